@@ -1,0 +1,273 @@
+/**
+ * The one configuration module. Every tunable number and switch lives here, parsed with zod from
+ * (in increasing priority) defaults, the environment (including `.env`, loaded by the CLI), and
+ * explicit overrides such as CLI flags. Each backing service is chosen by the presence of its URL
+ * or key: absent means the embedded default.
+ */
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import { maskSecret } from "./util/redact.js";
+
+/** Matryoshka sizes Jina Embeddings v4 accepts. */
+export const JINA_DIMENSIONS = [128, 256, 512, 1024, 2048] as const;
+export const JINA_DEFAULT_BASE_URL = "https://api.jina.ai/v1";
+export const JINA_DEFAULT_MODEL = "jina-embeddings-v4";
+export const MULTIVECTOR_SIZE = 128;
+
+const emptyToUndefined = (value: unknown): unknown => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
+const boolFromEnv = (fallback: boolean) =>
+  z.preprocess((value) => {
+    const v = emptyToUndefined(value);
+    if (typeof v === "string") {
+      if (/^(1|true|yes|on)$/i.test(v)) return true;
+      if (/^(0|false|no|off)$/i.test(v)) return false;
+    }
+    return v;
+  }, z.boolean().default(fallback));
+const intFromEnv = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const numberFromEnv = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().min(min).max(max).default(fallback));
+
+/** Raw settings by environment variable name. CLI flags are mapped onto these names. */
+export const EnvSchema = z.object({
+  FOLIO_HOME: z.preprocess(emptyToUndefined, z.string().default(".folio")),
+  FOLIO_COLLECTION: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and - only").default("folio")),
+
+  QDRANT_URL: optionalUrl,
+  QDRANT_API_KEY: optionalString,
+
+  JINA_API_KEY: optionalString,
+  JINA_BASE_URL: optionalUrl,
+  JINA_MODEL: z.preprocess(emptyToUndefined, z.string().default(JINA_DEFAULT_MODEL)),
+  JINA_DIMENSIONS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .refine((d) => (JINA_DIMENSIONS as readonly number[]).includes(d), { message: `must be one of ${JINA_DIMENSIONS.join(", ")}` })
+      .default(1024),
+  ),
+  /** Wire format of the embeddings endpoint: Jina's own body, or the OpenAI embeddings body (llama.cpp, vLLM). */
+  JINA_FORMAT: z.preprocess(emptyToUndefined, z.enum(["jina", "openai"]).default("jina")),
+  JINA_BATCH_SIZE: intFromEnv(32, 1, 2048),
+  JINA_TOKENS_PER_REQUEST: intFromEnv(32_000, 256, 1_000_000),
+  JINA_MAX_CONCURRENCY: intFromEnv(4, 1, 64),
+  JINA_MAX_RETRIES: intFromEnv(6, 0, 20),
+  JINA_TIMEOUT_MS: intFromEnv(60_000, 1_000, 600_000),
+  /** Store late-interaction multi-vectors for figures and pages (large; used to re-score). */
+  FOLIO_MULTIVECTOR: boolFromEnv(false),
+  /** Use Jina's jina-reranker-m0 as a second stage when a key is set. */
+  FOLIO_RERANK: boolFromEnv(false),
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default("gpt-4o-mini")),
+  /** Whether the chat model accepts image inputs; figures are then sent along with the text. */
+  OPENAI_VISION: boolFromEnv(true),
+
+  FOLIO_TOP_K: intFromEnv(6, 1, 100),
+  FOLIO_SEARCH_MODE: z.preprocess(emptyToUndefined, z.enum(["auto", "dense", "sparse", "hybrid"]).default("auto")),
+
+  FOLIO_CHUNK_TOKENS: intFromEnv(300, 32, 8_000),
+  FOLIO_CHUNK_OVERLAP_TOKENS: intFromEnv(40, 0, 2_000),
+  /** Render page images: auto renders them only when an image-capable embeddings endpoint is set. */
+  FOLIO_RENDER_PAGES: z.preprocess(emptyToUndefined, z.enum(["auto", "always", "never"]).default("auto")),
+  FOLIO_PAGE_DPI: intFromEnv(96, 36, 600),
+  FOLIO_FIGURE_DPI: intFromEnv(144, 36, 600),
+  FOLIO_MAX_FILE_MB: numberFromEnv(200, 0.001, 10_000),
+  FOLIO_MAX_PAGES: intFromEnv(2_000, 1, 100_000),
+  FOLIO_MAX_IMAGE_MEGAPIXELS: numberFromEnv(20, 0.01, 400),
+  FOLIO_INGEST_CONCURRENCY: intFromEnv(2, 1, 32),
+
+  FOLIO_HOST: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
+  FOLIO_PORT: intFromEnv(8787, 0, 65_535),
+  FOLIO_API_TOKEN: optionalString,
+  FOLIO_CORS_ORIGINS: optionalString,
+  FOLIO_RATE_LIMIT_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
+  FOLIO_MAX_BODY_MB: numberFromEnv(12, 0.01, 1_000),
+  FOLIO_SESSION_TTL_MINUTES: intFromEnv(60, 1, 10_080),
+  FOLIO_SESSION_MAX_TURNS: intFromEnv(20, 1, 1_000),
+  FOLIO_MAX_SESSIONS: intFromEnv(1_000, 1, 1_000_000),
+  /** Comma-separated hosts the server may fetch image URLs from; empty means it never fetches. */
+  FOLIO_FETCH_ALLOW_HOSTS: optionalString,
+});
+export type RawEnv = z.input<typeof EnvSchema>;
+
+export interface FolioConfig {
+  /** Absolute data folder: embedded store, caches, figure and page images. */
+  home: string;
+  collection: string;
+  qdrant: { mode: "embedded"; path: string } | { mode: "server"; url: string; apiKey?: string };
+  embeddings:
+    | { mode: "none" }
+    | {
+        mode: "jina";
+        /** "api": Jina's hosted API (key required); "self-hosted": a base URL of our own, key optional. */
+        endpoint: "api" | "self-hosted";
+        apiKey?: string;
+        baseUrl: string;
+        model: string;
+        dimensions: number;
+        format: "jina" | "openai";
+        batchSize: number;
+        tokensPerRequest: number;
+        maxConcurrency: number;
+        maxRetries: number;
+        timeoutMs: number;
+        cacheDir: string;
+        multivector: boolean;
+        rerank: boolean;
+      };
+  llm: { mode: "extractive" } | { mode: "openai"; apiKey?: string; baseUrl?: string; model: string; vision: boolean };
+  search: { topK: number; mode: "auto" | "dense" | "sparse" | "hybrid" };
+  ingest: {
+    chunkTokens: number;
+    chunkOverlapTokens: number;
+    renderPages: "auto" | "always" | "never";
+    pageDpi: number;
+    figureDpi: number;
+    maxFileBytes: number;
+    maxPages: number;
+    maxImagePixels: number;
+    concurrency: number;
+    imagesDir: string;
+  };
+  server: {
+    host: string;
+    port: number;
+    apiToken?: string;
+    corsOrigins: string[];
+    rateLimitPerMinute: number;
+    maxBodyBytes: number;
+    sessionTtlMs: number;
+    sessionMaxTurns: number;
+    maxSessions: number;
+    fetchAllowHosts: string[];
+  };
+  /** Every secret in force, for redaction of logs and errors. */
+  secrets: string[];
+}
+
+const MB = 1024 * 1024;
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Builds the effective configuration. `overrides` (CLI flags, tests) win over `env`.
+ * Throws ConfigError naming the variable and the accepted values.
+ */
+export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | number | boolean | undefined>> = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FolioConfig {
+  const merged: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const fromOverride = (overrides as Record<string, unknown>)[key];
+    merged[key] = fromOverride !== undefined ? fromOverride : env[key];
+  }
+  const parsed = EnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`, "Fix the variable in your environment or .env file; `folio config` prints the effective settings.");
+  }
+  const e = parsed.data;
+  const home = path.resolve(cwd, e.FOLIO_HOME);
+
+  const jinaConfigured = Boolean(e.JINA_API_KEY || e.JINA_BASE_URL);
+  const embeddings: FolioConfig["embeddings"] = jinaConfigured
+    ? {
+        mode: "jina",
+        endpoint: e.JINA_BASE_URL && e.JINA_BASE_URL.replace(/\/+$/, "") !== JINA_DEFAULT_BASE_URL ? "self-hosted" : "api",
+        apiKey: e.JINA_API_KEY,
+        baseUrl: (e.JINA_BASE_URL ?? JINA_DEFAULT_BASE_URL).replace(/\/+$/, ""),
+        model: e.JINA_MODEL,
+        dimensions: e.JINA_DIMENSIONS,
+        format: e.JINA_FORMAT,
+        batchSize: e.JINA_BATCH_SIZE,
+        tokensPerRequest: e.JINA_TOKENS_PER_REQUEST,
+        maxConcurrency: e.JINA_MAX_CONCURRENCY,
+        maxRetries: e.JINA_MAX_RETRIES,
+        timeoutMs: e.JINA_TIMEOUT_MS,
+        cacheDir: path.join(home, "cache", "embeddings"),
+        multivector: e.FOLIO_MULTIVECTOR,
+        rerank: e.FOLIO_RERANK,
+      }
+    : { mode: "none" };
+  if (embeddings.mode === "jina" && embeddings.endpoint === "api" && !embeddings.apiKey) {
+    throw new ConfigError("JINA_BASE_URL points at Jina's API but JINA_API_KEY is not set.", "Set JINA_API_KEY (https://jina.ai/embeddings), or point JINA_BASE_URL at your self-hosted server.");
+  }
+
+  const llm: FolioConfig["llm"] =
+    e.OPENAI_API_KEY || e.OPENAI_BASE_URL
+      ? { mode: "openai", apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, vision: e.OPENAI_VISION }
+      : { mode: "extractive" };
+
+  return {
+    home,
+    collection: e.FOLIO_COLLECTION,
+    qdrant: e.QDRANT_URL ? { mode: "server", url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : { mode: "embedded", path: path.join(home, "qdrant") },
+    embeddings,
+    llm,
+    search: { topK: e.FOLIO_TOP_K, mode: e.FOLIO_SEARCH_MODE },
+    ingest: {
+      chunkTokens: e.FOLIO_CHUNK_TOKENS,
+      chunkOverlapTokens: Math.min(e.FOLIO_CHUNK_OVERLAP_TOKENS, Math.floor(e.FOLIO_CHUNK_TOKENS / 2)),
+      renderPages: e.FOLIO_RENDER_PAGES,
+      pageDpi: e.FOLIO_PAGE_DPI,
+      figureDpi: e.FOLIO_FIGURE_DPI,
+      maxFileBytes: Math.round(e.FOLIO_MAX_FILE_MB * MB),
+      maxPages: e.FOLIO_MAX_PAGES,
+      maxImagePixels: Math.round(e.FOLIO_MAX_IMAGE_MEGAPIXELS * 1_000_000),
+      concurrency: e.FOLIO_INGEST_CONCURRENCY,
+      imagesDir: path.join(home, "images"),
+    },
+    server: {
+      host: e.FOLIO_HOST,
+      port: e.FOLIO_PORT,
+      apiToken: e.FOLIO_API_TOKEN,
+      corsOrigins: list(e.FOLIO_CORS_ORIGINS),
+      rateLimitPerMinute: e.FOLIO_RATE_LIMIT_PER_MINUTE,
+      maxBodyBytes: Math.round(e.FOLIO_MAX_BODY_MB * MB),
+      sessionTtlMs: e.FOLIO_SESSION_TTL_MINUTES * 60_000,
+      sessionMaxTurns: e.FOLIO_SESSION_MAX_TURNS,
+      maxSessions: e.FOLIO_MAX_SESSIONS,
+      fetchAllowHosts: list(e.FOLIO_FETCH_ALLOW_HOSTS),
+    },
+    secrets: [e.QDRANT_API_KEY, e.JINA_API_KEY, e.OPENAI_API_KEY, e.FOLIO_API_TOKEN].filter((s): s is string => Boolean(s)),
+  };
+}
+
+/** Whether image inputs can be embedded (Jina's own wire format; the OpenAI format is text only). */
+export function imageSearchAvailable(config: FolioConfig): boolean {
+  return config.embeddings.mode === "jina" && config.embeddings.format === "jina";
+}
+
+/** The effective configuration for `folio config`: secrets masked, each part says whether it runs embedded. */
+export function describeConfig(config: FolioConfig): Record<string, unknown> {
+  const emb = config.embeddings;
+  return {
+    home: config.home,
+    collection: config.collection,
+    store:
+      config.qdrant.mode === "embedded"
+        ? { mode: "embedded", path: config.qdrant.path, note: "embedded Qdrant-compatible local store; set QDRANT_URL for a Qdrant server" }
+        : { mode: "server", url: config.qdrant.url, apiKey: maskSecret(config.qdrant.apiKey) },
+    embeddings:
+      emb.mode === "none"
+        ? { mode: "none", note: "local BM25 only; set JINA_API_KEY or JINA_BASE_URL for Jina Embeddings v4" }
+        : { mode: "jina", endpoint: emb.endpoint, baseUrl: emb.baseUrl, apiKey: maskSecret(emb.apiKey), model: emb.model, dimensions: emb.dimensions, format: emb.format, multivector: emb.multivector, rerank: emb.rerank },
+    llm:
+      config.llm.mode === "extractive"
+        ? { mode: "extractive", note: "quotes and cites the best sentences; set OPENAI_API_KEY or OPENAI_BASE_URL for generated answers" }
+        : { mode: "openai", baseUrl: config.llm.baseUrl ?? "https://api.openai.com/v1", apiKey: maskSecret(config.llm.apiKey), model: config.llm.model, vision: config.llm.vision },
+    search: config.search,
+    ingest: { ...config.ingest },
+    server: { ...config.server, apiToken: maskSecret(config.server.apiToken) },
+  };
+}

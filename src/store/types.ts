@@ -1,0 +1,130 @@
+/**
+ * The contract between the store and its users (ingest, chat, server, cli).
+ * The store never knows where documents came from or who asks: it takes chunks with metadata,
+ * keeps one registry record per document, and answers searches.
+ */
+import { z } from "zod";
+import type { ImageInput } from "../embeddings/types.js";
+
+export const CHUNK_KINDS = ["text", "page", "figure"] as const;
+export type ChunkKind = (typeof CHUNK_KINDS)[number];
+
+/**
+ * Metadata stored with every point, under `metadata` in the payload (the @langchain/qdrant shape
+ * `{content, metadata}`), so filters address `metadata.<field>`.
+ */
+export const ChunkMetadataSchema = z.object({
+  /** Stable id of the document (paper), chosen by ingest. */
+  docId: z.string().min(1),
+  title: z.string(),
+  authors: z.array(z.string()).default([]),
+  year: z.number().int().optional(),
+  doi: z.string().optional(),
+  arxivId: z.string().optional(),
+  /** File path or URL the document came from, as the user gave it. */
+  source: z.string(),
+  kind: z.enum(CHUNK_KINDS),
+  /** 1-based page number. */
+  page: z.number().int().positive().optional(),
+  section: z.string().optional(),
+  /** "Figure 3", "Table 2" */
+  figureLabel: z.string().optional(),
+  caption: z.string().optional(),
+  /** Content hash of the image stored under FOLIO_HOME/images (<imageId>.png); for figures and pages. */
+  imageId: z.string().optional(),
+  /** Order of the chunk within its document (unique per document and kind). */
+  chunkIndex: z.number().int().nonnegative(),
+  /** True for the references section: kept out of answers by default. */
+  references: z.boolean().default(false),
+});
+export type ChunkMetadata = z.infer<typeof ChunkMetadataSchema>;
+
+/** One thing to index: a text chunk, a page or a figure. */
+export interface ChunkInput {
+  /** Searchable text: the chunk's text, a page's text, or a figure's caption plus the paragraphs that mention it. */
+  text: string;
+  metadata: ChunkMetadata;
+  /** For pages and figures: the image to embed when an image-capable embeddings endpoint is set. */
+  image?: ImageInput;
+}
+
+/** The registry record of one fully stored document; written only after all its chunks are stored. */
+export const DocumentRecordSchema = z.object({
+  docId: z.string(),
+  source: z.string(),
+  /** Content hash of the source file: unchanged hash means nothing to do. */
+  contentHash: z.string(),
+  title: z.string(),
+  authors: z.array(z.string()).default([]),
+  year: z.number().int().optional(),
+  pages: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  figures: z.number().int().nonnegative(),
+  /** ISO timestamp */
+  ingestedAt: z.string(),
+  /** Embedding setup the points were made with (model and dimension, or "bm25"): a change means re-ingest. */
+  embeddingSignature: z.string(),
+});
+export type DocumentRecord = z.infer<typeof DocumentRecordSchema>;
+
+export type SearchMode = "dense" | "sparse" | "hybrid";
+
+export interface SearchFilters {
+  docIds?: string[];
+  kinds?: ChunkKind[];
+  year?: { gte?: number; lte?: number };
+  pages?: { gte?: number; lte?: number };
+  /** Include the references section (default false). */
+  includeReferences?: boolean;
+  /** A raw Qdrant filter (JSON), combined with the above by `must`. */
+  qdrantFilter?: Record<string, unknown>;
+}
+
+export interface SearchRequest {
+  text?: string;
+  image?: ImageInput;
+  /** Number of hits (default: config search.topK). */
+  k?: number;
+  /** Default: hybrid when dense embeddings exist, else sparse. Image queries are dense only. */
+  mode?: SearchMode;
+  filters?: SearchFilters;
+  /** Re-score the candidates with late-interaction multi-vectors when they are stored. */
+  rerankWithMultivector?: boolean;
+  /** Maximal marginal relevance; lambda as LangChain means it (1 = relevance only). */
+  mmr?: { lambda: number; fetchK?: number };
+}
+
+export interface SearchHit {
+  id: string;
+  score: number;
+  text: string;
+  metadata: ChunkMetadata;
+}
+
+/** What a document write needs besides its chunks; the store adds ingestedAt and embeddingSignature. */
+export type DocumentInput = Omit<DocumentRecord, "ingestedAt" | "embeddingSignature">;
+
+/** The Folio store as ingest, chat, server and cli use it. Implemented by `FolioStore` (src/store/folio-store.ts). */
+export interface FolioStoreApi {
+  readonly collection: string;
+  /** What this store can do with the embeddings it was opened with. */
+  readonly capabilities: { dense: boolean; images: boolean; multivector: boolean };
+  /** Signature of the embedding setup (for DocumentRecord.embeddingSignature comparisons). */
+  readonly embeddingSignature: string;
+  /** Registry record of a fully stored document, or null (never stored, or interrupted before completion). */
+  getDocument(docId: string): Promise<DocumentRecord | null>;
+  listDocuments(): Promise<DocumentRecord[]>;
+  /**
+   * Replaces a document: deletes its old points, embeds and upserts the chunks (text chunks of the
+   * document with late chunking when available), then writes the registry record last. Idempotent:
+   * running it again after a crash leaves no duplicates.
+   */
+  putDocument(document: DocumentInput, chunks: ChunkInput[], onProgress?: (done: number, total: number) => void): Promise<DocumentRecord>;
+  deleteDocument(docId: string): Promise<void>;
+  /** Number of points (chunks, pages, figures), optionally filtered. */
+  count(filters?: SearchFilters): Promise<number>;
+  /** Throws EmptyStoreError when nothing was ingested. */
+  search(request: SearchRequest): Promise<SearchHit[]>;
+  getChunk(id: string): Promise<SearchHit | null>;
+  close(): Promise<void>;
+}
