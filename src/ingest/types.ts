@@ -1,0 +1,71 @@
+/**
+ * The contract between the parsers (PDF, Markdown, images) and the ingest pipeline.
+ * A parser turns one file into a ParsedDocument; images it renders or crops are written
+ * content-addressed under the images folder as they are produced (so a 500-page PDF never holds
+ * all renders in memory) and referenced here by id.
+ */
+
+export interface ParsedBlock {
+  /** 1-based page; undefined for formats without pages (Markdown, text). */
+  page?: number;
+  /** Text in reading order: hyphenated line breaks joined, ligatures repaired, running headers/footers and line numbers dropped. */
+  text: string;
+  kind: "title" | "heading" | "paragraph" | "caption" | "abstract" | "equation" | "list" | "table";
+  /** Nearest section heading above the block ("3.2 Attention"). */
+  section?: string;
+  /** True inside the references / bibliography section. */
+  references: boolean;
+}
+
+export interface ParsedFigure {
+  /** "Figure 3", "Table 2" (normalised: "Fig. 3" -> "Figure 3"). */
+  label: string;
+  kind: "figure" | "table";
+  /** The caption text including its label. */
+  caption: string;
+  page?: number;
+  /** Content hash of the cropped PNG under the images folder (<imageId>.png); absent when not rendered. */
+  imageId?: string;
+  /** Region on the page in PDF points [x0, y0, x1, y1], origin top-left. */
+  bbox?: [number, number, number, number];
+  /** Sentences or paragraphs elsewhere in the document that mention this figure ("as shown in Figure 3"). */
+  mentions: Array<{ page?: number; text: string }>;
+}
+
+export interface ParsedPage {
+  page: number;
+  /** The page's full text in reading order. */
+  text: string;
+  /** Content hash of the rendered page PNG under the images folder; absent when pages are not rendered. */
+  imageId?: string;
+}
+
+export interface ParsedDocument {
+  title: string;
+  authors: string[];
+  abstract?: string;
+  year?: number;
+  doi?: string;
+  arxivId?: string;
+  pageCount: number;
+  pages: ParsedPage[];
+  /** The chunker's input, in reading order. */
+  blocks: ParsedBlock[];
+  figures: ParsedFigure[];
+  /** Non-fatal problems worth reporting (e.g. "page 7: figure crop failed"). */
+  warnings: string[];
+}
+
+export interface ParseOptions {
+  /** Absolute folder for content-addressed PNGs. */
+  imagesDir: string;
+  /** Render every page to PNG at pageDpi. */
+  renderPages: boolean;
+  pageDpi: number;
+  /** Crop figures and tables at figureDpi. */
+  cropFigures: boolean;
+  figureDpi: number;
+  maxPages: number;
+  maxImagePixels: number;
+  signal?: AbortSignal;
+}
