@@ -71,6 +71,10 @@ export const EnvSchema = z.object({
 
   FOLIO_TOP_K: intFromEnv(6, 1, 100),
   FOLIO_SEARCH_MODE: z.preprocess(emptyToUndefined, z.enum(["auto", "dense", "sparse", "hybrid"]).default("auto")),
+  /** BM25 term-frequency saturation (k1), length normalisation (b) and the average document length in terms. */
+  FOLIO_BM25_K1: numberFromEnv(1.2, 0, 10),
+  FOLIO_BM25_B: numberFromEnv(0.75, 0, 1),
+  FOLIO_BM25_AVGDL: numberFromEnv(150, 1, 100_000),
 
   FOLIO_CHUNK_TOKENS: intFromEnv(300, 32, 8_000),
   FOLIO_CHUNK_OVERLAP_TOKENS: intFromEnv(40, 0, 2_000),
@@ -124,6 +128,8 @@ export interface FolioConfig {
       };
   llm: { mode: "extractive" } | { mode: "openai"; apiKey?: string; baseUrl?: string; model: string; vision: boolean };
   search: { topK: number; mode: "auto" | "dense" | "sparse" | "hybrid" };
+  /** BM25 document-side parameters (IDF is applied by Qdrant). Optional so hand-built configs keep working. */
+  bm25?: { k1: number; b: number; avgdl: number };
   ingest: {
     chunkTokens: number;
     chunkOverlapTokens: number;
@@ -215,6 +221,7 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
     embeddings,
     llm,
     search: { topK: e.FOLIO_TOP_K, mode: e.FOLIO_SEARCH_MODE },
+    bm25: { k1: e.FOLIO_BM25_K1, b: e.FOLIO_BM25_B, avgdl: e.FOLIO_BM25_AVGDL },
     ingest: {
       chunkTokens: e.FOLIO_CHUNK_TOKENS,
       chunkOverlapTokens: Math.min(e.FOLIO_CHUNK_OVERLAP_TOKENS, Math.floor(e.FOLIO_CHUNK_TOKENS / 2)),
