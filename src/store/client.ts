@@ -1,0 +1,81 @@
+/**
+ * The Qdrant client Folio talks to: a Qdrant server when QDRANT_URL is set, else the embedded
+ * Qdrant-compatible local store. Both are `QdrantClient`s, so everything above this file is the same.
+ */
+import { QdrantClient } from "@qdrant/js-client-rest";
+import type { FolioConfig } from "../config.js";
+import { FolioError, StoreError } from "../errors.js";
+import { redact } from "../util/redact.js";
+import { LocalQdrantClient } from "./local/index.js";
+
+export const QDRANT_SERVER_HINT = "Check QDRANT_URL (and QDRANT_API_KEY), or start a server with `docker run -p 6333:6333 qdrant/qdrant`; unset QDRANT_URL to use the embedded store.";
+
+export function createQdrantClient(config: FolioConfig): QdrantClient {
+  if (config.qdrant.mode === "embedded") return new LocalQdrantClient({ path: config.qdrant.path });
+  // No compatibility probe: it would fire a request (and a console warning) before we can report errors our way.
+  return new QdrantClient({ url: config.qdrant.url, apiKey: config.qdrant.apiKey, checkCompatibility: false });
+}
+
+/** Whether the client is the embedded local store (and not a server). */
+export function isLocalClient(client: QdrantClient): boolean {
+  return client instanceof LocalQdrantClient;
+}
+
+/** HTTP status of a js-client error (`ApiError`), if any. */
+export function errorStatus(error: unknown): number | undefined {
+  if (typeof error === "object" && error !== null && "status" in error) {
+    const status = (error as { status: unknown }).status;
+    if (typeof status === "number") return status;
+  }
+  return undefined;
+}
+
+/** The server's own explanation of a js-client error, if any. */
+export function errorDetail(error: unknown): string {
+  if (typeof error !== "object" || error === null) return String(error);
+  const data = (error as { data?: { status?: { error?: unknown } } }).data;
+  const serverMessage = data?.status?.error;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof serverMessage === "string" && serverMessage !== message ? `${message}: ${serverMessage}` : message;
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    const message = current instanceof Error ? current.message : "";
+    if (typeof code === "string" && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/.test(code)) return true;
+    if (/fetch failed|ECONNREFUSED|ENOTFOUND|timed? ?out|TimeoutError/i.test(message) || current.constructor?.name === "QdrantClientTimeoutError") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Turns whatever a Qdrant call threw into a typed FolioError with secrets removed.
+ * FolioErrors (e.g. from the local store) pass through unchanged.
+ */
+export function toStoreError(error: unknown, config: FolioConfig, action: string): FolioError {
+  if (error instanceof FolioError) return error;
+  const where = config.qdrant.mode === "server" ? `the Qdrant server at ${config.qdrant.url}` : `the embedded store at ${config.qdrant.path}`;
+  if (config.qdrant.mode === "server" && isConnectionFailure(error)) {
+    return new StoreError(redact(`Cannot reach ${where} (${action}).`, config.secrets), QDRANT_SERVER_HINT, error);
+  }
+  const status = errorStatus(error);
+  if (status === 401 || status === 403) {
+    return new StoreError(redact(`${where} refused the request (${action}): HTTP ${status}.`, config.secrets), "Check QDRANT_API_KEY.", error);
+  }
+  const detail = redact(errorDetail(error), config.secrets);
+  return new StoreError(`Qdrant ${action} failed on ${redact(where, config.secrets)}: ${detail}`, config.qdrant.mode === "server" ? QDRANT_SERVER_HINT : "Check FOLIO_HOME is writable; `folio reset` rebuilds the embedded store.", error);
+}
+
+/** One cheap call that fails with a clear StoreError when the server cannot be reached. */
+export async function verifyConnection(client: QdrantClient, config: FolioConfig): Promise<void> {
+  try {
+    await client.getCollections();
+  } catch (error) {
+    throw toStoreError(error, config, "connect");
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * `FolioStore`: the store as ingest, chat, server and cli use it (`FolioStoreApi`). Points live in
+ * the Folio collection through `FolioVectorStore`; one registry record per fully stored document
+ * lives in `<collection>_documents`, so resuming works against a server as well as embedded.
+ */
+import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import type { Document } from "@langchain/core/documents";
+import type { FolioConfig } from "../config.js";
+import { Bm25Encoder } from "../embeddings/bm25.js";
+import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
+import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.js";
+import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
+import { checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
+import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
+import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioPoint, type FolioQuery } from "./folio-vector-store.js";
+import { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
+import {
+  ChunkMetadataSchema,
+  DocumentRecordSchema,
+  type ChunkInput,
+  type ChunkMetadata,
+  type DocumentInput,
+  type DocumentRecord,
+  type FolioStoreApi,
+  type SearchHit,
+  type SearchMode,
+  type SearchRequest,
+} from "./types.js";
+
+export const IMAGE_SEARCH_UNAVAILABLE = "image search needs Jina (set JINA_API_KEY or a self-hosted JINA_BASE_URL)";
+
+export interface FolioStoreOptions {
+  /** Use this client instead of one made from the config (tests, a shared client). */
+  client?: QdrantClient;
+  /** Points per upsert (default 64; 8 when multi-vectors are stored, they are large). */
+  batchSize?: number;
+  /** Candidates per prefetch for fusion and re-scoring (default max(4k, 20)). */
+  prefetchLimit?: number;
+}
+
+/** "bm25", or e.g. "jina-embeddings-v4@1024+bm25+mv": a change means the points must be re-made. */
+export function embeddingSignatureFor(config: FolioConfig, layout: CollectionLayout): string {
+  if (layout.dense === null) return "bm25";
+  const model = config.embeddings.mode === "jina" ? config.embeddings.model : "dense";
+  return `${model}@${layout.dense}+bm25${layout.multivector ? "+mv" : ""}`;
+}
+
+export class FolioStore implements FolioStoreApi {
+  readonly collection: string;
+  readonly capabilities: { dense: boolean; images: boolean; multivector: boolean };
+  readonly embeddingSignature: string;
+  readonly vectorStore: FolioVectorStore;
+  readonly client: QdrantClient;
+  readonly bm25: Bm25Encoder;
+  private readonly registry: string;
+  private readonly batchSize: number;
+  private closed = false;
+
+  private constructor(
+    private readonly config: FolioConfig,
+    private readonly embeddings: MultimodalEmbeddings | null,
+    client: QdrantClient,
+    readonly layout: CollectionLayout,
+    options: FolioStoreOptions,
+  ) {
+    this.client = client;
+    this.collection = config.collection;
+    this.registry = documentsCollectionName(config.collection);
+    this.bm25 = new Bm25Encoder(config.bm25);
+    this.capabilities = {
+      dense: layout.dense !== null,
+      images: layout.dense !== null && Boolean(embeddings?.supportsImages),
+      multivector: layout.multivector,
+    };
+    this.embeddingSignature = embeddingSignatureFor(config, layout);
+    this.batchSize = options.batchSize ?? (layout.multivector ? 8 : 64);
+    this.vectorStore = new FolioVectorStore(layout.dense !== null ? embeddings : null, {
+      client,
+      collectionName: config.collection,
+      layout,
+      bm25: this.bm25,
+      prefetchLimit: options.prefetchLimit,
+    });
+  }
+
+  /**
+   * Connects (a server that cannot be reached fails here with a StoreError) and checks an existing
+   * collection against the embedding setup (VectorConfigMismatchError rather than mixed points).
+   */
+  static async open(config: FolioConfig, embeddings: MultimodalEmbeddings | null, options: FolioStoreOptions = {}): Promise<FolioStore> {
+    const client = options.client ?? createQdrantClient(config);
+    await verifyConnection(client, config);
+    const wanted = layoutFor(config, embeddings);
+    try {
+      const info = await getCollectionInfo(client, config.collection);
+      if (info) checkLayout(config.collection, info, wanted, false);
+    } catch (error) {
+      if (!options.client) await closeClient(client);
+      throw toStoreError(error, config, "open collection");
+    }
+    return new FolioStore(config, embeddings, client, wanted, options);
+  }
+
+  private async guard<T>(action: string, run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new InputError("The store is closed.", "Open it again with openFolioStore().");
+    try {
+      return await run();
+    } catch (error) {
+      throw toStoreError(error, this.config, action);
+    }
+  }
+
+  // ---- registry -------------------------------------------------------------------------------
+
+  async getDocument(docId: string): Promise<DocumentRecord | null> {
+    return this.guard("read document record", async () => {
+      if (!(await collectionExists(this.client, this.registry))) return null;
+      const [point] = await this.client.retrieve(this.registry, { ids: [documentPointId(docId)], with_payload: true, with_vector: false });
+      const parsed = DocumentRecordSchema.safeParse(point?.payload);
+      return parsed.success ? parsed.data : null;
+    });
+  }
+
+  async listDocuments(): Promise<DocumentRecord[]> {
+    return this.guard("list documents", async () => {
+      if (!(await collectionExists(this.client, this.registry))) return [];
+      const records: DocumentRecord[] = [];
+      let offset: Schemas["ExtendedPointId"] | undefined;
+      do {
+        const page = await this.client.scroll(this.registry, { limit: 256, with_payload: true, with_vector: false, ...(offset !== undefined ? { offset } : {}) });
+        for (const point of page.points) {
+          const parsed = DocumentRecordSchema.safeParse(point.payload);
+          if (parsed.success) records.push(parsed.data);
+        }
+        const next = page.next_page_offset;
+        offset = typeof next === "string" || typeof next === "number" ? next : undefined;
+      } while (offset !== undefined);
+      return records.sort((a, b) => a.docId.localeCompare(b.docId));
+    });
+  }
+
+  private async deleteRecord(docId: string): Promise<void> {
+    if (await collectionExists(this.client, this.registry)) {
+      await this.client.delete(this.registry, { wait: true, points: [documentPointId(docId)] });
+    }
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  /**
+   * Order matters for crash safety: (1) drop the registry record, so an interrupted put never looks
+   * complete; (2) upsert the new points under deterministic ids (a rerun overwrites them); (3) delete
+   * the document's points that are not in the new set (old or changed chunks); (4) write the record.
+   */
+  async putDocument(document: DocumentInput, chunks: ChunkInput[], onProgress?: (done: number, total: number) => void): Promise<DocumentRecord> {
+    const docId = document.docId;
+    const prepared = this.prepareChunks(docId, chunks);
+    return this.guard("store document", async () => {
+      await this.vectorStore.ensureCollection();
+      await this.deleteRecord(docId);
+      const total = prepared.length;
+      let done = 0;
+      onProgress?.(0, total);
+      const report = (n: number) => {
+        done += n;
+        onProgress?.(done, total);
+      };
+      await this.upsertTextChunks(prepared.filter((p) => p.metadata.kind === "text"), report);
+      await this.upsertVisualChunks(prepared.filter((p) => p.metadata.kind !== "text"), report);
+      await this.deleteStalePoints(docId, prepared.map((p) => p.id));
+      const record = DocumentRecordSchema.parse({ ...document, ingestedAt: new Date().toISOString(), embeddingSignature: this.embeddingSignature });
+      await this.client.upsert(this.registry, { wait: true, points: [{ id: documentPointId(docId), vector: [1], payload: record }] });
+      return record;
+    });
+  }
+
+  /** Validates metadata, derives deterministic ids and drops exact duplicates (same id). */
+  private prepareChunks(docId: string, chunks: ChunkInput[]): Array<{ id: string; text: string; metadata: ChunkMetadata; image?: ImageInput }> {
+    const byId = new Map<string, { id: string; text: string; metadata: ChunkMetadata; image?: ImageInput }>();
+    for (const [i, chunk] of chunks.entries()) {
+      const parsed = ChunkMetadataSchema.safeParse(chunk.metadata);
+      if (!parsed.success) {
+        const detail = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+        throw new InputError(`Chunk ${i} of "${docId}" has invalid metadata: ${detail}`, "This is a bug in the caller building chunks; metadata must follow ChunkMetadataSchema.");
+      }
+      if (parsed.data.docId !== docId) {
+        throw new InputError(`Chunk ${i} belongs to "${parsed.data.docId}", not "${docId}".`, "Pass only the chunks of the document being stored.");
+      }
+      const id = chunkPointId(docId, parsed.data.kind, parsed.data.chunkIndex, chunk.text);
+      byId.set(id, { id, text: chunk.text, metadata: parsed.data, ...(chunk.image !== undefined ? { image: chunk.image } : {}) });
+    }
+    return [...byId.values()].sort((a, b) => a.metadata.chunkIndex - b.metadata.chunkIndex);
+  }
+
+  private async upsertBatches(points: FolioPoint[], report: (n: number) => void): Promise<void> {
+    for (let i = 0; i < points.length; i += this.batchSize) {
+      const batch = points.slice(i, i + this.batchSize);
+      await this.vectorStore.upsertPoints(batch);
+      report(batch.length);
+    }
+  }
+
+  /** Text chunks are consecutive pieces of one document: embedded together with late chunking. */
+  private async upsertTextChunks(chunks: Array<{ id: string; text: string; metadata: ChunkMetadata }>, report: (n: number) => void): Promise<void> {
+    if (chunks.length === 0) return;
+    const dense = this.capabilities.dense && this.embeddings ? await this.embeddings.embedDocumentChunks(chunks.map((c) => c.text)) : null;
+    if (dense && dense.length !== chunks.length) {
+      throw new InputError(`The embeddings returned ${dense.length} vectors for ${chunks.length} chunks.`, "Check the embeddings endpoint (JINA_BASE_URL) returns one vector per input.");
+    }
+    const points = chunks.map((c, i): FolioPoint => ({ id: c.id, text: c.text, metadata: c.metadata, ...(dense ? { dense: dense[i] } : {}) }));
+    await this.upsertBatches(points, report);
+  }
+
+  /** Figures and pages: image embeddings when possible, text otherwise; multi-vectors when configured. */
+  private async upsertVisualChunks(chunks: Array<{ id: string; text: string; metadata: ChunkMetadata; image?: ImageInput }>, report: (n: number) => void): Promise<void> {
+    const embeddings = this.capabilities.dense ? this.embeddings : null;
+    for (let i = 0; i < chunks.length; i += this.batchSize) {
+      const batch = chunks.slice(i, i + this.batchSize);
+      const dense: Array<number[] | undefined> = new Array(batch.length).fill(undefined);
+      let multi: number[][][] | null = null;
+      if (embeddings) {
+        const withImage = batch.map((c, j) => (this.capabilities.images && c.image !== undefined ? j : -1)).filter((j) => j >= 0);
+        const textOnly = batch.map((_c, j) => j).filter((j) => !withImage.includes(j));
+        if (withImage.length) {
+          const vectors = await embeddings.embedImageDocuments(withImage.map((j) => batch[j]?.image as ImageInput));
+          withImage.forEach((j, n) => (dense[j] = vectors[n]));
+        }
+        if (textOnly.length) {
+          const vectors = await embeddings.embedDocuments(textOnly.map((j) => searchableText(batch[j] as { text: string; metadata: ChunkMetadata })));
+          textOnly.forEach((j, n) => (dense[j] = vectors[n]));
+        }
+        if (this.capabilities.multivector) {
+          const inputs: EmbeddingInput[] = batch.map((c) => (this.capabilities.images && c.image !== undefined ? { image: c.image } : { text: searchableText(c) }));
+          multi = await embeddings.embedMultiVectorDocuments(inputs);
+        }
+      }
+      const points = batch.map(
+        (c, j): FolioPoint => ({
+          id: c.id,
+          text: c.text,
+          metadata: c.metadata,
+          ...(dense[j] ? { dense: dense[j] } : {}),
+          ...(multi?.[j] ? { multivector: multi[j] } : {}),
+        }),
+      );
+      await this.vectorStore.upsertPoints(points);
+      report(batch.length);
+    }
+  }
+
+  private async deleteStalePoints(docId: string, keep: string[]): Promise<void> {
+    const filter: QdrantFilter = { must: [{ key: "metadata.docId", match: { value: docId } }], ...(keep.length ? { must_not: [{ has_id: keep }] } : {}) };
+    await this.client.delete(this.collection, { wait: true, filter });
+  }
+
+  async deleteDocument(docId: string): Promise<void> {
+    await this.guard("delete document", async () => {
+      // Record first: a crash in between leaves points without a record, which a re-put cleans up.
+      await this.deleteRecord(docId);
+      if (await collectionExists(this.client, this.collection)) {
+        await this.client.delete(this.collection, { wait: true, filter: docIdFilter(docId) });
+      }
+    });
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  async count(filters?: SearchRequest["filters"]): Promise<number> {
+    return this.guard("count", async () => {
+      if (!(await collectionExists(this.client, this.collection))) return 0;
+      const filter = filters ? buildFilter(filters) : undefined;
+      const { count } = await this.client.count(this.collection, { exact: true, ...(filter ? { filter } : {}) });
+      return count;
+    });
+  }
+
+  async getChunk(id: string): Promise<SearchHit | null> {
+    if (!isValidPointId(id)) return null;
+    return this.guard("read chunk", async () => {
+      const [doc] = await this.vectorStore.getPoints([id]);
+      return doc ? toHit(doc, 0) : null;
+    });
+  }
+
+  private resolveMode(requested: SearchMode | undefined): SearchMode {
+    const configured = this.config.search.mode === "auto" ? undefined : this.config.search.mode;
+    const mode = requested ?? configured ?? (this.capabilities.dense ? "hybrid" : "sparse");
+    if (mode !== "sparse" && !this.capabilities.dense) {
+      throw new UnsupportedFeatureError(`${mode} search without dense embeddings`, DENSE_UNAVAILABLE_HINT);
+    }
+    return mode;
+  }
+
+  async search(request: SearchRequest): Promise<SearchHit[]> {
+    const text = request.text?.trim() ? request.text.trim() : undefined;
+    const image = request.image;
+    if (!text && image === undefined) throw new InputError("A search needs text, an image, or both.", "Give a question or an image.");
+    const k = request.k ?? this.config.search.topK;
+    if (!Number.isInteger(k) || k < 1) throw new InputError(`k must be a positive integer, got ${k}.`, "Ask for 1 or more hits.");
+    if (image !== undefined && !this.capabilities.images) throw new UnsupportedFeatureError(IMAGE_SEARCH_UNAVAILABLE, "Set JINA_API_KEY, or JINA_BASE_URL to a self-hosted endpoint speaking Jina's format (JINA_FORMAT=jina); OpenAI-format endpoints are text only.");
+    if (request.rerankWithMultivector && !this.capabilities.multivector) {
+      throw new UnsupportedFeatureError("multi-vector re-scoring (no multi-vectors are stored)", "Set FOLIO_MULTIVECTOR=true with a Jina endpoint and re-ingest into a new collection (FOLIO_COLLECTION) or after `folio reset`.");
+    }
+    const mode = image !== undefined ? (text ? "hybrid" : "dense") : this.resolveMode(request.mode);
+    // Multi-vectors exist for figures and pages only: re-scoring ranks those.
+    const extra = request.rerankWithMultivector ? [{ key: "metadata.kind", match: { any: ["figure", "page"] } }] : [];
+    const filter = buildFilter(request.filters, extra);
+
+    return this.guard("search", async () => {
+      if (!(await this.vectorStore.collectionReady())) throw new EmptyStoreError(this.collection);
+      const embeddings = this.embeddings;
+      const query: FolioQuery = { mode, k, filter, ...(request.mmr ? { mmr: request.mmr } : {}) };
+      if (image !== undefined && embeddings) query.image = await embeddings.embedImageQuery(image);
+      if (text) {
+        if (mode !== "sparse" && embeddings) query.dense = await embeddings.embedQuery(text);
+        if (mode !== "dense") query.sparse = this.bm25.embedQuery(text);
+      }
+      if (request.rerankWithMultivector && embeddings) {
+        query.multivector = await embeddings.embedMultiVectorQuery(image !== undefined ? { image } : { text: text as string });
+      }
+      const results = await this.vectorStore.folioQuery(query);
+      if (results.length === 0) {
+        const { count } = await this.client.count(this.collection, { exact: true });
+        if (count === 0) throw new EmptyStoreError(this.collection);
+      }
+      return results.map(([doc, score]) => toHit(doc, score));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeClient(this.client);
+  }
+}
+
+/** Text to embed for a figure or page without an image: its text, else its caption or title. */
+function searchableText(chunk: { text: string; metadata: ChunkMetadata }): string {
+  return chunk.text.trim() || chunk.metadata.caption || chunk.metadata.figureLabel || chunk.metadata.title || " ";
+}
+
+function toHit(doc: Document, score: number): SearchHit {
+  const parsed = ChunkMetadataSchema.safeParse(doc.metadata);
+  // Points written by other LangChain code may lack Folio's fields: pass their metadata through.
+  const metadata = parsed.success ? parsed.data : (Object.fromEntries(Object.entries(doc.metadata).filter(([key]) => key !== "score" && key !== "pointId")) as ChunkMetadata);
+  return { id: String(doc.id ?? doc.metadata.pointId), score, text: doc.pageContent, metadata };
+}
+
+async function closeClient(client: QdrantClient): Promise<void> {
+  const closable = client as unknown as { close?: () => unknown };
+  if (typeof closable.close === "function") await closable.close();
+}
