@@ -86,6 +86,8 @@ export const EnvSchema = z.object({
   FOLIO_MAX_PAGES: intFromEnv(2_000, 1, 100_000),
   FOLIO_MAX_IMAGE_MEGAPIXELS: numberFromEnv(20, 0.01, 400),
   FOLIO_INGEST_CONCURRENCY: intFromEnv(2, 1, 32),
+  /** Where arXiv ids from a manifest are downloaded from: <base>/<id>. */
+  FOLIO_ARXIV_BASE_URL: z.preprocess(emptyToUndefined, z.string().url().default("https://arxiv.org/pdf/")),
 
   FOLIO_HOST: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
   FOLIO_PORT: intFromEnv(8787, 0, 65_535),
@@ -141,6 +143,9 @@ export interface FolioConfig {
     maxImagePixels: number;
     concurrency: number;
     imagesDir: string;
+    /** Download cache for manifest URLs and arXiv ids (optional in the type so hand-built configs still compile). */
+    downloadsDir?: string;
+    arxivBaseUrl?: string;
   };
   server: {
     host: string;
@@ -233,6 +238,8 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
       maxImagePixels: Math.round(e.FOLIO_MAX_IMAGE_MEGAPIXELS * 1_000_000),
       concurrency: e.FOLIO_INGEST_CONCURRENCY,
       imagesDir: path.join(home, "images"),
+      downloadsDir: path.join(home, "downloads"),
+      arxivBaseUrl: e.FOLIO_ARXIV_BASE_URL,
     },
     server: {
       host: e.FOLIO_HOST,

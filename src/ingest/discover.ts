@@ -1,0 +1,148 @@
+/**
+ * Expands the sources the user gave (files, folders, URLs, "arxiv:<id>") and the manifest into the
+ * list of documents to ingest. Folders are walked recursively with fast-glob; include/exclude are
+ * picomatch globs relative to each folder. Sidecar caption files of images are not documents.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import fg from "fast-glob";
+import { normalizeArxivId } from "./hash.js";
+import type { Manifest, ManifestEntry } from "./manifest.js";
+import { sidecarCandidates } from "./image.js";
+import { EXTENSIONS, sourceKindOf } from "./sniff.js";
+import type { SkippedFile } from "./summary.js";
+
+export interface FileItem {
+  type: "file";
+  /** Absolute path. */
+  path: string;
+  /** The folder the file was found under (its own folder for files given one by one). */
+  root: string;
+  manifest?: ManifestEntry;
+}
+
+export interface UrlItem {
+  type: "url";
+  url: string;
+  arxivId?: string;
+  manifest?: ManifestEntry;
+}
+
+export type SourceItem = FileItem | UrlItem;
+
+export interface DiscoverOptions {
+  include?: string[];
+  exclude?: string[];
+  manifest?: Manifest;
+  arxivBaseUrl: string;
+  cwd: string;
+  onFound?: (count: number) => void;
+}
+
+export interface DiscoverResult {
+  items: SourceItem[];
+  /** Folders walked (for prune: only documents under these roots can be pruned). */
+  roots: string[];
+  skipped: SkippedFile[];
+}
+
+export const DEFAULT_EXCLUDE = ["**/node_modules/**", "**/.git/**", "**/.folio/**"];
+
+const SUPPORTED = Object.keys(EXTENSIONS).map((e) => e.slice(1));
+
+function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+export async function discover(sources: string[], options: DiscoverOptions): Promise<DiscoverResult> {
+  const items: SourceItem[] = [];
+  const skipped: SkippedFile[] = [];
+  const roots: string[] = [];
+  const seenPaths = new Set<string>();
+  const seenUrls = new Set<string>();
+  const manifest = options.manifest;
+
+  const addFile = (absolutePath: string, root: string) => {
+    if (seenPaths.has(absolutePath)) return;
+    seenPaths.add(absolutePath);
+    items.push({ type: "file", path: absolutePath, root, manifest: manifest?.byPath.get(absolutePath) });
+    options.onFound?.(items.length);
+  };
+  const addUrl = (url: string, arxivId: string | undefined, entry?: ManifestEntry) => {
+    if (seenUrls.has(url)) return;
+    seenUrls.add(url);
+    items.push({ type: "url", url, arxivId, manifest: entry });
+    options.onFound?.(items.length);
+  };
+
+  for (const source of sources) {
+    const arxivFromSource = /^arxiv:/i.test(source) ? normalizeArxivId(source) : undefined;
+    if (arxivFromSource) {
+      addUrl(`${options.arxivBaseUrl.replace(/\/+$/, "")}/${arxivFromSource}`, arxivFromSource);
+      continue;
+    }
+    if (isUrl(source)) {
+      addUrl(source, normalizeArxivId(source));
+      continue;
+    }
+    const absolute = path.resolve(options.cwd, source);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch {
+      skipped.push({ path: absolute, reason: "not-found", hint: "Check the path; it does not exist or cannot be read." });
+      continue;
+    }
+    if (info.isDirectory()) {
+      roots.push(absolute);
+      const include = options.include && options.include.length > 0 ? options.include : ["**/*"];
+      const files = await fg(include, {
+        cwd: absolute,
+        absolute: true,
+        onlyFiles: true,
+        dot: false,
+        followSymbolicLinks: true,
+        caseSensitiveMatch: false,
+        suppressErrors: true,
+        ignore: [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])],
+      });
+      files.sort();
+      const documents = files.map((f) => path.normalize(f)).filter((f) => sourceKindOf(f) !== undefined);
+      // Sidecar captions (fig.png + fig.txt) belong to their image.
+      const present = new Set(documents);
+      const sidecars = new Set<string>();
+      for (const file of documents) if (sourceKindOf(file) === "image") for (const c of sidecarCandidates(file)) if (present.has(c)) sidecars.add(c);
+      for (const file of documents) if (!sidecars.has(file)) addFile(file, absolute);
+    } else if (info.isFile()) {
+      if (!sourceKindOf(absolute)) {
+        skipped.push({ path: absolute, reason: "unsupported-type", hint: `Folio ingests ${SUPPORTED.join(", ")} files.` });
+        continue;
+      }
+      addFile(absolute, path.dirname(absolute));
+    }
+  }
+
+  // Manifest rows: files not found in the sources are added; URLs and arXiv ids are fetched.
+  for (const entry of manifest?.entries ?? []) {
+    if (entry.absolutePath) {
+      if (seenPaths.has(entry.absolutePath)) continue;
+      try {
+        const info = await stat(entry.absolutePath);
+        if (info.isFile()) {
+          if (sourceKindOf(entry.absolutePath)) addFile(entry.absolutePath, path.dirname(entry.absolutePath));
+          else skipped.push({ path: entry.absolutePath, reason: "unsupported-type", hint: `Folio ingests ${SUPPORTED.join(", ")} files.` });
+          continue;
+        }
+      } catch {
+        // fall through: a URL or arXiv id in the same row may still work
+      }
+      if (!entry.url && !entry.arxivId) {
+        skipped.push({ path: entry.absolutePath, reason: "not-found", hint: `The manifest (line ${entry.line}) lists a file that does not exist.` });
+        continue;
+      }
+    }
+    if (entry.url) addUrl(entry.url, entry.arxivId ?? normalizeArxivId(entry.url), entry);
+    else if (entry.arxivId) addUrl(`${options.arxivBaseUrl.replace(/\/+$/, "")}/${entry.arxivId}`, entry.arxivId, entry);
+  }
+  return { items, roots, skipped };
+}

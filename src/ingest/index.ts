@@ -1,0 +1,32 @@
+/**
+ * Folio ingest: turns folders of papers (PDF, Markdown, text, images) and manifest URLs into
+ * chunks, pages and figures in the Folio store. No console output: progress goes through events.
+ */
+import type { FolioStoreApi } from "../store/types.js";
+import { runIngest, type IngestOptions } from "./pipeline.js";
+import type { IngestEvents, IngestSummary } from "./summary.js";
+
+export { ingestOptionsFromConfig, PIPELINE_VERSION, type IngestOptions } from "./pipeline.js";
+export {
+  IngestSummarySchema,
+  SkippedFileSchema,
+  SKIP_REASONS,
+  type IngestSummary,
+  type IngestEvents,
+  type IngestPhase,
+  type PhaseProgress,
+  type FileEvent,
+  type SkipReason,
+  type SkippedFile,
+} from "./summary.js";
+export { chunkDocument, estimateTokens, splitSentences } from "./chunker.js";
+export { ManifestRowSchema, loadManifest } from "./manifest.js";
+
+/**
+ * Ingests files, folders, URLs and "arxiv:<id>" sources into the store.
+ * Resolves with a summary; `summary.ok` is false when aborted, or with `strict` when a file was skipped.
+ * Rejects only on problems that stop every document (an unreadable manifest, embeddings auth, a locked store).
+ */
+export function ingest(store: FolioStoreApi, sources: string[], options: IngestOptions, events?: IngestEvents): Promise<IngestSummary> {
+  return runIngest(store, sources, options, events);
+}

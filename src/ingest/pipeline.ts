@@ -1,0 +1,461 @@
+/**
+ * The ingest pipeline: discover -> (read, hash, skip if unchanged, sniff, parse, chunk) with
+ * bounded concurrency -> bounded queue -> one store writer (putDocument: delete old points, write,
+ * record last). Resumable because the registry record is written last: a document interrupted
+ * mid-write has no record (or its old record with an old hash), so the next run redoes it, and
+ * putDocument deletes whatever points the interrupted run left.
+ */
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { FolioError } from "../errors.js";
+import type { FolioConfig } from "../config.js";
+import type { ChunkInput, DocumentInput, FolioStoreApi } from "../store/types.js";
+import { chunkDocument, type DocumentMeta } from "./chunker.js";
+import { discover, type SourceItem } from "./discover.js";
+import { DEFAULT_ARXIV_BASE_URL, FetchFailure, fetchToCache } from "./fetch.js";
+import { arxivDocId, arxivIdFromFileName, fileDocId, sha256Hex, shortHash, urlDocId } from "./hash.js";
+import { captionFromFileName, parseImage, readImageSize, readSidecarCaption } from "./image.js";
+import { loadManifest, type ManifestEntry } from "./manifest.js";
+import { parseMarkdown } from "./markdown.js";
+import { loadPdfParser, classifyPdfError } from "./pdf-adapter.js";
+import { contentMatches, describeSniffed, sniff, sourceKindOf, type SourceKind } from "./sniff.js";
+import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile, SkipReason } from "./summary.js";
+import { parseText } from "./text.js";
+import type { ParsedDocument } from "./types.js";
+
+/** Bump when chunking or parsing changes in a way that should re-ingest unchanged files. */
+export const PIPELINE_VERSION = 1;
+
+export interface IngestOptions {
+  chunkTokens: number;
+  chunkOverlapTokens: number;
+  renderPages: "auto" | "always" | "never";
+  pageDpi: number;
+  figureDpi: number;
+  maxFileBytes: number;
+  maxPages: number;
+  maxImagePixels: number;
+  /** Files prepared (read, parsed, chunked) at once. */
+  concurrency: number;
+  /** Absolute folder for content-addressed PNGs. */
+  imagesDir: string;
+  /** Globs relative to each folder source (default: every supported file). */
+  include?: string[];
+  exclude?: string[];
+  /** CSV or JSONL manifest of metadata, URLs and arXiv ids. */
+  manifest?: string;
+  /** Delete documents whose source file under the given folders is gone. */
+  prune?: boolean;
+  /** Any skipped file makes the summary's `ok` false. */
+  strict?: boolean;
+  /** Re-ingest even unchanged documents. */
+  force?: boolean;
+  /** Crop figures when the PDF parser can (default true). */
+  cropFigures?: boolean;
+  signal?: AbortSignal;
+  /** Download cache (default: <FOLIO_HOME>/downloads, next to imagesDir). */
+  downloadsDir?: string;
+  /** Where arXiv ids are fetched from: <base>/<id> (default https://arxiv.org/pdf/). */
+  arxivBaseUrl?: string;
+  fetchTimeoutMs?: number;
+  /** Resolves relative sources (default process.cwd()). */
+  cwd?: string;
+  /** Documents waiting for the store writer; bounds memory (default: concurrency). */
+  queueSize?: number;
+}
+
+/** IngestOptions from the configuration, plus per-run choices. */
+export function ingestOptionsFromConfig(config: FolioConfig, extra: Partial<IngestOptions> = {}): IngestOptions {
+  const ingest = config.ingest;
+  return { ...ingest, downloadsDir: ingest.downloadsDir ?? path.join(config.home, "downloads"), ...extra };
+}
+
+/** A document ready for the store writer. */
+interface ReadyDocument {
+  item: SourceItem;
+  display: string;
+  input: DocumentInput;
+  chunks: ChunkInput[];
+  replaced: boolean;
+  pages: number;
+  figures: number;
+  startedAt: number;
+}
+
+class Skip extends Error {
+  constructor(
+    readonly reason: SkipReason,
+    readonly hint: string,
+    readonly detail?: string,
+  ) {
+    super(detail ?? reason);
+  }
+}
+
+/** Store failures that will fail every document: stop the run instead of skipping each file. */
+const FATAL_CODES = new Set(["EMBEDDINGS_AUTH", "EMBEDDINGS_BALANCE", "STORE_LOCKED", "CONFIG", "EMBEDDINGS_UNAVAILABLE"]);
+
+/** A small bounded async queue between the preparers and the store writer. */
+class BoundedQueue<T> {
+  private readonly items: T[] = [];
+  private readonly waitingPut: Array<() => void> = [];
+  private waitingTake: ((value: T | undefined) => void) | undefined;
+  private closed = false;
+  constructor(private readonly capacity: number) {}
+
+  async put(item: T): Promise<void> {
+    while (this.items.length >= this.capacity && !this.closed) await new Promise<void>((resolve) => this.waitingPut.push(resolve));
+    if (this.waitingTake) {
+      const take = this.waitingTake;
+      this.waitingTake = undefined;
+      take(item);
+    } else this.items.push(item);
+  }
+
+  async take(): Promise<T | undefined> {
+    const item = this.items.shift();
+    if (item !== undefined) {
+      this.waitingPut.shift()?.();
+      return item;
+    }
+    if (this.closed) return undefined;
+    return new Promise<T | undefined>((resolve) => (this.waitingTake = resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.waitingTake?.(undefined);
+    this.waitingTake = undefined;
+    for (const resolve of this.waitingPut.splice(0)) resolve();
+  }
+}
+
+function hintFor(reason: SkipReason): string {
+  switch (reason) {
+    case "unsupported-type":
+      return "Folio ingests PDF, Markdown (.md), text (.txt) and PNG/JPEG/WebP images.";
+    case "mislabelled":
+      return "The file's content does not match its extension: save the real file (e.g. download the PDF, not its web page) or rename it.";
+    case "empty":
+      return "The file has no text to index; if it is a scanned PDF, run OCR on it first.";
+    case "too-large":
+      return "Raise FOLIO_MAX_FILE_MB, or split the file.";
+    case "too-many-pages":
+      return "Raise FOLIO_MAX_PAGES, or split the document.";
+    case "image-too-large":
+      return "Raise FOLIO_MAX_IMAGE_MEGAPIXELS, or downscale the image.";
+    case "encrypted":
+      return "The PDF is password-protected: save an unencrypted copy and ingest that.";
+    case "broken":
+      return "The file could not be parsed: check that it opens in a viewer, or re-download it.";
+    case "not-found":
+      return "Check the path; it does not exist or cannot be read.";
+    case "fetch-failed":
+      return "Check the network and the URL, or download the file yourself and ingest the local copy.";
+    case "store-failed":
+      return "Writing to the store failed; re-run the same command to retry (finished documents are kept).";
+  }
+}
+
+export async function runIngest(store: FolioStoreApi, sources: string[], options: IngestOptions, events: IngestEvents = {}): Promise<IngestSummary> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const cwd = options.cwd ?? process.cwd();
+  const signal = options.signal;
+  const arxivBaseUrl = options.arxivBaseUrl ?? DEFAULT_ARXIV_BASE_URL;
+  const downloadsDir = options.downloadsDir ?? path.join(path.dirname(options.imagesDir), "downloads");
+  const renderPages = options.renderPages === "always" || (options.renderPages === "auto" && store.capabilities.images);
+  const cropFigures = options.cropFigures ?? true;
+  const concurrency = Math.max(1, options.concurrency);
+
+  const summary: IngestSummary = {
+    ok: true,
+    aborted: false,
+    filesSeen: 0,
+    ingested: 0,
+    unchanged: 0,
+    replaced: 0,
+    pruned: 0,
+    skipped: [],
+    pages: 0,
+    chunks: 0,
+    figures: 0,
+    seconds: 0,
+    warnings: [],
+  };
+  const warn = (message: string) => {
+    summary.warnings.push(message);
+    events.onWarning?.(message);
+  };
+  const fileEvent = (event: FileEvent) => events.onFile?.(event);
+  const progress = (phase: PhaseProgress["phase"], done: number, total: number, unit: PhaseProgress["unit"]) =>
+    events.onProgress?.({ phase, done, total, unit, elapsedMs: elapsed() });
+  const skip = (entry: SkippedFile) => {
+    summary.skipped.push(entry);
+    fileEvent({ type: "skipped", ...entry });
+  };
+
+  // Discover.
+  const manifest = options.manifest ? await loadManifest(path.resolve(cwd, options.manifest)) : undefined;
+  for (const w of manifest?.warnings ?? []) warn(w);
+  progress("discover", 0, 0, "files");
+  const discovered = await discover(sources, {
+    include: options.include,
+    exclude: options.exclude,
+    manifest,
+    arxivBaseUrl,
+    cwd,
+    onFound: (n) => progress("discover", n, n, "files"),
+  });
+  for (const s of discovered.skipped) skip(s);
+  const items = discovered.items;
+  summary.filesSeen = items.length + discovered.skipped.length;
+  progress("discover", items.length, items.length, "files");
+
+  // Document ids, claimed in discovery order so two files never share one.
+  const claimed = new Map<string, string>();
+  const docIds = items.map((item) => {
+    const display = item.type === "file" ? item.path : item.url;
+    let id: string;
+    if (item.type === "url") id = item.arxivId ? arxivDocId(item.arxivId) : urlDocId(item.url);
+    else {
+      const arxivId = item.manifest?.arxivId ?? arxivIdFromFileName(item.path);
+      id = arxivId ? arxivDocId(arxivId) : fileDocId(item.root, item.path);
+    }
+    if (claimed.has(id) && claimed.get(id) !== display) id = `file:${shortHash(display)}`;
+    claimed.set(id, display);
+    return id;
+  });
+  const seenDocIds = new Set(docIds);
+
+  const queue = new BoundedQueue<ReadyDocument>(Math.max(1, options.queueSize ?? concurrency));
+  let parsedCount = 0;
+  let chunksQueued = 0;
+  let chunksStored = 0;
+  let fatal: unknown;
+  const stopped = () => Boolean(signal?.aborted) || fatal !== undefined;
+
+  const prepare = async (item: SourceItem, docId: string): Promise<ReadyDocument | undefined> => {
+    const display = item.type === "file" ? item.path : item.url;
+    const startedAt = performance.now();
+    const entry: ManifestEntry | undefined = item.manifest;
+    let data: Buffer;
+    let filePath: string;
+    if (item.type === "file") {
+      filePath = item.path;
+      let size: number;
+      try {
+        size = (await stat(filePath)).size;
+      } catch {
+        throw new Skip("not-found", hintFor("not-found"));
+      }
+      if (size === 0) throw new Skip("empty", hintFor("empty"), "the file is empty (0 bytes)");
+      if (size > options.maxFileBytes) throw new Skip("too-large", hintFor("too-large"), `${(size / 1048576).toFixed(1)} MB, over the ${(options.maxFileBytes / 1048576).toFixed(1)} MB limit`);
+      data = await readFile(filePath);
+    } else {
+      try {
+        const fetched = await fetchToCache(item.url, { downloadsDir, maxBytes: options.maxFileBytes, timeoutMs: options.fetchTimeoutMs ?? 60_000, signal });
+        data = fetched.data;
+        filePath = fetched.cachedPath;
+      } catch (error) {
+        if (error instanceof FetchFailure) throw new Skip(error.tooLarge ? "too-large" : "fetch-failed", hintFor(error.tooLarge ? "too-large" : "fetch-failed"), error.message);
+        throw error;
+      }
+      if (data.length === 0) throw new Skip("empty", hintFor("empty"), "the download is empty");
+    }
+
+    // What the file is: by extension for files, by content for downloads.
+    const sniffed = sniff(data.subarray(0, 8192));
+    let kind: SourceKind | undefined = item.type === "file" ? sourceKindOf(filePath) : sniffed === "pdf" ? "pdf" : sniffed === "png" || sniffed === "jpeg" || sniffed === "webp" ? "image" : sniffed === "text" ? (/\.(md|markdown)(\?|$)/i.test(item.url) ? "markdown" : "text") : undefined;
+    if (!kind) throw new Skip(item.type === "url" ? "mislabelled" : "unsupported-type", item.type === "url" ? "The URL did not return a PDF, Markdown, text or image file (a login or landing page?)." : hintFor("unsupported-type"), `the content is ${describeSniffed(sniffed)}`);
+    if (!contentMatches(kind, sniffed)) {
+      if (sniffed === "empty") throw new Skip("empty", hintFor("empty"));
+      throw new Skip("mislabelled", hintFor("mislabelled"), `named as ${kind} but the content is ${describeSniffed(sniffed)}`);
+    }
+
+    // Unchanged? The content hash covers the bytes, plus whatever else shapes the chunks.
+    const sidecar = kind === "image" && item.type === "file" ? await readSidecarCaption(filePath) : undefined;
+    const variant = JSON.stringify({
+      v: PIPELINE_VERSION,
+      c: [options.chunkTokens, options.chunkOverlapTokens],
+      r: kind === "pdf" ? [renderPages && options.pageDpi, cropFigures && options.figureDpi] : undefined,
+      m: entry ? { t: entry.title, a: entry.authors, y: entry.year, d: entry.doi, x: entry.arxivId, c: entry.caption } : undefined,
+      s: sidecar?.text,
+    });
+    const contentHash = `${sha256Hex(data)}.${shortHash(variant)}`;
+    const existing = await store.getDocument(docId);
+    if (!options.force && existing && existing.contentHash === contentHash && existing.embeddingSignature === store.embeddingSignature) {
+      summary.unchanged++;
+      fileEvent({ type: "unchanged", path: display, docId });
+      return undefined;
+    }
+
+    // Parse.
+    let parsed: ParsedDocument;
+    if (kind === "pdf") {
+      const parsePdf = await loadPdfParser();
+      try {
+        parsed = await parsePdf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
+          imagesDir: options.imagesDir,
+          renderPages,
+          pageDpi: options.pageDpi,
+          cropFigures,
+          figureDpi: options.figureDpi,
+          maxPages: options.maxPages,
+          maxImagePixels: options.maxImagePixels,
+          signal,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const reason = classifyPdfError(error);
+        throw new Skip(reason, hintFor(reason), (error as Error).message);
+      }
+      if (parsed.pageCount > options.maxPages) throw new Skip("too-many-pages", hintFor("too-many-pages"), `${parsed.pageCount} pages, over the ${options.maxPages}-page limit`);
+    } else if (kind === "image") {
+      const size = readImageSize(data);
+      if (!size) throw new Skip("broken", hintFor("broken"), "the image header could not be read");
+      if (size.width * size.height > options.maxImagePixels) throw new Skip("image-too-large", hintFor("image-too-large"), `${size.width}x${size.height} pixels, over the ${(options.maxImagePixels / 1e6).toFixed(1)} megapixel limit`);
+      const caption = sidecar?.text ?? entry?.caption ?? captionFromFileName(filePath);
+      try {
+        parsed = await parseImage({ data, size, filePath, imagesDir: options.imagesDir, caption, title: entry?.title });
+      } catch (error) {
+        throw new Skip("broken", hintFor("broken"), `the image could not be decoded: ${(error as Error).message}`);
+      }
+    } else {
+      const text = new TextDecoder("utf-8").decode(data);
+      if (!text.trim()) throw new Skip("empty", hintFor("empty"), "the file holds only whitespace");
+      parsed =
+        kind === "markdown"
+          ? await parseMarkdown(text, { filePath, imagesDir: options.imagesDir, maxImagePixels: options.maxImagePixels, maxImageBytes: options.maxFileBytes })
+          : parseText(text, filePath);
+    }
+    for (const w of parsed.warnings) warn(`${display}: ${w}`);
+
+    const arxivId = entry?.arxivId ?? (item.type === "url" ? item.arxivId : undefined) ?? (item.type === "file" ? arxivIdFromFileName(item.path) : undefined) ?? parsed.arxivId;
+    const meta: DocumentMeta = {
+      docId,
+      title: entry?.title ?? parsed.title,
+      authors: entry?.authors ?? parsed.authors,
+      year: entry?.year ?? parsed.year,
+      doi: entry?.doi ?? parsed.doi,
+      arxivId,
+      source: display,
+    };
+    const chunks = chunkDocument(parsed, meta, { chunkTokens: options.chunkTokens, chunkOverlapTokens: options.chunkOverlapTokens, imagesDir: options.imagesDir });
+    if (chunks.length === 0) throw new Skip("empty", hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
+    return {
+      item,
+      display,
+      input: {
+        docId,
+        source: display,
+        contentHash,
+        title: meta.title,
+        authors: meta.authors ?? [],
+        year: meta.year,
+        pages: parsed.pageCount,
+        chunks: chunks.length,
+        figures: parsed.figures.length,
+      },
+      chunks,
+      replaced: existing !== null,
+      pages: parsed.pageCount,
+      figures: parsed.figures.length,
+      startedAt,
+    };
+  };
+
+  // Preparers: a shared cursor over the items.
+  let cursor = 0;
+  const preparer = async () => {
+    while (!stopped()) {
+      const index = cursor++;
+      const item = items[index];
+      const docId = docIds[index];
+      if (!item || !docId) return;
+      const display = item.type === "file" ? item.path : item.url;
+      try {
+        const ready = await prepare(item, docId);
+        if (ready && !stopped()) {
+          chunksQueued += ready.chunks.length;
+          progress("store", chunksStored, chunksQueued, "chunks");
+          await queue.put(ready);
+        }
+      } catch (error) {
+        if (error instanceof Skip) skip({ path: display, reason: error.reason, detail: error.detail, hint: error.hint });
+        else if (!signal?.aborted) {
+          // An unexpected parser failure is this file's problem, not the run's.
+          skip({ path: display, reason: "broken", detail: (error as Error).message, hint: hintFor("broken") });
+        }
+      }
+      parsedCount++;
+      progress("parse", parsedCount, items.length, "files");
+    }
+  };
+
+  const writer = async () => {
+    for (;;) {
+      const ready = await queue.take();
+      if (!ready) return;
+      if (stopped()) continue;
+      const base = chunksStored;
+      try {
+        await store.putDocument(ready.input, ready.chunks, (done) => progress("store", base + done, chunksQueued, "chunks"));
+      } catch (error) {
+        if (error instanceof FolioError && FATAL_CODES.has(error.code)) {
+          fatal = error;
+          continue;
+        }
+        skip({ path: ready.display, reason: "store-failed", detail: (error as Error).message, hint: error instanceof FolioError ? error.hint : hintFor("store-failed") });
+        continue;
+      }
+      chunksStored = base + ready.chunks.length;
+      progress("store", chunksStored, chunksQueued, "chunks");
+      summary.ingested++;
+      if (ready.replaced) summary.replaced++;
+      summary.pages += ready.pages;
+      summary.chunks += ready.chunks.length;
+      summary.figures += ready.figures;
+      fileEvent({
+        type: "done",
+        path: ready.display,
+        docId: ready.input.docId,
+        replaced: ready.replaced,
+        pages: ready.pages,
+        chunks: ready.chunks.length,
+        figures: ready.figures,
+        seconds: (performance.now() - ready.startedAt) / 1000,
+      });
+    }
+  };
+
+  progress("parse", 0, items.length, "files");
+  const writing = writer();
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, preparer));
+  queue.close();
+  await writing;
+  if (fatal !== undefined) throw fatal;
+
+  // Prune: documents from files under the given folders that no longer exist.
+  if (options.prune && !signal?.aborted && discovered.roots.length > 0) {
+    for (const record of await store.listDocuments()) {
+      if (seenDocIds.has(record.docId) || !path.isAbsolute(record.source)) continue;
+      const underRoot = discovered.roots.some((root) => record.source.startsWith(root + path.sep));
+      if (!underRoot) continue;
+      const exists = await stat(record.source).then(
+        () => true,
+        () => false,
+      );
+      if (exists) continue;
+      await store.deleteDocument(record.docId);
+      summary.pruned++;
+      fileEvent({ type: "pruned", path: record.source, docId: record.docId });
+    }
+  }
+
+  summary.aborted = Boolean(signal?.aborted);
+  summary.ok = !summary.aborted && !(options.strict && summary.skipped.length > 0);
+  summary.seconds = elapsed() / 1000;
+  return summary;
+}

@@ -1,0 +1,78 @@
+/** What an ingest run reports: options, progress events and the final summary (zod, for --json). */
+import { z } from "zod";
+
+export const SKIP_REASONS = [
+  "unsupported-type",
+  "mislabelled",
+  "empty",
+  "too-large",
+  "too-many-pages",
+  "image-too-large",
+  "encrypted",
+  "broken",
+  "not-found",
+  "fetch-failed",
+  "store-failed",
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export const SkippedFileSchema = z.object({
+  /** File path or URL as discovered (absolute for files). */
+  path: z.string(),
+  reason: z.enum(SKIP_REASONS),
+  /** Human detail: what was found ("an HTML page", "52 MB > 50 MB limit"). */
+  detail: z.string().optional(),
+  /** What the user can do about it. */
+  hint: z.string(),
+});
+export type SkippedFile = z.infer<typeof SkippedFileSchema>;
+
+export const IngestSummarySchema = z.object({
+  /** False when the run was aborted, or when `strict` and any file was skipped: the CLI exits non-zero. */
+  ok: z.boolean(),
+  aborted: z.boolean(),
+  /** Files and URLs considered (after include/exclude and de-duplication). */
+  filesSeen: z.number().int().nonnegative(),
+  /** Documents written this run (new + replaced). */
+  ingested: z.number().int().nonnegative(),
+  /** Documents whose content and embedding setup matched the store: nothing done. */
+  unchanged: z.number().int().nonnegative(),
+  /** Of `ingested`, documents that replaced an older version. */
+  replaced: z.number().int().nonnegative(),
+  /** Documents removed because their source file is gone (with `prune`). */
+  pruned: z.number().int().nonnegative(),
+  skipped: z.array(SkippedFileSchema),
+  /** Pages, chunks (all kinds) and figures written this run. */
+  pages: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  figures: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
+  /** Non-fatal problems, prefixed with the file they concern. */
+  warnings: z.array(z.string()),
+});
+export type IngestSummary = z.infer<typeof IngestSummarySchema>;
+
+export type IngestPhase = "discover" | "parse" | "store";
+
+export interface PhaseProgress {
+  phase: IngestPhase;
+  /** Units done so far in this phase and the total known so far (discover: total grows as files are found). */
+  done: number;
+  total: number;
+  /** discover and parse count files; store counts chunks. */
+  unit: "files" | "chunks";
+  /** Milliseconds since the run started, for rate and ETA. */
+  elapsedMs: number;
+}
+
+export type FileEvent =
+  | { type: "unchanged"; path: string; docId: string }
+  | { type: "done"; path: string; docId: string; replaced: boolean; pages: number; chunks: number; figures: number; seconds: number }
+  | { type: "skipped"; path: string; reason: SkipReason; detail?: string; hint: string }
+  | { type: "pruned"; path: string; docId: string };
+
+export interface IngestEvents {
+  onProgress?(progress: PhaseProgress): void;
+  onFile?(event: FileEvent): void;
+  onWarning?(warning: string): void;
+}
