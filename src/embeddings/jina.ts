@@ -1,0 +1,542 @@
+/**
+ * `JinaEmbeddings`: the Jina Embeddings v4 client. A LangChain `Embeddings` (so vector stores take it
+ * unchanged) plus images, the five v4 tasks, Matryoshka dimensions, multi-vector output, late
+ * chunking, every embedding_type, a persistent LMDB cache, batching by count and tokens under a
+ * concurrency limit, retries, typed errors, and the OpenAI wire format of self-hosted servers.
+ */
+import { Embeddings } from "@langchain/core/embeddings";
+import { z } from "zod";
+import { JINA_DEFAULT_BASE_URL, JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
+import { ConfigError, UnsupportedFeatureError } from "../errors.js";
+import { maskSecret } from "../util/redact.js";
+import { EmbeddingCache, sha256, type CachedRows } from "./cache.js";
+import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
+import { EmbeddingsAuthError, EmbeddingsShapeError } from "./errors.js";
+import { JinaHttpClient, type RetryEvent } from "./http.js";
+import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInput, type PreparedInput, type TokenEstimate } from "./inputs.js";
+import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
+
+export const JINA_TASKS = ["retrieval.query", "retrieval.passage", "text-matching", "code.query", "code.passage"] as const;
+export type JinaTask = (typeof JINA_TASKS)[number];
+/** Jina v4's context per input and per late-chunking request. */
+export const JINA_CONTEXT_TOKENS = 32_768;
+
+export interface JinaEmbeddingsOptions {
+  /** Default: env JINA_API_KEY. Optional for self-hosted servers. */
+  apiKey?: string;
+  /** Default: env JINA_BASE_URL, else https://api.jina.ai/v1. */
+  baseUrl?: string;
+  model?: string;
+  /** Matryoshka size: 128, 256, 512, 1024 or 2048 (default 1024). */
+  dimensions?: number;
+  /** "jina" (Jina's body, default) or "openai" (POST /embeddings {input, encoding_format, dimensions}; task as "Query: "/"Passage: " prefix). */
+  format?: "jina" | "openai";
+  /** Most inputs per request (default 32). */
+  batchSize?: number;
+  /** Estimated-token budget per request (default 32,000). */
+  tokensPerRequest?: number;
+  /** Requests in flight at once, never exceeded (default 4). */
+  maxConcurrency?: number;
+  /** Retries of 429 / 5xx / timeouts / resets per request (default 6). */
+  maxRetries?: number;
+  /** Per-attempt timeout in ms (default 60,000). */
+  timeout?: number;
+  /** Persistent cache folder (LMDB); no cache when unset. */
+  cacheDir?: string;
+  /** Default output type (default "float"). */
+  embeddingType?: EmbeddingType;
+  /** Task of embedQuery / embedImageQuery / embedMultiVectorQuery (default retrieval.query; code.query for code). */
+  queryTask?: JinaTask;
+  /** Task of embedDocuments and the other document methods (default retrieval.passage). */
+  passageTask?: JinaTask;
+  /** Late-chunking window: context minus a safety margin for our token estimate (default 30,000 of 32,768). */
+  lateChunkingMaxTokens?: number;
+  /** Token estimate used for batching (default 3 bytes per token, 2,000 tokens per image). */
+  tokenEstimate?: Partial<TokenEstimate>;
+  /** Row width of multi-vector output (default 128). */
+  multiVectorSize?: number;
+  /** How `binary` packs bits into int8 (default "offset128"; see codec.ts). */
+  binaryInt8?: BinaryInt8Encoding;
+  /** Ask the server to cut inputs beyond the context instead of failing (default false). */
+  truncate?: boolean;
+  /** Backoff base and cap in ms (defaults 500 and 30,000); small values make tests fast. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Extra attempts when a 200 body is unusable (default 2). */
+  malformedRetries?: number;
+  /** Warnings the caller should see (late-chunking windows); default console.warn. */
+  onWarning?: (message: string) => void;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface EmbedOptions {
+  /** Default: the passage task. */
+  task?: JinaTask;
+  dimensions?: number;
+  /** One (tokens x 128) matrix per input. */
+  multivector?: boolean;
+  /** The inputs are consecutive chunks of ONE document (split into windows beyond the context). */
+  lateChunking?: boolean;
+  embeddingType?: EmbeddingType;
+  /** Packed bytes instead of numbers (float32 LE for float/base64; 1 bit per dimension for binary/ubinary). */
+  packed?: boolean;
+  truncate?: boolean;
+}
+
+export interface JinaUsage {
+  /** Tokens the server counted (`usage.total_tokens`). */
+  totalTokens: number;
+  promptTokens: number;
+  /** HTTP attempts sent, retries included. */
+  requests: number;
+  retries: number;
+  /** Inputs (or late-chunked documents) answered from the cache. */
+  cacheHits: number;
+  cacheMisses: number;
+  /** Late-chunking requests sent (one per window). */
+  lateChunkingWindows: number;
+  /** Documents whose chunks exceeded one window and were split. */
+  lateChunkingSplitDocuments: number;
+}
+
+export interface DescribedRequest {
+  method: "POST";
+  url: string;
+  /** Authorization is masked. */
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+type Kind = "dense" | "multivector";
+
+interface Resolved {
+  task: JinaTask;
+  dims: number;
+  kind: Kind;
+  late: boolean;
+  type: EmbeddingType;
+  packed: boolean;
+  truncate: boolean;
+}
+
+const wireVector = z.union([z.array(z.number()), z.string()]);
+const wireEmbedding = z.union([wireVector, z.array(wireVector)]);
+const itemSchema = z
+  .object({ index: z.number().int().nonnegative(), embedding: wireEmbedding.optional(), embeddings: wireEmbedding.optional() })
+  .passthrough()
+  .refine((item) => item.embedding !== undefined || item.embeddings !== undefined, { message: "item has neither embedding nor embeddings" });
+const usageSchema = z.object({ total_tokens: z.number().optional(), prompt_tokens: z.number().optional() }).passthrough();
+const responseSchema = z.object({ data: z.array(itemSchema), usage: usageSchema.optional(), model: z.string().optional() }).passthrough();
+type EmbeddingsResponse = z.infer<typeof responseSchema>;
+
+/** The response must hold each index 0..n-1 exactly once; otherwise it is malformed (and retried). */
+function responseFor(count: number) {
+  return responseSchema.superRefine((body, ctx) => {
+    const seen = new Set<number>();
+    for (const item of body.data) {
+      if (item.index >= count || seen.has(item.index)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["data"], message: `unexpected or repeated index ${item.index} for ${count} inputs` });
+      seen.add(item.index);
+    }
+    if (seen.size !== count) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["data"], message: `expected ${count} embeddings, got ${body.data.length}` });
+  });
+}
+
+function isMatrix(value: unknown): value is WireVector[] {
+  return Array.isArray(value) && value.length > 0 && (Array.isArray(value[0]) || typeof value[0] === "string");
+}
+
+const PREFIX: Record<JinaTask, string> = {
+  "retrieval.query": "Query: ",
+  "retrieval.passage": "Passage: ",
+  "text-matching": "Query: ",
+  "code.query": "Query: ",
+  "code.passage": "Passage: ",
+};
+
+export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
+  readonly model: string;
+  readonly dimensions: number;
+  readonly format: "jina" | "openai";
+  readonly baseUrl: string;
+  readonly batchSize: number;
+  readonly tokensPerRequest: number;
+  readonly maxConcurrency: number;
+  readonly lateChunkingMaxTokens: number;
+  readonly embeddingType: EmbeddingType;
+  readonly queryTask: JinaTask;
+  readonly passageTask: JinaTask;
+  readonly multiVectorSize: number;
+
+  private readonly apiKey: string | undefined;
+  private readonly http: JinaHttpClient;
+  private readonly estimate: TokenEstimate;
+  private readonly binaryInt8: BinaryInt8Encoding;
+  private readonly truncate: boolean;
+  private readonly onWarning: (message: string) => void;
+  private readonly cacheDir: string | undefined;
+  private cache: EmbeddingCache | null | undefined;
+  private readonly counters: JinaUsage = { totalTokens: 0, promptTokens: 0, requests: 0, retries: 0, cacheHits: 0, cacheMisses: 0, lateChunkingWindows: 0, lateChunkingSplitDocuments: 0 };
+
+  constructor(options: JinaEmbeddingsOptions = {}) {
+    const maxConcurrency = options.maxConcurrency ?? 4;
+    // LangChain's AsyncCaller (this.caller) bounds concurrency; retries are ours (Retry-After, typed errors).
+    super({ maxConcurrency, maxRetries: 0 });
+    this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
+    this.baseUrl = (options.baseUrl ?? (process.env.JINA_BASE_URL || JINA_DEFAULT_BASE_URL)).replace(/\/+$/, "");
+    this.model = options.model ?? JINA_DEFAULT_MODEL;
+    this.dimensions = options.dimensions ?? 1024;
+    if (!(JINA_DIMENSIONS as readonly number[]).includes(this.dimensions)) {
+      throw new ConfigError(`Invalid Jina dimensions ${this.dimensions}.`, `Use one of ${JINA_DIMENSIONS.join(", ")} (Matryoshka sizes of jina-embeddings-v4).`);
+    }
+    this.format = options.format ?? "jina";
+    this.batchSize = positiveInt("batchSize", options.batchSize ?? 32);
+    this.tokensPerRequest = positiveInt("tokensPerRequest", options.tokensPerRequest ?? 32_000);
+    this.maxConcurrency = positiveInt("maxConcurrency", maxConcurrency);
+    this.lateChunkingMaxTokens = positiveInt("lateChunkingMaxTokens", options.lateChunkingMaxTokens ?? 30_000);
+    this.embeddingType = options.embeddingType ?? "float";
+    this.queryTask = options.queryTask ?? "retrieval.query";
+    this.passageTask = options.passageTask ?? "retrieval.passage";
+    this.multiVectorSize = options.multiVectorSize ?? MULTIVECTOR_SIZE;
+    this.estimate = { ...DEFAULT_TOKEN_ESTIMATE, ...options.tokenEstimate };
+    this.binaryInt8 = options.binaryInt8 ?? "offset128";
+    this.truncate = options.truncate ?? false;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(`[folio] ${message}`));
+    this.cacheDir = options.cacheDir;
+    this.http = new JinaHttpClient({
+      baseUrl: this.baseUrl,
+      apiKey: this.apiKey,
+      maxRetries: options.maxRetries ?? 6,
+      timeoutMs: options.timeout ?? 60_000,
+      maxConcurrency: this.maxConcurrency,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffMaxMs: options.backoffMaxMs,
+      malformedRetries: options.malformedRetries,
+      caller: this.caller,
+      onRetry: options.onRetry,
+    });
+  }
+
+  get supportsImages(): boolean {
+    return this.format === "jina";
+  }
+
+  get supportsMultiVector(): boolean {
+    return this.format === "jina";
+  }
+
+  /** Running totals since construction (a copy). */
+  get usage(): JinaUsage {
+    return { ...this.counters };
+  }
+
+  // ------------------------------------------------------------------ LangChain + MultimodalEmbeddings
+
+  async embedQuery(text: string): Promise<number[]> {
+    const [vector] = await this.embed([text], { task: this.queryTask });
+    return vector!;
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return this.embed(texts, { task: this.passageTask });
+  }
+
+  async embedImageDocuments(images: ImageInput[]): Promise<number[][]> {
+    return this.embed(
+      images.map((image) => ({ image })),
+      { task: this.passageTask },
+    );
+  }
+
+  async embedImageQuery(image: ImageInput): Promise<number[]> {
+    const [vector] = await this.embed([{ image }], { task: this.queryTask });
+    return vector!;
+  }
+
+  async embedDocumentChunks(chunks: string[]): Promise<number[][]> {
+    return this.embed(chunks, { task: this.passageTask, lateChunking: true });
+  }
+
+  /** Late chunking of many documents at once (each document is its own request or windows). */
+  async embedDocumentsChunked(documents: string[][]): Promise<number[][][]> {
+    return Promise.all(documents.map((chunks) => this.embedDocumentChunks(chunks)));
+  }
+
+  async embedMultiVectorDocuments(inputs: EmbeddingInput[]): Promise<number[][][]> {
+    return this.embed(inputs, { task: this.passageTask, multivector: true });
+  }
+
+  async embedMultiVectorQuery(input: EmbeddingInput): Promise<number[][]> {
+    const [matrix] = await this.embed([input], { task: this.queryTask, multivector: true });
+    return matrix!;
+  }
+
+  // ------------------------------------------------------------------ the general call
+
+  embed(inputs: EmbeddingInput[], options: EmbedOptions & { multivector: true; packed: true }): Promise<Uint8Array[][]>;
+  embed(inputs: EmbeddingInput[], options: EmbedOptions & { multivector: true; packed?: false }): Promise<number[][][]>;
+  embed(inputs: EmbeddingInput[], options: EmbedOptions & { packed: true; multivector?: false }): Promise<Uint8Array[]>;
+  embed(inputs: EmbeddingInput[], options?: EmbedOptions & { multivector?: false; packed?: false }): Promise<number[][]>;
+  async embed(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<number[][] | number[][][] | Uint8Array[] | Uint8Array[][]> {
+    const resolved = this.resolve(options);
+    if (inputs.length === 0) return [];
+    const items = await Promise.all(inputs.map((input) => prepareInput(input, this.estimate)));
+    this.checkSupported(items, resolved);
+    this.ensureKey();
+    const results = resolved.late ? await this.runLate(items, resolved) : await this.runBatched(items, resolved);
+    return this.present(results, resolved);
+  }
+
+  /** The exact HTTP request(s) `embed(inputs, options)` would send without a cache, with the key masked. */
+  async describeRequests(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<DescribedRequest[]> {
+    const resolved = this.resolve(options);
+    const items = await Promise.all(inputs.map((input) => prepareInput(input, this.estimate)));
+    this.checkSupported(items, resolved);
+    const groups = resolved.late ? batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens) : batchByBudget(items, this.batchSize, this.tokensPerRequest);
+    const headers = this.http.headers(maskSecret(this.apiKey));
+    return groups.map((group) => ({ method: "POST", url: this.http.url("embeddings"), headers: { ...headers }, body: this.buildBody(group, resolved) }));
+  }
+
+  /** Closes the cache (other instances on the same folder keep it open). */
+  async close(): Promise<void> {
+    if (this.cache) await this.cache.close();
+    this.cache = null;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private resolve(options: EmbedOptions): Resolved {
+    const task = options.task ?? this.passageTask;
+    if (!(JINA_TASKS as readonly string[]).includes(task)) throw new ConfigError(`Unknown Jina task "${task}".`, `Use one of ${JINA_TASKS.join(", ")}.`);
+    const dims = options.dimensions ?? this.dimensions;
+    if (!(JINA_DIMENSIONS as readonly number[]).includes(dims)) throw new ConfigError(`Invalid Jina dimensions ${dims}.`, `Use one of ${JINA_DIMENSIONS.join(", ")}.`);
+    const type = options.embeddingType ?? this.embeddingType;
+    if (!(EMBEDDING_TYPES as readonly string[]).includes(type)) throw new ConfigError(`Unknown embedding type "${type}".`, `Use one of ${EMBEDDING_TYPES.join(", ")}.`);
+    if (options.multivector && options.lateChunking) throw new UnsupportedFeatureError("late chunking together with multi-vector output", "Request one or the other: late chunking pools one vector per chunk.");
+    return { task, dims, kind: options.multivector ? "multivector" : "dense", late: options.lateChunking === true, type, packed: options.packed === true, truncate: options.truncate ?? this.truncate };
+  }
+
+  private checkSupported(items: PreparedInput[], resolved: Resolved): void {
+    if (this.format !== "openai") return;
+    const hint = "The OpenAI-format endpoint (JINA_FORMAT=openai, e.g. llama.cpp with the text-only GGUF) only embeds text. Use Jina's API or a server speaking Jina's format (JINA_FORMAT=jina) for this.";
+    if (items.some((item) => item.kind === "image")) throw new UnsupportedFeatureError("image inputs on the OpenAI-format embeddings endpoint", hint);
+    if (resolved.kind === "multivector") throw new UnsupportedFeatureError("multi-vector output on the OpenAI-format embeddings endpoint", hint);
+    if (resolved.late) throw new UnsupportedFeatureError("late chunking on the OpenAI-format embeddings endpoint", hint);
+    if (resolved.type === "binary" || resolved.type === "ubinary") throw new UnsupportedFeatureError(`embedding_type ${resolved.type} on the OpenAI-format embeddings endpoint (float or base64 only)`, hint);
+  }
+
+  private ensureKey(): void {
+    if (!this.apiKey && this.baseUrl === JINA_DEFAULT_BASE_URL) {
+      throw new EmbeddingsAuthError("No API key for Jina's hosted API (api.jina.ai).", "Set JINA_API_KEY (get one at https://jina.ai/embeddings), or set JINA_BASE_URL to a self-hosted server.");
+    }
+  }
+
+  private openCache(): EmbeddingCache | null {
+    if (this.cache !== undefined) return this.cache;
+    if (!this.cacheDir) return (this.cache = null);
+    try {
+      this.cache = EmbeddingCache.open(this.cacheDir);
+    } catch (error) {
+      this.onWarning(`embedding cache at ${this.cacheDir} could not be opened (${(error as Error).message}); continuing without it`);
+      this.cache = null;
+    }
+    return this.cache;
+  }
+
+  private cacheKey(resolved: Resolved, content: string, extra = ""): string {
+    return sha256("folio-jina-v1", this.format, this.model, resolved.task, String(resolved.dims), resolved.late ? "late" : resolved.kind, resolved.type, resolved.packed ? "packed" : "numbers", this.binaryInt8, String(this.multiVectorSize), extra, content);
+  }
+
+  private wireInput(item: PreparedInput, objects: boolean): string | { text: string } | { image: string } {
+    if (item.kind === "image") return { image: item.value };
+    return objects ? { text: item.value } : item.value;
+  }
+
+  private buildBody(items: PreparedInput[], resolved: Resolved): Record<string, unknown> {
+    if (this.format === "openai") {
+      const prefix = PREFIX[resolved.task];
+      return { model: this.model, input: items.map((item) => prefix + item.value), encoding_format: resolved.type === "base64" ? "base64" : "float", dimensions: resolved.dims };
+    }
+    // Text goes as {text} objects only when images share the request (Jina's mixed-input form).
+    const objects = items.some((item) => item.kind === "image");
+    const body: Record<string, unknown> = { model: this.model, task: resolved.task, dimensions: resolved.dims, input: items.map((item) => this.wireInput(item, objects)) };
+    if (resolved.type !== "float") body.embedding_type = resolved.type;
+    if (resolved.late) body.late_chunking = true;
+    if (resolved.kind === "multivector") body.return_multivector = true;
+    if (resolved.truncate) body.truncate = true;
+    return body;
+  }
+
+  /** Sends one request (one queue slot, retries inside) and returns the rows of each input, in input order. */
+  private async request(items: PreparedInput[], resolved: Resolved, describeOffset: (i: number) => { index: number; description: string } | undefined): Promise<CachedRows[]> {
+    const body = this.buildBody(items, resolved);
+    let result;
+    try {
+      result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset });
+      this.counters.requests += result.attempts;
+      this.counters.retries += result.retries;
+    } catch (error) {
+      this.counters.requests += 1;
+      throw error;
+    }
+    const usage = result.data.usage;
+    this.counters.totalTokens += usage?.total_tokens ?? usage?.prompt_tokens ?? 0;
+    this.counters.promptTokens += usage?.prompt_tokens ?? usage?.total_tokens ?? 0;
+    const out = new Array<CachedRows>(items.length);
+    for (const item of result.data.data) out[item.index] = this.decodeItem(item.embeddings ?? item.embedding!, resolved, items[item.index]!);
+    return out;
+  }
+
+  private decodeRow(value: WireVector, resolved: Resolved, expected: number | undefined, where: string): Float32Array | Uint8Array {
+    let row: Float32Array | Uint8Array;
+    try {
+      row = resolved.packed ? packedBytes(value, resolved.type, this.binaryInt8) : decodeVector(value, resolved.type, this.binaryInt8);
+    } catch (error) {
+      throw new EmbeddingsShapeError(`${where}: cannot decode ${resolved.type} embedding (${(error as Error).message}).`);
+    }
+    if (expected !== undefined && row.length !== expected) {
+      throw new EmbeddingsShapeError(`${where}: expected ${expected} ${resolved.packed ? "bytes" : "values"}, got ${row.length}.`);
+    }
+    return row;
+  }
+
+  private decodeItem(value: WireVector | WireVector[], resolved: Resolved, item: PreparedInput): CachedRows {
+    const where = `embedding of ${item.description}`;
+    if (resolved.kind === "multivector") {
+      if (!isMatrix(value)) throw new EmbeddingsShapeError(`${where}: expected a multi-vector matrix (rows of ${this.multiVectorSize}), got a single vector.`);
+      const width = resolved.packed ? packedLength(this.multiVectorSize, resolved.type) : decodedLength(this.multiVectorSize, resolved.type);
+      if (resolved.type === "float") {
+        const check = z.array(z.array(z.number()).length(this.multiVectorSize)).min(1).safeParse(value);
+        if (!check.success) throw new EmbeddingsShapeError(`${where}: multi-vector rows must have ${this.multiVectorSize} numbers (${check.error.issues[0]?.message ?? "bad shape"}).`);
+      }
+      const rows = value.map((row, r) => this.decodeRow(row, resolved, width, `${where}, row ${r}`));
+      return resolved.packed ? { kind: "bytes", rows: rows as Uint8Array[] } : { kind: "float", rows: rows as Float32Array[] };
+    }
+    let vector: WireVector;
+    if (isMatrix(value)) {
+      // vLLM-style servers on the OpenAI format return per-token vectors: mean-pool them.
+      if (this.format !== "openai" || resolved.packed) throw new EmbeddingsShapeError(`${where}: expected one vector, got a matrix of ${value.length} rows.`);
+      const rows = value.map((row) => decodeVector(row, resolved.type));
+      const pooled = new Float32Array(rows[0]!.length);
+      for (const row of rows) for (let d = 0; d < pooled.length; d++) pooled[d]! += row[d]! / rows.length;
+      vector = Array.from(pooled);
+      if (resolved.type === "base64") resolved = { ...resolved, type: "float" };
+    } else vector = value;
+    if (this.format === "openai" && !resolved.packed) {
+      // Some self-hosted servers ignore `dimensions`: truncate (Matryoshka) and renormalise here.
+      const row = this.decodeRow(vector, resolved, undefined, where) as Float32Array;
+      if (row.length < resolved.dims) throw new EmbeddingsShapeError(`${where}: expected ${resolved.dims} values, got ${row.length}.`);
+      return { kind: "float", rows: [row.length === resolved.dims ? row : truncateAndNormalise(row, resolved.dims)] };
+    }
+    const expected = resolved.packed ? packedLength(resolved.dims, resolved.type) : decodedLength(resolved.dims, resolved.type);
+    const row = this.decodeRow(vector, resolved, expected, where);
+    return resolved.packed ? { kind: "bytes", rows: [row as Uint8Array] } : { kind: "float", rows: [row as Float32Array] };
+  }
+
+  private async runBatched(items: PreparedInput[], resolved: Resolved): Promise<CachedRows[]> {
+    const cache = this.openCache();
+    const results = new Array<CachedRows | undefined>(items.length);
+    const pending = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const key = this.cacheKey(resolved, item.contentHash);
+      const hit = cache?.get(key);
+      if (hit && (hit.kind === "bytes") === resolved.packed) {
+        results[i] = hit;
+        this.counters.cacheHits++;
+        return;
+      }
+      const same = pending.get(key);
+      if (same) same.push(i);
+      else pending.set(key, [i]);
+    });
+    const unique = [...pending.entries()].map(([key, indices]) => ({ key, indices, tokens: items[indices[0]!]!.tokens }));
+    this.counters.cacheMisses += unique.length;
+    const batches = batchByBudget(unique, this.batchSize, this.tokensPerRequest);
+    const settled = await Promise.allSettled(
+      batches.map(async (batch) => {
+        const batchItems = batch.map((entry) => items[entry.indices[0]!]!);
+        const rows = await this.request(batchItems, resolved, (i) => {
+          const entry = batch[i];
+          return entry ? { index: entry.indices[0]!, description: items[entry.indices[0]!]!.description } : undefined;
+        });
+        batch.forEach((entry, j) => entry.indices.forEach((i) => (results[i] = rows[j])));
+        // Each batch is committed as it lands, so an interrupted run resumes where it stopped.
+        await this.writeCache(
+          cache,
+          batch.map((entry, j) => [entry.key, rows[j]!]),
+        );
+      }),
+    );
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) throw failure.reason;
+    return results as CachedRows[];
+  }
+
+  private async runLate(items: PreparedInput[], resolved: Resolved): Promise<CachedRows[]> {
+    const cache = this.openCache();
+    // The key covers the whole chunk sequence and the window size: context changes every vector.
+    const key = this.cacheKey(resolved, sha256(...items.map((item) => item.contentHash)), `window:${this.lateChunkingMaxTokens}`);
+    const hit = cache?.get(key);
+    if (hit && hit.rows.length === items.length && (hit.kind === "bytes") === resolved.packed) {
+      this.counters.cacheHits++;
+      return hit.rows.map((row) => (hit.kind === "bytes" ? { kind: "bytes", rows: [row as Uint8Array] } : { kind: "float", rows: [row as Float32Array] }));
+    }
+    this.counters.cacheMisses++;
+    const windows = batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens);
+    this.counters.lateChunkingWindows += windows.length;
+    if (windows.length > 1) {
+      this.counters.lateChunkingSplitDocuments++;
+      const tokens = items.reduce((sum, item) => sum + item.tokens, 0);
+      this.onWarning(`late chunking: a document of ${items.length} chunks (~${tokens} estimated tokens) exceeds the ${this.lateChunkingMaxTokens}-token window; it was embedded as ${windows.length} consecutive windows, so chunks only see context within their window.`);
+    }
+    let offset = 0;
+    const starts = windows.map((w) => {
+      const start = offset;
+      offset += w.length;
+      return start;
+    });
+    const perWindow = await Promise.all(
+      windows.map((window, w) =>
+        this.request(window, resolved, (i) => {
+          const item = window[i];
+          return item ? { index: starts[w]! + i, description: item.description } : undefined;
+        }),
+      ),
+    );
+    const results = perWindow.flat();
+    const rows = results.map((r) => r.rows[0]!);
+    await this.writeCache(cache, [[key, resolved.packed ? { kind: "bytes", rows: rows as Uint8Array[] } : { kind: "float", rows: rows as Float32Array[] }]]);
+    return results;
+  }
+
+  private async writeCache(cache: EmbeddingCache | null, entries: Array<[string, CachedRows]>): Promise<void> {
+    if (!cache) return;
+    try {
+      await cache.putMany(entries);
+    } catch (error) {
+      this.onWarning(`embedding cache write failed (${(error as Error).message}); vectors are still returned`);
+    }
+  }
+
+  private present(results: CachedRows[], resolved: Resolved): number[][] | number[][][] | Uint8Array[] | Uint8Array[][] {
+    if (resolved.packed) {
+      const bytes = results.map((r) => r.rows as Uint8Array[]);
+      return resolved.kind === "multivector" ? bytes : bytes.map((rows) => rows[0]!);
+    }
+    const numbers = results.map((r) => (r.rows as Float32Array[]).map((row) => Array.from(row)));
+    return resolved.kind === "multivector" ? numbers : numbers.map((rows) => rows[0]!);
+  }
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`JinaEmbeddings option ${name} must be a positive integer, got ${value}.`, `Pass a whole number >= 1 for ${name}.`);
+  return value;
+}
+
+function truncateAndNormalise(row: Float32Array, dims: number): Float32Array {
+  const out = row.slice(0, dims);
+  let norm = 0;
+  for (const v of out) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < out.length; i++) out[i]! /= norm;
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * `JinaReranker`: second-stage relevance scores from jina-reranker-m0 (text and image documents),
+ * over the same HTTP layer as the embeddings client (retries, typed errors, redaction).
+ */
+import { z } from "zod";
+import { JINA_DEFAULT_BASE_URL } from "../config.js";
+import { EmbeddingsAuthError } from "./errors.js";
+import { JinaHttpClient, type RetryEvent } from "./http.js";
+import { prepareInput, type PreparedInput } from "./inputs.js";
+import type { EmbeddingInput } from "./types.js";
+
+export interface JinaRerankerOptions {
+  apiKey?: string;
+  /** Default: env JINA_BASE_URL, else https://api.jina.ai/v1. */
+  baseUrl?: string;
+  model?: string;
+  maxConcurrency?: number;
+  maxRetries?: number;
+  timeout?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RerankResult {
+  /** Index into the documents passed. */
+  index: number;
+  relevanceScore: number;
+}
+
+const rerankResponse = z
+  .object({
+    results: z.array(z.object({ index: z.number().int().nonnegative(), relevance_score: z.number() }).passthrough()),
+    usage: z.object({ total_tokens: z.number().optional() }).passthrough().optional(),
+  })
+  .passthrough();
+
+export class JinaReranker {
+  readonly model: string;
+  readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly http: JinaHttpClient;
+  private counters = { totalTokens: 0, requests: 0, retries: 0 };
+
+  constructor(options: JinaRerankerOptions = {}) {
+    this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
+    this.baseUrl = (options.baseUrl ?? (process.env.JINA_BASE_URL || JINA_DEFAULT_BASE_URL)).replace(/\/+$/, "");
+    this.model = options.model ?? "jina-reranker-m0";
+    this.http = new JinaHttpClient({
+      baseUrl: this.baseUrl,
+      apiKey: this.apiKey,
+      maxRetries: options.maxRetries ?? 6,
+      timeoutMs: options.timeout ?? 60_000,
+      maxConcurrency: options.maxConcurrency ?? 4,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffMaxMs: options.backoffMaxMs,
+      onRetry: options.onRetry,
+    });
+  }
+
+  get usage(): { totalTokens: number; requests: number; retries: number } {
+    return { ...this.counters };
+  }
+
+  private wire(item: PreparedInput): string | { text: string } | { image: string } {
+    return item.kind === "image" ? { image: item.value } : { text: item.value };
+  }
+
+  /** Scores `documents` against `query`, best first; `topN` keeps only the best n. */
+  async rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options: { topN?: number } = {}): Promise<RerankResult[]> {
+    if (documents.length === 0) return [];
+    if (!this.apiKey && this.baseUrl === JINA_DEFAULT_BASE_URL) {
+      throw new EmbeddingsAuthError("No API key for Jina's hosted reranker (api.jina.ai).", "Set JINA_API_KEY (https://jina.ai/reranker), or turn FOLIO_RERANK off.");
+    }
+    const q = await prepareInput(query);
+    const docs = await Promise.all(documents.map((d) => prepareInput(d)));
+    const body = {
+      model: this.model,
+      query: q.kind === "text" ? q.value : this.wire(q),
+      documents: docs.map((d) => this.wire(d)),
+      top_n: Math.min(options.topN ?? docs.length, docs.length),
+      return_documents: false,
+    };
+    try {
+      const result = await this.http.post("rerank", body, rerankResponse, {
+        what: "rerank",
+        describeInput: (i) => (docs[i] ? { index: i, description: docs[i]!.description } : undefined),
+      });
+      this.counters.requests += result.attempts;
+      this.counters.retries += result.retries;
+      this.counters.totalTokens += result.data.usage?.total_tokens ?? 0;
+      return result.data.results
+        .filter((r) => r.index < docs.length)
+        .map((r) => ({ index: r.index, relevanceScore: r.relevance_score }))
+        .sort((a, b) => b.relevanceScore - a.relevanceScore);
+    } catch (error) {
+      this.counters.requests += 1;
+      throw error;
+    }
+  }
+}
