@@ -186,7 +186,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     this.model = options.model ?? JINA_DEFAULT_MODEL;
     this.dimensions = options.dimensions ?? 1024;
     if (!(JINA_DIMENSIONS as readonly number[]).includes(this.dimensions)) {
-      throw new ConfigError(`Invalid Jina dimensions ${this.dimensions}.`, `Use one of ${JINA_DIMENSIONS.join(", ")} (Matryoshka sizes of jina-embeddings-v4).`);
+      throw new ConfigError(`Invalid Jina dimensions ${this.dimensions}: must be one of ${JINA_DIMENSIONS.join(", ")}.`, `Use one of ${JINA_DIMENSIONS.join(", ")} (Matryoshka sizes of jina-embeddings-v4).`);
     }
     this.format = options.format ?? "jina";
     this.batchSize = positiveInt("batchSize", options.batchSize ?? 32);
@@ -308,7 +308,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const task = options.task ?? this.passageTask;
     if (!(JINA_TASKS as readonly string[]).includes(task)) throw new ConfigError(`Unknown Jina task "${task}".`, `Use one of ${JINA_TASKS.join(", ")}.`);
     const dims = options.dimensions ?? this.dimensions;
-    if (!(JINA_DIMENSIONS as readonly number[]).includes(dims)) throw new ConfigError(`Invalid Jina dimensions ${dims}.`, `Use one of ${JINA_DIMENSIONS.join(", ")}.`);
+    if (!(JINA_DIMENSIONS as readonly number[]).includes(dims)) throw new ConfigError(`Invalid Jina dimensions ${dims}: must be one of ${JINA_DIMENSIONS.join(", ")}.`, `Use one of ${JINA_DIMENSIONS.join(", ")}.`);
     const type = options.embeddingType ?? this.embeddingType;
     if (!(EMBEDDING_TYPES as readonly string[]).includes(type)) throw new ConfigError(`Unknown embedding type "${type}".`, `Use one of ${EMBEDDING_TYPES.join(", ")}.`);
     if (options.multivector && options.lateChunking) throw new UnsupportedFeatureError("late chunking together with multi-vector output", "Request one or the other: late chunking pools one vector per chunk.");
