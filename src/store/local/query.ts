@@ -1,0 +1,417 @@
+/**
+ * The Query API over one collection: nearest (dense, sparse, multi-vector, by point id), prefetch
+ * (nested) with re-scoring, fusion (RRF with k and weights, DBSF), MMR, score_threshold, offset.
+ * Search is exact: the filter is evaluated first, then only matching rows are scored.
+ */
+import { UnsupportedFeatureError } from "../../errors.js";
+import { metricOf, normalizeInPlace, scoreFromSimilarity, type Collection, type DenseSpec, type Distance } from "./collection.js";
+import { formatError, notFound, wrongInput } from "./errors.js";
+import { andFilters, compileOptionalFilter, type Predicate } from "./filter.js";
+import { normalizeId, type PointId } from "./ids.js";
+import { Metric, similarityAt } from "./kernels.js";
+import { toSparseRow } from "./sparse.js";
+import { TopK } from "./topk.js";
+
+/** A ranked hit: `score` is what the server returns (a distance for Euclid/Manhattan). */
+export interface Hit {
+  slot: number;
+  score: number;
+}
+
+export interface StageRequest {
+  prefetch?: unknown;
+  query?: unknown;
+  using?: string | null;
+  filter?: unknown;
+  score_threshold?: number | null;
+  limit?: number | null;
+  params?: unknown;
+  lookup_from?: unknown;
+}
+
+type VectorQuery =
+  | { kind: "dense"; name: string; spec: DenseSpec; vec: Float32Array }
+  | { kind: "multi"; name: string; spec: DenseSpec; vecs: Float32Array; count: number }
+  | { kind: "sparse"; name: string; indices: Uint32Array; weights: Float64Array };
+
+type PlannedQuery =
+  | { kind: "none" }
+  | { kind: "vector"; vq: VectorQuery; exclude: PointId[] }
+  | { kind: "mmr"; vq: VectorQuery; exclude: PointId[]; diversity: number; candidates: number | null }
+  | { kind: "rrf"; k: number; weights: number[] | null }
+  | { kind: "dbsf" };
+
+const UNSUPPORTED_QUERY_KEYS = ["recommend", "discover", "context", "order_by", "formula", "sample", "relevance_feedback"];
+
+let scratch = new Float32Array(1024);
+let scratchIdx = new Int32Array(1024);
+function scratchFloats(n: number): Float32Array {
+  if (scratch.length < n) scratch = new Float32Array(Math.ceil(n * 1.5));
+  return scratch;
+}
+function scratchInts(n: number): Int32Array {
+  if (scratchIdx.length < n) scratchIdx = new Int32Array(Math.ceil(n * 1.5));
+  return scratchIdx;
+}
+
+function isSparseInput(q: unknown): q is { indices: unknown; values: unknown } {
+  return typeof q === "object" && q !== null && !Array.isArray(q) && "indices" in q && "values" in q;
+}
+
+function distanceOf(vq: VectorQuery): Distance {
+  return vq.kind === "sparse" ? "Dot" : vq.spec.distance;
+}
+
+export class QueryEngine {
+  constructor(private readonly coll: Collection) {}
+
+  /** Resolves `using` to a vector name the collection has. */
+  private vectorName(using: string | null | undefined): string {
+    const name = using ?? "";
+    const c = this.coll;
+    if (!c.dense.has(name) && !c.multi.has(name) && !c.sparse.has(name)) throw wrongInput(`Not existing vector name error: ${name}`);
+    return name;
+  }
+
+  /** Turns a raw query vector (or point id) into a scored query on `using`. */
+  private vectorQuery(raw: unknown, using: string | null | undefined, exclude: PointId[]): VectorQuery {
+    const c = this.coll;
+    const name = this.vectorName(using);
+    if (typeof raw === "string" || typeof raw === "number") {
+      const id = normalizeId(raw);
+      const slot = c.slot(id);
+      if (slot === undefined) throw notFound(`No point with id ${String(id)} found`);
+      const stored = c.storedVectors(slot).get(name);
+      if (!stored) throw wrongInput(`Vector "${name}" is not found in point ${String(id)}`);
+      exclude.push(id);
+      if (stored.kind === "dense") return { kind: "dense", name, spec: c.dense.get(name)!.spec, vec: stored.data };
+      if (stored.kind === "multi") return { kind: "multi", name, spec: c.multi.get(name)!.spec, vecs: stored.data, count: stored.count };
+      return this.sparseQuery(name, stored.row.indices, stored.row.values);
+    }
+    if (isSparseInput(raw)) {
+      if (!c.sparse.has(name)) throw wrongInput(`Conversion between sparse and regular vectors failed`);
+      const row = toSparseRow(raw, (m) => wrongInput(m));
+      return this.sparseQuery(name, row.indices, row.values);
+    }
+    if (Array.isArray(raw)) {
+      if (c.sparse.has(name)) throw wrongInput(`Conversion between sparse and regular vectors failed`);
+      const multi = raw.length > 0 && Array.isArray(raw[0]);
+      const spec = (c.dense.get(name) ?? c.multi.get(name))!.spec;
+      if (multi) {
+        if (!c.multi.has(name)) {
+          throw wrongInput(`Multi-vector query on vector "${name}" which is not configured as a multivector`);
+        }
+        const count = raw.length;
+        const vecs = new Float32Array(count * spec.size);
+        raw.forEach((sub: unknown, i: number) => {
+          if (!Array.isArray(sub) || sub.length !== spec.size) {
+            throw wrongInput(`Vector dimension error: expected dim: ${spec.size}, got ${Array.isArray(sub) ? sub.length : 0}`);
+          }
+          vecs.set(sub as number[], i * spec.size);
+          if (spec.distance === "Cosine") normalizeInPlace(vecs, i * spec.size, (i + 1) * spec.size);
+        });
+        return { kind: "multi", name, spec, vecs, count };
+      }
+      if (raw.length !== spec.size) throw wrongInput(`Vector dimension error: expected dim: ${spec.size}, got ${raw.length}`);
+      for (const x of raw) if (typeof x !== "number" || !Number.isFinite(x)) throw formatError(`invalid vector component ${JSON.stringify(x)}`);
+      const vec = Float32Array.from(raw as number[]);
+      if (spec.distance === "Cosine") normalizeInPlace(vec);
+      if (c.multi.has(name)) return { kind: "multi", name, spec, vecs: vec, count: 1 };
+      return { kind: "dense", name, spec, vec };
+    }
+    if (typeof raw === "object" && raw !== null) {
+      throw new UnsupportedFeatureError("server-side inference (Document / Image query objects) in the embedded store", "Embed the query on the client, or set QDRANT_URL.");
+    }
+    throw formatError(`Invalid query: ${JSON.stringify(raw)}`);
+  }
+
+  private sparseQuery(name: string, indices: Uint32Array, values: Float32Array): VectorQuery {
+    const entry = this.coll.sparse.get(name)!;
+    const weights = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) weights[i] = (values[i] as number) * (entry.spec.idf ? entry.store.idf(indices[i] as number) : 1);
+    return { kind: "sparse", name, indices, weights };
+  }
+
+  private plan(query: unknown, using: string | null | undefined): PlannedQuery {
+    if (query === undefined || query === null) return { kind: "none" };
+    if (typeof query === "object" && !Array.isArray(query) && !isSparseInput(query)) {
+      const q = query as Record<string, unknown>;
+      if ("nearest" in q) {
+        const exclude: PointId[] = [];
+        const vq = this.vectorQuery(q.nearest, using, exclude);
+        if (q.mmr !== undefined && q.mmr !== null) {
+          const mmr = q.mmr as { diversity?: number | null; candidates_limit?: number | null };
+          const diversity = mmr.diversity ?? 0.5;
+          if (typeof diversity !== "number" || diversity < 0 || diversity > 1) throw formatError("Validation error in JSON body: [mmr.diversity: value must be in the range [0, 1]]");
+          return { kind: "mmr", vq, exclude, diversity, candidates: mmr.candidates_limit ?? null };
+        }
+        return { kind: "vector", vq, exclude };
+      }
+      if ("fusion" in q) {
+        if (q.fusion === "rrf") return { kind: "rrf", k: 2, weights: null };
+        if (q.fusion === "dbsf") return { kind: "dbsf" };
+        throw formatError(`unknown variant \`${String(q.fusion)}\`, expected \`rrf\` or \`dbsf\``);
+      }
+      if ("rrf" in q) {
+        const r = (q.rrf ?? {}) as { k?: number | null; weights?: number[] | null };
+        const k = r.k ?? 2;
+        if (!Number.isInteger(k) || k < 1) throw formatError("Validation error in JSON body: [rrf.k: value must be at least 1]");
+        return { kind: "rrf", k, weights: r.weights ?? null };
+      }
+      for (const key of UNSUPPORTED_QUERY_KEYS) {
+        if (key in q) throw new UnsupportedFeatureError(`"${key}" queries in the embedded store`, "Set QDRANT_URL to use a Qdrant server for this query type.");
+      }
+    }
+    const exclude: PointId[] = [];
+    const vq = this.vectorQuery(query, using, exclude);
+    return { kind: "vector", vq, exclude };
+  }
+
+  /** Runs one stage (the top-level request or a prefetch); returns hits best first, at most offset+limit. */
+  run(stage: StageRequest, inheritedFilter: unknown, offset: number): Hit[] {
+    const limit = stage.limit ?? 10;
+    if (!Number.isInteger(limit) || limit < 0) throw formatError("Validation error in JSON body: [limit: must be a non-negative integer]");
+    if (stage.lookup_from !== undefined && stage.lookup_from !== null) {
+      throw new UnsupportedFeatureError("lookup_from in the embedded store", "Set QDRANT_URL to use a Qdrant server.");
+    }
+    const filter = andFilters(stage.filter, inheritedFilter);
+    const prefetches = stage.prefetch === undefined || stage.prefetch === null ? [] : Array.isArray(stage.prefetch) ? stage.prefetch : [stage.prefetch];
+    const planned = this.plan(stage.query, stage.using);
+    const take = limit + offset;
+    const threshold = stage.score_threshold ?? null;
+
+    if (prefetches.length === 0) {
+      const predicate = compileOptionalFilter(filter);
+      if (planned.kind === "rrf" || planned.kind === "dbsf") throw wrongInput("Fusion queries cannot be used without prefetch");
+      if (planned.kind === "none") return this.byId(predicate, take);
+      const pred = withExclusions(predicate, planned.exclude);
+      if (planned.kind === "vector") return this.nearest(planned.vq, take, pred, null, threshold);
+      const candidates = this.nearest(planned.vq, Math.max(planned.candidates ?? take, take), pred, null, null);
+      return applyThreshold(this.mmr(planned.vq, candidates, take, planned.diversity), distanceOf(planned.vq), threshold);
+    }
+
+    const lists = prefetches.map((p) => this.run(p as StageRequest, filter, 0));
+    if (planned.kind === "rrf") {
+      if (planned.weights && planned.weights.length !== lists.length) {
+        throw wrongInput(`Number of weights (${planned.weights.length}) must match the number of prefetches (${lists.length})`);
+      }
+      return applyThreshold(this.rrf(lists, planned.k, planned.weights), "Dot", threshold).slice(0, take);
+    }
+    if (planned.kind === "dbsf") return applyThreshold(this.dbsf(lists), "Dot", threshold).slice(0, take);
+    if (planned.kind === "none") {
+      // Without a query the prefetched points are merged as they are.
+      const seen = new Set<number>();
+      const merged: Hit[] = [];
+      for (const list of lists) {
+        for (const h of list) {
+          if (seen.has(h.slot)) continue;
+          seen.add(h.slot);
+          merged.push(h);
+        }
+      }
+      return applyThreshold(merged, "Dot", threshold).slice(0, take);
+    }
+    const union = new Set<number>();
+    for (const list of lists) for (const h of list) union.add(h.slot);
+    const excluded = new Set(planned.exclude.map((id) => this.coll.slot(id)));
+    const candidates = [...union].filter((s) => !excluded.has(s));
+    if (planned.kind === "vector") return this.nearest(planned.vq, take, null, candidates, threshold);
+    const scored = this.nearest(planned.vq, Math.max(candidates.length, take), null, candidates, null);
+    return applyThreshold(this.mmr(planned.vq, scored.slice(0, planned.candidates ?? scored.length), take, planned.diversity), distanceOf(planned.vq), threshold);
+  }
+
+  /** Points in id order (a query with neither query nor prefetch). */
+  private byId(predicate: Predicate | null, take: number): Hit[] {
+    const c = this.coll;
+    const slots: number[] = [];
+    for (const s of c.liveSlots()) if (c.matches(s, predicate)) slots.push(s);
+    slots.sort(c.compareSlots);
+    return slots.slice(0, take).map((slot) => ({ slot, score: 0 }));
+  }
+
+  /** Exact top-k over all points (or over `candidates`), filter first. */
+  nearest(vq: VectorQuery, k: number, predicate: Predicate | null, candidates: number[] | null, threshold: number | null): Hit[] {
+    const c = this.coll;
+    const distance = distanceOf(vq);
+    const minSim = threshold === null ? -Infinity : similarityThreshold(distance, threshold);
+    const top = new TopK(k, c.compareSlots);
+    if (k === 0) return [];
+    if (vq.kind === "dense") {
+      const entry = c.dense.get(vq.name)!;
+      const metric = metricOf(vq.spec.distance);
+      const present = entry.present;
+      if (predicate === null && candidates === null) {
+        const rows = c.highWater;
+        const out = scratchFloats(rows);
+        entry.matrix.scoreRange(metric, vq.vec, rows, out);
+        for (let r = 0; r < rows; r++) {
+          if (present[r] !== 1) continue;
+          const sim = out[r] as number;
+          if (sim >= minSim && sim >= top.floor) top.push(r, sim);
+        }
+      } else {
+        const source = candidates ?? c.liveSlots();
+        const idx = scratchInts(candidates ? candidates.length : c.highWater);
+        let n = 0;
+        for (const s of source) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
+        const out = scratchFloats(n);
+        entry.matrix.scoreRows(metric, vq.vec, idx, n, out);
+        for (let i = 0; i < n; i++) {
+          const sim = out[i] as number;
+          if (sim >= minSim) top.push(idx[i] as number, sim);
+        }
+      }
+    } else if (vq.kind === "multi") {
+      const entry = c.multi.get(vq.name)!;
+      const metric = metricOf(vq.spec.distance);
+      const visit = (s: number): void => {
+        const doc = entry.rows[s];
+        if (!doc || !c.matches(s, predicate)) return;
+        const sim = maxSim(metric, vq.vecs, vq.count, doc, entry.counts[s] as number, vq.spec.size);
+        if (sim >= minSim) top.push(s, sim);
+      };
+      if (candidates) candidates.forEach(visit);
+      else for (const s of c.liveSlots()) visit(s);
+    } else {
+      const store = c.sparse.get(vq.name)!.store;
+      if (candidates) {
+        for (const s of candidates) {
+          if (!c.matches(s, predicate)) continue;
+          const sim = store.scoreOne(s, vq.indices, vq.weights);
+          if (sim !== null && sim >= minSim) top.push(s, sim);
+        }
+      } else {
+        store.scoreAll(vq.indices, vq.weights, (s, sim) => {
+          if (sim >= minSim && c.ids[s] !== undefined && c.matches(s, predicate)) top.push(s, sim);
+        });
+      }
+    }
+    return top.result().map(({ slot, sim }) => ({ slot, score: scoreFromSimilarity(distance, sim) }));
+  }
+
+  /** Similarity between two stored points on the query's vector (for MMR). */
+  private pairSimilarity(vq: VectorQuery, a: number, b: number): number {
+    const c = this.coll;
+    if (vq.kind === "dense") {
+      const m = c.dense.get(vq.name)!.matrix;
+      return m.similarity(metricOf(vq.spec.distance), a, m.row(b));
+    }
+    if (vq.kind === "multi") {
+      const e = c.multi.get(vq.name)!;
+      return maxSim(metricOf(vq.spec.distance), e.rows[a]!, e.counts[a] as number, e.rows[b]!, e.counts[b] as number, vq.spec.size);
+    }
+    const store = c.sparse.get(vq.name)!.store;
+    const rb = store.get(b)!;
+    return store.scoreOne(a, rb.indices, rb.values) ?? 0;
+  }
+
+  /** Maximal marginal relevance: lambda = 1 - diversity; results keep their original scores. */
+  private mmr(vq: VectorQuery, candidates: Hit[], k: number, diversity: number): Hit[] {
+    if (candidates.length === 0 || k === 0) return [];
+    const lambda = 1 - diversity;
+    const distance = distanceOf(vq);
+    const relevance = (h: Hit): number => (distance === "Euclid" || distance === "Manhattan" ? -h.score : h.score);
+    const selected: Hit[] = [candidates[0] as Hit];
+    const remaining = candidates.slice(1);
+    const maxSimToSelected = remaining.map((h) => this.pairSimilarity(vq, h.slot, (candidates[0] as Hit).slot));
+    while (selected.length < k && remaining.length > 0) {
+      let best = 0;
+      let bestValue = -Infinity;
+      for (let i = 0; i < remaining.length; i++) {
+        const value = lambda * relevance(remaining[i] as Hit) - (1 - lambda) * (maxSimToSelected[i] as number);
+        if (value > bestValue) {
+          bestValue = value;
+          best = i;
+        }
+      }
+      const chosen = remaining.splice(best, 1)[0] as Hit;
+      maxSimToSelected.splice(best, 1);
+      selected.push(chosen);
+      for (let i = 0; i < remaining.length; i++) {
+        const s = this.pairSimilarity(vq, (remaining[i] as Hit).slot, chosen.slot);
+        if (s > (maxSimToSelected[i] as number)) maxSimToSelected[i] = s;
+      }
+    }
+    return selected;
+  }
+
+  private sortFused(scores: Map<number, number>): Hit[] {
+    const hits = [...scores].map(([slot, score]) => ({ slot, score: Math.fround(score) }));
+    hits.sort((a, b) => b.score - a.score || this.coll.compareSlots(a.slot, b.slot));
+    return hits;
+  }
+
+  /** Reciprocal rank fusion: a point at 0-based rank pos in a list of weight w adds 1 / ((pos + 1) / w + k - 1). */
+  rrf(lists: Hit[][], k: number, weights: number[] | null): Hit[] {
+    const scores = new Map<number, number>();
+    lists.forEach((list, li) => {
+      const w = weights ? (weights[li] as number) : 1;
+      list.forEach((h, pos) => {
+        const add = w > 0 ? 1 / ((pos + 1) / w + k - 1) : 0;
+        scores.set(h.slot, (scores.get(h.slot) ?? 0) + add);
+      });
+    });
+    return this.sortFused(scores);
+  }
+
+  /** Distribution-based score fusion: each list rescaled by mean +- 3 sample std devs, then summed. */
+  dbsf(lists: Hit[][]): Hit[] {
+    const scores = new Map<number, number>();
+    for (const list of lists) {
+      if (list.length === 0) continue;
+      const smallBetter = list.length > 1 && (list[0] as Hit).score < (list[list.length - 1] as Hit).score;
+      let normalized: number[];
+      if (list.length === 1) normalized = [0.5];
+      else {
+        let mean = 0;
+        let agg = 0;
+        list.forEach((h, i) => {
+          const old = h.score - mean;
+          mean += old / (i + 1);
+          agg += old * (h.score - mean);
+        });
+        const std = Math.sqrt(agg / (list.length - 1));
+        const min = mean - 3 * std;
+        const max = mean + 3 * std;
+        normalized = list.map((h) => (min === max ? 0.5 : smallBetter ? (max - h.score) / (max - min) : (h.score - min) / (max - min)));
+      }
+      list.forEach((h, i) => scores.set(h.slot, (scores.get(h.slot) ?? 0) + (normalized[i] as number)));
+    }
+    return this.sortFused(scores);
+  }
+}
+
+function withExclusions(predicate: Predicate | null, exclude: PointId[]): Predicate | null {
+  if (exclude.length === 0) return predicate;
+  const set = new Set(exclude);
+  return (t) => !set.has(t.id) && (predicate === null || predicate(t));
+}
+
+/** score_threshold in similarity space: scores >= t, or distances <= t. */
+function similarityThreshold(distance: Distance, t: number): number {
+  if (distance === "Euclid") return t < 0 ? Infinity : -(t * t);
+  if (distance === "Manhattan") return -t;
+  return t;
+}
+
+function applyThreshold(hits: Hit[], distance: Distance, threshold: number | null): Hit[] {
+  if (threshold === null) return hits;
+  const smallBetter = distance === "Euclid" || distance === "Manhattan";
+  return hits.filter((h) => (smallBetter ? h.score <= threshold : h.score >= threshold));
+}
+
+/** Sum over query sub-vectors of the best similarity to any document sub-vector. */
+export function maxSim(metric: Metric, q: Float32Array, qCount: number, doc: Float32Array, docCount: number, dim: number): number {
+  let total = 0;
+  const qv = new Float32Array(dim);
+  for (let i = 0; i < qCount; i++) {
+    qv.set(q.subarray(i * dim, (i + 1) * dim));
+    let best = -Infinity;
+    for (let j = 0; j < docCount; j++) {
+      const s = similarityAt(metric, doc, j * dim, qv, dim);
+      if (s > best) best = s;
+    }
+    total += best;
+  }
+  return total;
+}
