@@ -1,0 +1,46 @@
+/** What the routes share: the parts Folio runs on plus the server's own state. */
+import type { Answerer, Citation } from "../chat/types.js";
+import type { FolioConfig } from "../config.js";
+import type { FolioStoreApi } from "../store/types.js";
+import { HttpError } from "./http-errors.js";
+import type { ServerLogger } from "./middleware/errors.js";
+import type { SessionStore } from "./sessions.js";
+
+export interface ServerDeps {
+  config: FolioConfig;
+  store: FolioStoreApi;
+  answerer: Answerer;
+  /** Whether the embeddings can embed images (Jina's format); image queries are refused otherwise. */
+  imageSearchAvailable: boolean;
+  /** Where server-side errors (5xx) are logged, already redacted. Default: stderr. */
+  log?: ServerLogger;
+}
+
+export interface ServerContext extends ServerDeps {
+  sessions: SessionStore;
+  log: ServerLogger;
+}
+
+export const IMAGE_SEARCH_UNAVAILABLE_MESSAGE = "Image search needs Jina embeddings: set JINA_API_KEY, or JINA_BASE_URL to a self-hosted Jina endpoint.";
+
+export function imageSearchUnavailable(): HttpError {
+  return new HttpError(
+    422,
+    "UNSUPPORTED",
+    IMAGE_SEARCH_UNAVAILABLE_MESSAGE,
+    "This server runs with local BM25 (text only). Restart it with JINA_API_KEY (https://jina.ai/embeddings) or a self-hosted JINA_BASE_URL in Jina's format, re-ingest, then ask with an image; or ask in words.",
+  );
+}
+
+/** URL of the PNG behind a page or figure, served by routes/images.ts. */
+export function imageUrlFor(kind: string, imageId: string | undefined): string | undefined {
+  if (!imageId) return undefined;
+  return kind === "page" ? `/pages/${imageId}` : `/figures/${imageId}`;
+}
+
+export type HttpCitation = Citation & { imageUrl?: string };
+
+export function toHttpCitation(citation: Citation): HttpCitation {
+  const imageUrl = imageUrlFor(citation.kind, citation.imageId);
+  return imageUrl ? { ...citation, imageUrl } : { ...citation };
+}

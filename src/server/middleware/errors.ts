@@ -1,0 +1,27 @@
+/** The last middleware: unknown routes -> 404 JSON, every error -> `{error: {code, message, hint}}`, redacted. */
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { redact } from "../../util/redact.js";
+import { HttpError, sendError, toErrorResponse } from "../http-errors.js";
+
+export function notFound(): RequestHandler {
+  return (req) => {
+    throw new HttpError(404, "NOT_FOUND", `No route ${req.method} ${req.path.slice(0, 200)}.`, "GET /openapi.json lists the routes.");
+  };
+}
+
+export type ServerLogger = (message: string) => void;
+
+export function errorHandler(secrets: readonly string[], maxBodyBytes: number, log: ServerLogger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const { status, body } = toErrorResponse(error, secrets, maxBodyBytes);
+    if (status >= 500) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(redact(`${req.method} ${req.path} -> ${status}: ${detail}`, secrets));
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, status, body);
+  };
+}

@@ -1,0 +1,46 @@
+/** Server-sent events over an Express response, honouring back-pressure and client disconnects. */
+import type { Response } from "express";
+
+export class SseWriter {
+  private closed = false;
+
+  constructor(private readonly res: Response) {
+    res.on("close", () => {
+      this.closed = true;
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.res.destroyed;
+  }
+
+  open(): void {
+    this.res.status(200);
+    this.res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+    this.res.setHeader("Cache-Control", "no-cache, no-transform");
+    this.res.setHeader("Connection", "keep-alive");
+    // Proxies such as nginx would otherwise buffer the whole answer.
+    this.res.setHeader("X-Accel-Buffering", "no");
+    this.res.flushHeaders();
+  }
+
+  /** Writes one event; resolves when the socket can take more (or the client is gone). */
+  async send(event: string, data: unknown): Promise<void> {
+    if (this.isClosed) return;
+    const ok = this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (ok) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.res.off("close", done);
+        resolve();
+      };
+      this.res.on("drain", done);
+      this.res.on("close", done);
+    });
+  }
+
+  end(): void {
+    if (!this.isClosed) this.res.end();
+  }
+}
