@@ -89,7 +89,6 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
   let referencesDepth = 0;
   let inAbstract = false;
   let abstract: string | undefined;
-  let figureCount = 0;
 
   const addFigure = async (image: Tokens.Image) => {
     const href = decodeURI(image.href.trim());
@@ -120,7 +119,6 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
       return;
     }
     const imageId = await saveImagePng(options.imagesDir, await toPng(data, size.format));
-    figureCount++;
     const parsed = parseFigureLabel(caption);
     figures.push({
       label: parsed?.label ?? "",

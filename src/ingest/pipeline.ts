@@ -80,6 +80,7 @@ interface ReadyDocument {
   replaced: boolean;
   pages: number;
   figures: number;
+  figureLabels: string[];
   startedAt: number;
 }
 
@@ -267,7 +268,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
 
     // What the file is: by extension for files, by content for downloads.
     const sniffed = sniff(data.subarray(0, 8192));
-    let kind: SourceKind | undefined = item.type === "file" ? sourceKindOf(filePath) : sniffed === "pdf" ? "pdf" : sniffed === "png" || sniffed === "jpeg" || sniffed === "webp" ? "image" : sniffed === "text" ? (/\.(md|markdown)(\?|$)/i.test(item.url) ? "markdown" : "text") : undefined;
+    const kind: SourceKind | undefined = item.type === "file" ? sourceKindOf(filePath) : sniffed === "pdf" ? "pdf" : sniffed === "png" || sniffed === "jpeg" || sniffed === "webp" ? "image" : sniffed === "text" ? (/\.(md|markdown)(\?|$)/i.test(item.url) ? "markdown" : "text") : undefined;
     if (!kind) throw new Skip(item.type === "url" ? "mislabelled" : "unsupported-type", item.type === "url" ? "The URL did not return a PDF, Markdown, text or image file (a login or landing page?)." : hintFor("unsupported-type"), `the content is ${describeSniffed(sniffed)}`);
     if (!contentMatches(kind, sniffed)) {
       if (sniffed === "empty") throw new Skip("empty", hintFor("empty"));
@@ -362,6 +363,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       replaced: existing !== null,
       pages: parsed.pageCount,
       figures: parsed.figures.length,
+      figureLabels: parsed.figures.map((f) => f.label).filter(Boolean),
       startedAt,
     };
   };
@@ -421,10 +423,12 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
         type: "done",
         path: ready.display,
         docId: ready.input.docId,
+        title: ready.input.title,
         replaced: ready.replaced,
         pages: ready.pages,
         chunks: ready.chunks.length,
         figures: ready.figures,
+        figureLabels: ready.figureLabels,
         seconds: (performance.now() - ready.startedAt) / 1000,
       });
     }

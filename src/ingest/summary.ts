@@ -67,7 +67,7 @@ export interface PhaseProgress {
 
 export type FileEvent =
   | { type: "unchanged"; path: string; docId: string }
-  | { type: "done"; path: string; docId: string; replaced: boolean; pages: number; chunks: number; figures: number; seconds: number }
+  | { type: "done"; path: string; docId: string; title: string; replaced: boolean; pages: number; chunks: number; figures: number; figureLabels: string[]; seconds: number }
   | { type: "skipped"; path: string; reason: SkipReason; detail?: string; hint: string }
   | { type: "pruned"; path: string; docId: string };
 

@@ -1,0 +1,189 @@
+/**
+ * Ingest benchmark: all of ../shared/corpus/papers offline into temp embedded stores (BM25 only).
+ *
+ *   npx tsx bench/ingest.ts [--papers <dir>]
+ *
+ * Each measurement runs in its own child process so its peak RSS is its own:
+ *   1. LangChain.js's documented pipeline: PDFLoader (pdf-parse) + RecursiveCharacterTextSplitter 1000/200;
+ *   2. Folio, text + BM25 only (figure records found from captions, no crops, no page renders);
+ *   3. Folio with figure crops, then a re-ingest of the unchanged corpus into the same store.
+ * Figures found are compared with the "Figure N" / "Table N" captions in the text (from run 1's text).
+ * Targets: >= 100 pages/s (text + BM25), >= 90% of captions found as figures, re-ingest < 5% of the first run.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DEFAULT_PAPERS = path.resolve(REPO_ROOT, "../shared/corpus/papers");
+const MiB = 1024 * 1024;
+
+interface PhaseResult {
+  phase: string;
+  seconds: number;
+  pages: number;
+  chunks: number;
+  figures: number;
+  peakRssMiB: number;
+  /** Per file: figure labels found (Folio) or caption labels in the text (LangChain's text). */
+  labels?: Record<string, string[]>;
+  reingestSeconds?: number;
+  reingestUnchanged?: number;
+  skipped?: number;
+}
+
+function sampleRss(): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss) / MiB;
+    },
+  };
+}
+
+const CAPTION = /(?:^|\n)\s*(Figure|Fig\.|Table)\s*(\d+)\s*[:.|]/g;
+
+async function runLangChain(papers: string[]): Promise<PhaseResult> {
+  const { PDFLoader } = await import("@langchain/community/document_loaders/fs/pdf");
+  const { RecursiveCharacterTextSplitter } = await import("@langchain/textsplitters");
+  const rss = sampleRss();
+  const started = performance.now();
+  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 1000, chunkOverlap: 200 });
+  let pages = 0;
+  let chunks = 0;
+  const labels: Record<string, string[]> = {};
+  for (const file of papers) {
+    const docs = await new PDFLoader(file).load();
+    pages += docs.length;
+    chunks += (await splitter.splitDocuments(docs)).length;
+    const found = new Set<string>();
+    for (const doc of docs) for (const m of doc.pageContent.matchAll(CAPTION)) found.add(`${m[1] === "Table" ? "Table" : "Figure"} ${m[2]}`);
+    labels[path.basename(file)] = [...found];
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { phase: "langchain", seconds, pages, chunks, figures: 0, peakRssMiB: rss.stop(), labels };
+}
+
+async function runFolio(papersDir: string, crops: boolean): Promise<PhaseResult> {
+  const { loadConfig } = await import("../src/config.js");
+  const { openFolioStore } = await import("../src/store/index.js");
+  const { ingest, ingestOptionsFromConfig } = await import("../src/ingest/index.js");
+  const home = await mkdtemp(path.join(os.tmpdir(), "folio-bench-ingest-"));
+  try {
+    const config = loadConfig({ FOLIO_HOME: home }, {}, home);
+    const store = await openFolioStore(config, null);
+    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never" });
+    const labels: Record<string, string[]> = {};
+    const rss = sampleRss();
+    const first = await ingest(store, [papersDir], options, {
+      onFile: (e) => {
+        if (e.type === "done") labels[path.basename(e.path)] = e.figureLabels;
+      },
+    });
+    const peakRssMiB = rss.stop();
+    let reingestSeconds: number | undefined;
+    let reingestUnchanged: number | undefined;
+    if (crops) {
+      const started = performance.now();
+      const again = await ingest(store, [papersDir], options);
+      reingestSeconds = (performance.now() - started) / 1000;
+      reingestUnchanged = again.unchanged;
+    }
+    await store.close();
+    return { phase: crops ? "folio-crops" : "folio-text", seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+function runChild(phase: string, papersDir: string): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--phase", phase, "--papers", papersDir], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      if (code !== 0 || !line) reject(new Error(`phase ${phase} failed (exit ${code})\n${out}`));
+      else resolve(JSON.parse(line.slice(7)) as PhaseResult);
+    });
+  });
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const papersDir = path.resolve(arg("--papers") ?? DEFAULT_PAPERS);
+  if (!existsSync(papersDir)) {
+    console.log(`Corpus not found at ${papersDir}: skipping the ingest benchmark (see ../shared/corpus/README.md).`);
+    return;
+  }
+  const papers = (await readdir(papersDir)).filter((f) => f.endsWith(".pdf")).sort().map((f) => path.join(papersDir, f));
+  const phase = arg("--phase");
+  if (phase) {
+    const result = phase === "langchain" ? await runLangChain(papers) : await runFolio(papersDir, phase === "folio-crops");
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+    return;
+  }
+
+  console.log(`Ingest benchmark: ${papers.length} PDFs in ${papersDir}; ${os.cpus().length} cores, Node ${process.version}`);
+  const langchain = await runChild("langchain", papersDir);
+  const text = await runChild("folio-text", papersDir);
+  const crops = await runChild("folio-crops", papersDir);
+
+  const rate = (r: PhaseResult) => r.pages / r.seconds;
+  const row = (name: string, r: PhaseResult) =>
+    console.log(`${name.padEnd(44)} ${r.seconds.toFixed(2).padStart(7)} s ${rate(r).toFixed(1).padStart(7)} pages/s ${String(r.pages).padStart(5)} pages ${String(r.chunks).padStart(6)} chunks ${String(r.figures).padStart(5)} figures ${r.peakRssMiB.toFixed(0).padStart(5)} MiB peak`);
+  console.log("");
+  row("LangChain PDFLoader + RecursiveCharacter", langchain);
+  row("Folio text + BM25 (figure records, no crops)", text);
+  row("Folio with figure crops", crops);
+
+  // Figures found vs captions in the text.
+  const expected = langchain.labels ?? {};
+  const ratioFor = (found: Record<string, string[]> | undefined) => {
+    let want = 0;
+    let got = 0;
+    const missing: string[] = [];
+    for (const [file, labels] of Object.entries(expected)) {
+      const have = new Set(found?.[file] ?? []);
+      for (const label of labels) {
+        want++;
+        if (have.has(label)) got++;
+        else missing.push(`${file}:${label}`);
+      }
+    }
+    return { want, got, ratio: want ? got / want : 1, missing };
+  };
+  const figuresText = ratioFor(text.labels);
+  const figuresCrops = ratioFor(crops.labels);
+  console.log("");
+  console.log(`Captions in the text ("Figure N"/"Table N" starting a line): ${figuresText.want}`);
+  console.log(`Figures found (text run):  ${figuresText.got} (${(figuresText.ratio * 100).toFixed(1)}%)`);
+  console.log(`Figures found (crops run): ${figuresCrops.got} (${(figuresCrops.ratio * 100).toFixed(1)}%)`);
+  if (figuresCrops.missing.length > 0) console.log(`  missing: ${figuresCrops.missing.slice(0, 30).join(", ")}${figuresCrops.missing.length > 30 ? ", ..." : ""}`);
+  const reingestShare = (crops.reingestSeconds ?? Infinity) / crops.seconds;
+  console.log(`Re-ingest of the unchanged corpus: ${(crops.reingestSeconds ?? NaN).toFixed(3)} s (${crops.reingestUnchanged} unchanged), ${(reingestShare * 100).toFixed(2)}% of the first run`);
+
+  const checks: Array<[string, boolean, string]> = [
+    ["text + BM25 >= 100 pages/s", rate(text) >= 100, `${rate(text).toFixed(1)} pages/s (LangChain baseline ${rate(langchain).toFixed(1)})`],
+    ["with figure crops >= 100 pages/s (informational)", rate(crops) >= 100, `${rate(crops).toFixed(1)} pages/s`],
+    ["figures found >= 90% of captions", figuresCrops.ratio >= 0.9, `${(figuresCrops.ratio * 100).toFixed(1)}%`],
+    ["re-ingest unchanged < 5% of first run", reingestShare < 0.05, `${(reingestShare * 100).toFixed(2)}%`],
+  ];
+  console.log("");
+  for (const [name, pass, detail] of checks) console.log(`${pass ? "PASS" : "FAIL"}  ${name}: ${detail}`);
+}
+
+await main();
