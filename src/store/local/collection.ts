@@ -192,7 +192,7 @@ export class Collection {
     if (Array.isArray(raw)) named = { "": raw };
     else if (typeof raw === "object") {
       const r = raw as Record<string, unknown>;
-      if ("text" in r || "image" in r || "object" in r) {
+      if ("model" in r && ("text" in r || "image" in r || "object" in r)) {
         throw new UnsupportedFeatureError("server-side inference (Document / Image objects) in the embedded store", "Embed on the client, or set QDRANT_URL.");
       }
       named = r;

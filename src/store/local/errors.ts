@@ -34,6 +34,11 @@ export function wrongInput(message: string): LocalQdrantApiError {
   return new LocalQdrantApiError(400, "Bad Request", `Wrong input: ${message}`);
 }
 
+/** 400, "Bad request: ..." (a request that is well-formed but not meaningful). */
+export function badRequest(message: string): LocalQdrantApiError {
+  return new LocalQdrantApiError(400, "Bad Request", `Bad request: ${message}`);
+}
+
 /** 400 for a request body the server could not even parse. */
 export function formatError(message: string): LocalQdrantApiError {
   return new LocalQdrantApiError(400, "Bad Request", `Format error in JSON body: ${message}`);

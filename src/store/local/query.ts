@@ -5,7 +5,7 @@
  */
 import { UnsupportedFeatureError } from "../../errors.js";
 import { metricOf, normalizeInPlace, scoreFromSimilarity, type Collection, type DenseSpec, type Distance } from "./collection.js";
-import { formatError, notFound, wrongInput } from "./errors.js";
+import { badRequest, formatError, notFound, wrongInput } from "./errors.js";
 import { andFilters, compileOptionalFilter, type Predicate } from "./filter.js";
 import { normalizeId, type PointId } from "./ids.js";
 import { Metric, similarityAt } from "./kernels.js";
@@ -170,7 +170,7 @@ export class QueryEngine {
   /** Runs one stage (the top-level request or a prefetch); returns hits best first, at most offset+limit. */
   run(stage: StageRequest, inheritedFilter: unknown, offset: number): Hit[] {
     const limit = stage.limit ?? 10;
-    if (!Number.isInteger(limit) || limit < 0) throw formatError("Validation error in JSON body: [limit: must be a non-negative integer]");
+    if (!Number.isInteger(limit) || limit < 1) throw formatError(`Validation error in JSON body: [internal.limit: value ${String(limit)} invalid, must be 1 or larger]`);
     if (stage.lookup_from !== undefined && stage.lookup_from !== null) {
       throw new UnsupportedFeatureError("lookup_from in the embedded store", "Set QDRANT_URL to use a Qdrant server.");
     }
@@ -179,6 +179,12 @@ export class QueryEngine {
     const planned = this.plan(stage.query, stage.using);
     const take = limit + offset;
     const threshold = stage.score_threshold ?? null;
+    if (planned.kind === "none" && prefetches.length > 0) {
+      throw badRequest("A query is needed to merge the prefetches. Can't have prefetches without defining a query.");
+    }
+    if (planned.kind === "none" && threshold !== null) {
+      throw badRequest("A query is needed to use the score_threshold. Can't have score_threshold without defining a query.");
+    }
 
     if (prefetches.length === 0) {
       const predicate = compileOptionalFilter(filter);
@@ -198,19 +204,7 @@ export class QueryEngine {
       return applyThreshold(this.rrf(lists, planned.k, planned.weights), "Dot", threshold).slice(0, take);
     }
     if (planned.kind === "dbsf") return applyThreshold(this.dbsf(lists), "Dot", threshold).slice(0, take);
-    if (planned.kind === "none") {
-      // Without a query the prefetched points are merged as they are.
-      const seen = new Set<number>();
-      const merged: Hit[] = [];
-      for (const list of lists) {
-        for (const h of list) {
-          if (seen.has(h.slot)) continue;
-          seen.add(h.slot);
-          merged.push(h);
-        }
-      }
-      return applyThreshold(merged, "Dot", threshold).slice(0, take);
-    }
+    if (planned.kind === "none") return [];
     const union = new Set<number>();
     for (const list of lists) for (const h of list) union.add(h.slot);
     const excluded = new Set(planned.exclude.map((id) => this.coll.slot(id)));
@@ -347,8 +341,9 @@ export class QueryEngine {
     lists.forEach((list, li) => {
       const w = weights ? (weights[li] as number) : 1;
       list.forEach((h, pos) => {
-        const add = w > 0 ? 1 / ((pos + 1) / w + k - 1) : 0;
-        scores.set(h.slot, (scores.get(h.slot) ?? 0) + add);
+        // f32 arithmetic, as the server: 1/2 + 1/3 is 0.8333334 there
+        const add = w > 0 ? Math.fround(1 / Math.fround(Math.fround((pos + 1) / w) + (k - 1))) : 0;
+        scores.set(h.slot, Math.fround((scores.get(h.slot) ?? 0) + add));
       });
     });
     return this.sortFused(scores);
@@ -375,7 +370,7 @@ export class QueryEngine {
         const max = mean + 3 * std;
         normalized = list.map((h) => (min === max ? 0.5 : smallBetter ? (max - h.score) / (max - min) : (h.score - min) / (max - min)));
       }
-      list.forEach((h, i) => scores.set(h.slot, (scores.get(h.slot) ?? 0) + (normalized[i] as number)));
+      list.forEach((h, i) => scores.set(h.slot, Math.fround((scores.get(h.slot) ?? 0) + Math.fround(normalized[i] as number))));
     }
     return this.sortFused(scores);
   }
