@@ -1,4 +1,7 @@
-/** The seam to the PDF parser (src/ingest/pdf), loaded on first use so text-only runs never pay for pdf.js. */
+/**
+ * The seam to the PDF parser (src/ingest/pdf): loaded on first use so text-only runs never pay for
+ * pdf.js, run in worker threads when that helps (see pdf-pool.ts), and its errors mapped to skip reasons.
+ */
 import type { ParseOptions, ParsedDocument } from "./types.js";
 import type { SkipReason } from "./summary.js";
 
@@ -13,12 +16,30 @@ export function loadPdfParser(): Promise<PdfParser> {
   return parser;
 }
 
-/** Why a PDF failed to parse, from pdf.js's exception names and messages. */
+const PROBLEM_REASONS: Record<string, SkipReason> = {
+  "not-pdf": "mislabelled",
+  corrupt: "broken",
+  truncated: "broken",
+  encrypted: "encrypted",
+  empty: "empty",
+  "no-text": "empty",
+  "too-many-pages": "too-many-pages",
+};
+
+/** Why a PDF failed to parse: the parser's PdfInputError.problem, else pdf.js's exception names and messages. */
 export function classifyPdfError(error: unknown): SkipReason {
+  const problem = (error as { problem?: string })?.problem;
+  if (problem && PROBLEM_REASONS[problem]) return PROBLEM_REASONS[problem];
   const name = (error as { name?: string })?.name ?? "";
   const message = (error as { message?: string })?.message ?? String(error);
   if (/password|encrypt/i.test(name) || /password|encrypt/i.test(message)) return "encrypted";
-  if (/too many pages|page limit|maxPages/i.test(message)) return "too-many-pages";
+  if (/too many pages|more than the limit of \d+|maxPages/i.test(message)) return "too-many-pages";
   if (/megapixel|image size limit|maxImagePixels/i.test(message)) return "image-too-large";
   return "broken";
+}
+
+/** The parser's own hint when it gave one (typed FolioErrors carry `hint`). */
+export function hintOf(error: unknown): string | undefined {
+  const hint = (error as { hint?: unknown })?.hint;
+  return typeof hint === "string" && hint ? hint : undefined;
 }

@@ -6,6 +6,7 @@
  * putDocument deletes whatever points the interrupted run left.
  */
 import { readFile, stat } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { FolioError } from "../errors.js";
@@ -18,7 +19,8 @@ import { arxivDocId, arxivIdFromFileName, fileDocId, sha256Hex, shortHash, urlDo
 import { captionFromFileName, parseImage, readImageSize, readSidecarCaption } from "./image.js";
 import { loadManifest, type ManifestEntry } from "./manifest.js";
 import { parseMarkdown } from "./markdown.js";
-import { loadPdfParser, classifyPdfError } from "./pdf-adapter.js";
+import { classifyPdfError, hintOf, loadPdfParser, type PdfParser } from "./pdf-adapter.js";
+import { PdfWorkerPool } from "./pdf-pool.js";
 import { contentMatches, describeSniffed, sniff, sourceKindOf, type SourceKind } from "./sniff.js";
 import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile, SkipReason } from "./summary.js";
 import { parseText } from "./text.js";
@@ -63,6 +65,11 @@ export interface IngestOptions {
   cwd?: string;
   /** Documents waiting for the store writer; bounds memory (default: concurrency). */
   queueSize?: number;
+  /**
+   * Worker threads for PDF parsing: 0 parses in the main thread; "auto" (default) uses
+   * min(concurrency, available cores) workers when there is more than one core.
+   */
+  pdfWorkers?: number | "auto";
 }
 
 /** IngestOptions from the configuration, plus per-run choices. */
@@ -230,6 +237,17 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   });
   const seenDocIds = new Set(docIds);
 
+  // PDF parsing: in worker threads when there are cores to spare, else in this thread.
+  const workerCount = options.pdfWorkers === undefined || options.pdfWorkers === "auto" ? (os.availableParallelism() > 1 ? Math.min(concurrency, os.availableParallelism()) : 0) : options.pdfWorkers;
+  let pool: PdfWorkerPool | undefined;
+  const closePool = () => void pool?.close();
+  signal?.addEventListener("abort", closePool, { once: true });
+  const parsePdf: PdfParser = async (data, parseOptions) => {
+    if (workerCount <= 0) return (await loadPdfParser())(data, parseOptions);
+    pool ??= new PdfWorkerPool(workerCount);
+    return pool.parse(data, parseOptions);
+  };
+
   const queue = new BoundedQueue<ReadyDocument>(Math.max(1, options.queueSize ?? concurrency));
   let parsedCount = 0;
   let chunksQueued = 0;
@@ -295,7 +313,6 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     // Parse.
     let parsed: ParsedDocument;
     if (kind === "pdf") {
-      const parsePdf = await loadPdfParser();
       try {
         parsed = await parsePdf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
           imagesDir: options.imagesDir,
@@ -310,7 +327,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       } catch (error) {
         if (signal?.aborted) throw error;
         const reason = classifyPdfError(error);
-        throw new Skip(reason, hintFor(reason), (error as Error).message);
+        throw new Skip(reason, hintOf(error) ?? hintFor(reason), (error as Error).message);
       }
       if (parsed.pageCount > options.maxPages) throw new Skip("too-many-pages", hintFor("too-many-pages"), `${parsed.pageCount} pages, over the ${options.maxPages}-page limit`);
     } else if (kind === "image") {
@@ -436,9 +453,14 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
 
   progress("parse", 0, items.length, "files");
   const writing = writer();
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, preparer));
-  queue.close();
-  await writing;
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, preparer));
+  } finally {
+    queue.close();
+    await writing;
+    signal?.removeEventListener("abort", closePool);
+    await pool?.close();
+  }
   if (fatal !== undefined) throw fatal;
 
   // Prune: documents from files under the given folders that no longer exist.

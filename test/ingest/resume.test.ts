@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, openStore, removeDir, tempDir, testConfig } from "./helpers.js";
+import { ingest } from "../../src/ingest/index.js";
+import { REPO_ROOT, openStore, optionsFor, removeDir, tempDir, testConfig } from "./helpers.js";
 
 const CHILD = path.join(REPO_ROOT, "test", "ingest", "resume-child.ts");
 const FILES = 30;
@@ -55,8 +56,9 @@ afterAll(async () => {
 describe("resume after SIGKILL", () => {
   it("completes the work on re-run with no duplicates and no gaps", async () => {
     const clean = path.join(root, "clean");
-    await runChild(clean, folder);
-    const cleanStore = await openStore(testConfig(clean));
+    const cleanConfig = testConfig(clean);
+    const cleanStore = await openStore(cleanConfig);
+    await ingest(cleanStore, [folder], optionsFor(cleanConfig));
     const cleanCount = await cleanStore.count();
     const cleanDocs = (await cleanStore.listDocuments()).length;
     await cleanStore.close();

@@ -1,0 +1,118 @@
+/**
+ * A small pool of worker threads for PDF parsing. pdf.js is CPU-bound and single-threaded, so on
+ * a multi-core machine parsing in workers lets files parse in parallel while the main thread does
+ * BM25 and store writes. Each worker parses one file at a time; results come back by structured clone.
+ */
+import { Worker } from "node:worker_threads";
+import type { ParseOptions, ParsedDocument } from "./types.js";
+
+interface Pending {
+  resolve: (doc: ParsedDocument) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+interface Job {
+  id: number;
+  data: Uint8Array;
+  options: Omit<ParseOptions, "signal">;
+}
+
+type WorkerReply = { id: number; ok: true; doc: ParsedDocument } | { id: number; ok: false; error: { name: string; message: string; problem?: string; hint?: string } };
+
+function workerTarget(): { url: URL; execArgv: string[] } {
+  // Under tsx or vitest this module is TypeScript: the worker needs tsx's loader to run the .ts sibling.
+  const isTs = import.meta.url.endsWith(".ts");
+  const url = new URL(isTs ? "./pdf-worker.ts" : "./pdf-worker.js", import.meta.url);
+  const hasTsx = process.execArgv.some((a) => a.includes("tsx"));
+  return { url, execArgv: isTs && !hasTsx ? [...process.execArgv, "--import", "tsx"] : process.execArgv };
+}
+
+export class PdfWorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly assigned = new Map<Worker, number>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly size: number) {}
+
+  parse(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
+    if (this.closed) return Promise.reject(new Error("the PDF worker pool is closed"));
+    const { signal: _signal, ...transferable } = options;
+    const id = this.nextId++;
+    return new Promise<ParsedDocument>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.queue.push({ id, data, options: transferable });
+      this.pump();
+    });
+  }
+
+  private spawn(): Slot {
+    const { url, execArgv } = workerTarget();
+    const worker = new Worker(url, { execArgv });
+    const slot: Slot = { worker, busy: false };
+    worker.on("message", (reply: WorkerReply) => {
+      this.assigned.delete(worker);
+      slot.busy = false;
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (waiting) {
+        if (reply.ok) waiting.resolve(reply.doc);
+        else waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
+      }
+      this.pump();
+    });
+    worker.on("error", (error) => this.fail(slot, error));
+    worker.on("exit", (code) => {
+      if (!this.closed) this.fail(slot, new Error(`PDF worker exited with code ${code}`));
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** A crashed worker fails only the file it was parsing; a fresh worker takes its place. */
+  private fail(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    const id = this.assigned.get(slot.worker);
+    this.assigned.delete(slot.worker);
+    void slot.worker.terminate().catch(() => undefined);
+    if (id !== undefined) {
+      this.pending.get(id)?.reject(error);
+      this.pending.delete(id);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift();
+      if (!job) return;
+      slot.busy = true;
+      this.assigned.set(slot.worker, job.id);
+      // A private copy is transferred (no copy on the way), the caller keeps its buffer.
+      const copy = new Uint8Array(job.data);
+      slot.worker.postMessage({ id: job.id, data: copy, options: job.options }, [copy.buffer]);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [id, waiting] of this.pending) {
+      waiting.reject(new Error("the PDF worker pool was closed"));
+      this.pending.delete(id);
+    }
+    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => undefined)));
+    this.slots.length = 0;
+  }
+}
