@@ -24,8 +24,18 @@ function base64Bytes(value: string): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Float32 values from little-endian bytes (copied: lmdb and Buffer pools are not 4-byte aligned). */
 export function floatsFromBytes(bytes: Uint8Array): Float32Array {
+  const usable = bytes.byteLength - (bytes.byteLength % 4);
+  // Fast path: one aligned copy, read natively.
+  // (Buffer#slice is a view, not a copy: copy explicitly.)
+  if (LITTLE_ENDIAN) {
+    const copy = new Uint8Array(usable);
+    copy.set(bytes.subarray(0, usable));
+    return new Float32Array(copy.buffer);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(Math.floor(bytes.byteLength / 4));
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
@@ -33,6 +43,10 @@ export function floatsFromBytes(bytes: Uint8Array): Float32Array {
 }
 
 export function bytesFromFloats(values: ArrayLike<number>): Uint8Array {
+  if (LITTLE_ENDIAN) {
+    const floats = values instanceof Float32Array ? values.slice() : Float32Array.from(values);
+    return new Uint8Array(floats.buffer);
+  }
   const out = new Uint8Array(values.length * 4);
   const view = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
@@ -73,7 +87,9 @@ export function unpackBits(bytes: Uint8Array, length = bytes.length * 8): Float3
 export function decodeVector(value: WireVector, type: EmbeddingType, binaryInt8: BinaryInt8Encoding = "offset128"): Float32Array {
   if (type === "float") {
     if (typeof value === "string") throw new TypeError("float embedding must be an array of numbers");
-    return Float32Array.from(value);
+    const out = new Float32Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = value[i]!;
+    return out;
   }
   const bytes = packedBytes(value, type, binaryInt8);
   if (type === "base64") return floatsFromBytes(bytes);

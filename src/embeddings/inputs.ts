@@ -84,7 +84,8 @@ export async function prepareImage(image: ImageInput, estimate: TokenEstimate = 
   throw new InputError(`Image not found: "${preview(image)}" is not a URL, a data URI, base64 or an existing file.`, "Pass an http(s) URL, a data URI, base64, the path of an existing file, or a Buffer.");
 }
 
-export async function prepareInput(input: EmbeddingInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): Promise<PreparedInput> {
+/** Text is prepared synchronously (no microtask per input: corpora have thousands); images may read files. */
+export function prepareInput(input: EmbeddingInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): PreparedInput | Promise<PreparedInput> {
   if (typeof input === "string" || (typeof input === "object" && input !== null && "text" in input)) {
     const text = typeof input === "string" ? input : input.text;
     if (typeof text !== "string") throw new InputError("A text input is not a string.", "Pass strings or {text: string} objects.");
@@ -92,6 +93,11 @@ export async function prepareInput(input: EmbeddingInput, estimate: TokenEstimat
   }
   if (typeof input === "object" && input !== null && "image" in input) return prepareImage(input.image, estimate);
   throw new InputError("An embeddings input is neither text nor an image.", "Pass strings, {text: string} or {image: url | data URI | base64 | path | Buffer}.");
+}
+
+export async function prepareInputs(inputs: EmbeddingInput[], estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): Promise<PreparedInput[]> {
+  const out: Array<PreparedInput | Promise<PreparedInput>> = inputs.map((input) => prepareInput(input, estimate));
+  return out.some((item) => item instanceof Promise) ? Promise.all(out) : (out as PreparedInput[]);
 }
 
 /** Packs consecutive inputs into batches bounded by count and by estimated tokens (a lone oversize input gets its own batch). */

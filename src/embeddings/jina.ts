@@ -13,7 +13,7 @@ import { EmbeddingCache, sha256, type CachedRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
 import { EmbeddingsAuthError, EmbeddingsShapeError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent } from "./http.js";
-import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInput, type PreparedInput, type TokenEstimate } from "./inputs.js";
+import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInputs, type PreparedInput, type TokenEstimate } from "./inputs.js";
 import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
 
 export const JINA_TASKS = ["retrieval.query", "retrieval.passage", "text-matching", "code.query", "code.passage"] as const;
@@ -119,7 +119,13 @@ interface Resolved {
   truncate: boolean;
 }
 
-const wireVector = z.union([z.array(z.number()), z.string()]);
+// A tight loop instead of z.array(z.number()): a response carries ~10^6 numbers.
+const numberArray = z.custom<number[]>((value) => {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "number") return false;
+  return true;
+}, "expected an array of numbers");
+const wireVector = z.union([numberArray, z.string()]);
 const wireEmbedding = z.union([wireVector, z.array(wireVector)]);
 const itemSchema = z
   .object({ index: z.number().int().nonnegative(), embedding: wireEmbedding.optional(), embeddings: wireEmbedding.optional() })
@@ -279,7 +285,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   async embed(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<number[][] | number[][][] | Uint8Array[] | Uint8Array[][]> {
     const resolved = this.resolve(options);
     if (inputs.length === 0) return [];
-    const items = await Promise.all(inputs.map((input) => prepareInput(input, this.estimate)));
+    const items = await prepareInputs(inputs, this.estimate);
     this.checkSupported(items, resolved);
     this.ensureKey();
     const results = resolved.late ? await this.runLate(items, resolved) : await this.runBatched(items, resolved);
@@ -289,7 +295,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   /** The exact HTTP request(s) `embed(inputs, options)` would send without a cache, with the key masked. */
   async describeRequests(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<DescribedRequest[]> {
     const resolved = this.resolve(options);
-    const items = await Promise.all(inputs.map((input) => prepareInput(input, this.estimate)));
+    const items = await prepareInputs(inputs, this.estimate);
     this.checkSupported(items, resolved);
     const groups = resolved.late ? batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens) : batchByBudget(items, this.batchSize, this.tokensPerRequest);
     const headers = this.http.headers(maskSecret(this.apiKey));
@@ -522,9 +528,16 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       const bytes = results.map((r) => r.rows as Uint8Array[]);
       return resolved.kind === "multivector" ? bytes : bytes.map((rows) => rows[0]!);
     }
-    const numbers = results.map((r) => (r.rows as Float32Array[]).map((row) => Array.from(row)));
+    const numbers = results.map((r) => (r.rows as Float32Array[]).map(toNumbers));
     return resolved.kind === "multivector" ? numbers : numbers.map((rows) => rows[0]!);
   }
+}
+
+/** Float32Array -> number[]; an indexed loop is several times faster than Array.from here. */
+function toNumbers(row: Float32Array): number[] {
+  const out = new Array<number>(row.length);
+  for (let i = 0; i < row.length; i++) out[i] = row[i]!;
+  return out;
 }
 
 function positiveInt(name: string, value: number): number {

@@ -350,7 +350,7 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
   async function handleJinaEmbeddings(body: Record<string, unknown>): Promise<{ payload: unknown; inputs: number; tokens: number }> {
     const allowed = new Set(["model", "input", "task", "dimensions", "late_chunking", "return_multivector", "embedding_type", "truncate", ...(options.allowNormalized ? ["normalized"] : [])]);
     for (const key of Object.keys(body)) {
-      if (key === "normalized") throw validationError(["normalized"], "`normalized` is not supported by jina-embeddings-v4 (v3 and jina-clip-v2 only)");
+      if (key === "normalized" && !options.allowNormalized) throw validationError(["normalized"], "`normalized` is not supported by jina-embeddings-v4 (v3 and jina-clip-v2 only)");
       if (!allowed.has(key)) throw validationError([key], `unknown field ${key}`);
     }
     if (typeof body.model !== "string") throw validationError(["model"], "model is required");
@@ -467,9 +467,11 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
     requests.push(record);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
-      if (res.destroyed || res.writableEnded) return;
+      if (res.destroyed || res.writableEnded) return finish();
       const text = typeof payload === "string" ? payload : JSON.stringify(payload);
       res.writeHead(status, { "content-type": "application/json", ...headers });
+      // Out of flight the moment we answer: the client cannot have the answer before this line.
+      finish();
       res.end(text);
     };
     try {
@@ -487,6 +489,7 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
       if (fault === "reset") {
         record.outcome = "reset";
         if (latency) await sleep(latency);
+        finish();
         req.socket.destroy();
         return;
       }
