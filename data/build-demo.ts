@@ -1072,11 +1072,15 @@ export async function buildDemoCorpus(options: { sourcesDir?: string; outDir?: s
   const outDir = options.outDir ?? DATA_DIR;
   const papersDir = path.join(outDir, "papers");
   const figuresDir = path.join(outDir, "figures");
-  // Start from empty output folders so a renamed figure leaves no stale file behind.
-  await rm(papersDir, { recursive: true, force: true });
-  await rm(figuresDir, { recursive: true, force: true });
   await mkdir(papersDir, { recursive: true });
   await mkdir(figuresDir, { recursive: true });
+  // Remove earlier outputs (only files this script writes) so a renamed figure leaves nothing stale behind.
+  for (const [dir, pattern] of [
+    [papersDir, /\.pdf$/],
+    [figuresDir, /-figure-\d+\.(png|txt)$/],
+  ] as const) {
+    for (const file of await readdir(dir)) if (pattern.test(file)) await rm(path.join(dir, file));
+  }
 
   const sourceFiles = (await readdir(sourcesDir)).filter((f) => f.endsWith(".md")).sort();
   const known = new Set(PAPERS.map((p) => `${p.slug}.md`));
