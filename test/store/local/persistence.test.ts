@@ -1,0 +1,104 @@
+/** The persistent store: reopen, lock, unsupported calls. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalQdrantClient, StoreLockedError } from "../../../src/store/local/index.js";
+import { UnsupportedFeatureError } from "../../../src/errors.js";
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "folio-local-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe("LocalQdrantClient persistence", () => {
+  it("keeps collections, points, payload edits, deletes and indexes across reopen", async () => {
+    const dir = tmp();
+    const a = new LocalQdrantClient({ path: dir });
+    await a.createCollection("c", {
+      vectors: { d: { size: 3, distance: "Cosine" }, m: { size: 2, distance: "Dot", multivector_config: { comparator: "max_sim" } } },
+      sparse_vectors: { s: { modifier: "idf" } },
+    });
+    await a.upsert("c", {
+      wait: true,
+      points: [
+        { id: 1, vector: { d: [1, 2, 3], m: [[1, 0], [0, 1]], s: { indices: [9, 2], values: [0.5, 1] } }, payload: { t: "one" } },
+        { id: "a1b2c3d4-0000-4000-8000-000000000001", vector: { d: [3, 2, 1] }, payload: { t: "two" } },
+        { id: 3, vector: { d: [0, 0, 1] }, payload: { t: "three" } },
+      ],
+    });
+    await a.setPayload("c", { payload: { extra: true }, points: [1], wait: true });
+    await a.delete("c", { points: [3], wait: true });
+    await a.createPayloadIndex("c", { field_name: "t", field_schema: "keyword", wait: true });
+    const before = await a.query("c", { query: [1, 2, 3], using: "d", with_vector: true, with_payload: true });
+    await a.close();
+
+    const b = new LocalQdrantClient({ path: dir });
+    expect((await b.getCollections()).collections).toEqual([{ name: "c" }]);
+    const info = await b.getCollection("c");
+    expect(info.points_count).toBe(2);
+    expect(info.payload_schema.t?.data_type).toBe("keyword");
+    const after = await b.query("c", { query: [1, 2, 3], using: "d", with_vector: true, with_payload: true });
+    expect(after).toEqual(before);
+    const rec = await b.retrieve("c", { ids: [1], with_vector: true });
+    expect(rec[0]!.payload).toEqual({ t: "one", extra: true });
+    expect((rec[0]!.vector as Record<string, unknown>).s).toEqual({ indices: [2, 9], values: [1, 0.5] });
+    expect((rec[0]!.vector as Record<string, unknown>).m).toEqual([[1, 0], [0, 1]]);
+    await b.deleteCollection("c");
+    await b.close();
+    const c = new LocalQdrantClient({ path: dir });
+    expect((await c.getCollections()).collections).toEqual([]);
+    await c.close();
+  });
+
+  it("lets one client at a time hold a folder, with a clear STORE_LOCKED error", async () => {
+    const dir = tmp();
+    const a = new LocalQdrantClient({ path: dir });
+    let err: unknown;
+    try {
+      new LocalQdrantClient({ path: dir });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StoreLockedError);
+    expect((err as StoreLockedError).code).toBe("STORE_LOCKED");
+    expect((err as Error).message).toContain(dir);
+    expect((err as StoreLockedError).hint).toMatch(/QDRANT_URL/);
+    await a.close();
+    const b = new LocalQdrantClient({ path: dir });
+    await b.close();
+  });
+
+  it("takes over a lock left by a process that no longer runs", async () => {
+    const dir = tmp();
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    fs.writeFileSync(path.join(dir, "folio-store.lock"), JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), since: new Date().toISOString() }));
+    const c = new LocalQdrantClient({ path: dir });
+    await c.close();
+    expect(fs.existsSync(path.join(dir, "folio-store.lock"))).toBe(false);
+  });
+
+  it("fails unsupported calls with a typed error instead of using the network", async () => {
+    const c = new LocalQdrantClient({ path: ":memory:" });
+    await c.createCollection("x", { vectors: { size: 2, distance: "Dot" } });
+    const calls: Array<() => unknown> = [() => c.createSnapshot("x"), () => c.facet("x", { key: "a" }), () => c.api()];
+    for (const call of calls) {
+      let err: unknown;
+      try {
+        await call();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(UnsupportedFeatureError);
+      expect((err as UnsupportedFeatureError).hint).toContain("QDRANT_URL");
+    }
+    await expect(c.query("x", { query: { recommend: { positive: [1] } } })).rejects.toBeInstanceOf(UnsupportedFeatureError);
+    await c.close();
+  });
+});
