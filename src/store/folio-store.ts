@@ -10,7 +10,7 @@ import { Bm25Encoder } from "../embeddings/bm25.js";
 import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
 import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.js";
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
-import { checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
+import { VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
 import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
 import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioPoint, type FolioQuery } from "./folio-vector-store.js";
 import { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
@@ -55,6 +55,8 @@ export class FolioStore implements FolioStoreApi {
   private readonly registry: string;
   private readonly batchSize: number;
   private closed = false;
+  private problems: LayoutProblems = { read: null, write: null };
+  private repairing: Promise<void> | null = null;
 
   private constructor(
     private readonly config: FolioConfig,
@@ -91,14 +93,49 @@ export class FolioStore implements FolioStoreApi {
     const client = options.client ?? createQdrantClient(config);
     await verifyConnection(client, config);
     const wanted = layoutFor(config, embeddings);
+    let problems: LayoutProblems = { read: null, write: null };
     try {
       const info = await getCollectionInfo(client, config.collection);
-      if (info) checkLayout(config.collection, info, wanted, false);
+      if (info) problems = layoutProblems(config.collection, info, wanted);
     } catch (error) {
       if (!options.client) await closeClient(client);
       throw toStoreError(error, config, "open collection");
     }
-    return new FolioStore(config, embeddings, client, wanted, options);
+    const store = new FolioStore(config, embeddings, client, wanted, options);
+    store.problems = problems;
+    return store;
+  }
+
+  /**
+   * A collection built with another embedding setup still opens (so `folio reset`, listing and
+   * deleting work), but searching it raises the VectorConfigMismatchError, and so does writing
+   * to it unless it holds no points: an empty collection is rebuilt for the current setup.
+   */
+  private async checkWritable(): Promise<void> {
+    if (!this.problems.write) return;
+    this.repairing ??= (async () => {
+      try {
+        const exists = await collectionExists(this.client, this.collection);
+        if (exists && (await this.client.count(this.collection, { exact: true })).count > 0 && this.problems.write) throw this.problems.write;
+        if (exists) await this.client.deleteCollection(this.collection);
+        this.vectorStore.resetCollectionState();
+        this.problems = { read: null, write: null };
+      } finally {
+        this.repairing = null;
+      }
+    })();
+    await this.repairing;
+  }
+
+  /** Deletes the collection and its registry (everything stored); the next write recreates them for the current setup. */
+  async drop(): Promise<void> {
+    await this.guard("drop collection", async () => {
+      for (const name of [this.collection, this.registry]) {
+        if (await collectionExists(this.client, name)) await this.client.deleteCollection(name);
+      }
+      this.vectorStore.resetCollectionState();
+      this.problems = { read: null, write: null };
+    });
   }
 
   private async guard<T>(action: string, run: () => Promise<T>): Promise<T> {
@@ -156,6 +193,7 @@ export class FolioStore implements FolioStoreApi {
     const docId = document.docId;
     const prepared = this.prepareChunks(docId, chunks);
     return this.guard("store document", async () => {
+      await this.checkWritable();
       await this.vectorStore.ensureCollection();
       await this.deleteRecord(docId);
       const total = prepared.length;
@@ -307,6 +345,7 @@ export class FolioStore implements FolioStoreApi {
     const filter = buildFilter(request.filters, extra);
 
     return this.guard("search", async () => {
+      if (this.problems.read) throw this.problems.read;
       if (!(await this.vectorStore.collectionReady())) throw new EmptyStoreError(this.collection);
       const embeddings = this.embeddings;
       const query: FolioQuery = { mode, k, filter, ...(request.mmr ? { mmr: request.mmr } : {}) };
@@ -332,6 +371,24 @@ export class FolioStore implements FolioStoreApi {
     this.closed = true;
     await closeClient(this.client);
   }
+}
+
+interface LayoutProblems {
+  read: VectorConfigMismatchError | null;
+  write: VectorConfigMismatchError | null;
+}
+
+function layoutProblems(collection: string, info: Schemas["CollectionInfo"], wanted: CollectionLayout): LayoutProblems {
+  const attempt = (forWrite: boolean): VectorConfigMismatchError | null => {
+    try {
+      checkLayout(collection, info, wanted, forWrite);
+      return null;
+    } catch (error) {
+      if (error instanceof VectorConfigMismatchError) return error;
+      throw error;
+    }
+  };
+  return { read: attempt(false), write: attempt(true) };
 }
 
 /** Text to embed for a figure or page without an image: its text, else its caption or title. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import type { FolioConfig } from "../../../src/config.js";
 import { createEmbeddings } from "../../../src/embeddings/index.js";
-import { UnsupportedFeatureError } from "../../../src/errors.js";
+import { EmptyStoreError, UnsupportedFeatureError } from "../../../src/errors.js";
 import { VectorConfigMismatchError, openFolioStore, type FolioStore } from "../../../src/store/index.js";
 import type { ChunkInput } from "../../../src/store/types.js";
 import { startJinaTestServer, type JinaTestServer } from "../../servers/jina-server.js";
@@ -165,16 +165,29 @@ describe("multi-vector re-scoring", () => {
 });
 
 describe("collection layout checks", () => {
-  it("a BM25-only collection refuses Jina embeddings with a clear error", async () => {
+  it("a BM25-only collection refuses Jina embeddings with a clear error, and is rebuilt once emptied", async () => {
     const config = jinaConfig();
     const client = testClient(config);
     const sparse = await openFolioStore(config, null, { client });
     const chunks = corpus().bert;
     await sparse.putDocument(docInput("bert", chunks), chunks);
-    const error = await openJina(config, client).catch((e: unknown) => e);
+
+    // It still opens (listing, deleting and `folio reset` work), but searching or writing is refused.
+    const { store } = await openJina(config, client);
+    expect((await store.listDocuments()).map((d) => d.docId)).toEqual(["bert"]);
+    const error = await store.search({ text: "masked language model" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VectorConfigMismatchError);
+    expect((error as VectorConfigMismatchError).message).toMatch(/BM25 only/);
     expect((error as VectorConfigMismatchError).hint).toMatch(/FOLIO_COLLECTION/);
     expect((error as VectorConfigMismatchError).hint).toMatch(/folio reset/);
+    await expect(store.putDocument(docInput("bert", chunks), chunks)).rejects.toBeInstanceOf(VectorConfigMismatchError);
+    expect(await store.count()).toBe(chunks.length);
+
+    // What `folio reset` does: delete every document; the empty collection is then rebuilt for Jina.
+    for (const doc of await store.listDocuments()) await store.deleteDocument(doc.docId);
+    await store.putDocument(docInput("bert", chunks), chunks);
+    const hits = await store.search({ text: "masked language model predicts masked word", mode: "dense", k: 1 });
+    expect(hits[0]?.metadata).toMatchObject({ docId: "bert", chunkIndex: 1 });
   });
 
   it("another dense size is refused; a dense collection opened without Jina reads with BM25 but refuses writes", async () => {
@@ -183,11 +196,24 @@ describe("collection layout checks", () => {
     const { store } = await openJina(config, client);
     const chunks = corpus().resnet;
     await store.putDocument(docInput("resnet", chunks), chunks);
-    await expect(openJina(jinaConfig({ FOLIO_COLLECTION: config.collection, JINA_DIMENSIONS: 512 }), client)).rejects.toBeInstanceOf(VectorConfigMismatchError);
+    const wider = await openJina(jinaConfig({ FOLIO_COLLECTION: config.collection, JINA_DIMENSIONS: 512 }), client);
+    await expect(wider.store.search({ text: "residual" })).rejects.toThrow(/256 dimensions, the embeddings give 512/);
 
     const bm25Only = await openFolioStore(config, null, { client });
     const hits = await bm25Only.search({ text: "shortcut connections identity mapping", k: 1 });
     expect(hits[0]?.metadata).toMatchObject({ docId: "resnet", chunkIndex: 1 });
     await expect(bm25Only.putDocument(docInput("resnet", chunks), chunks)).rejects.toBeInstanceOf(VectorConfigMismatchError);
+  });
+
+  it("drop() removes the collection and its registry", async () => {
+    const config = jinaConfig();
+    const { store } = await openJina(config);
+    const chunks = corpus().resnet;
+    await store.putDocument(docInput("resnet", chunks), chunks);
+    await store.drop();
+    expect(await store.listDocuments()).toEqual([]);
+    await expect(store.search({ text: "residual" })).rejects.toBeInstanceOf(EmptyStoreError);
+    await store.putDocument(docInput("resnet", chunks), chunks);
+    expect(await store.count()).toBe(chunks.length);
   });
 });
