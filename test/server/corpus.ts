@@ -72,10 +72,12 @@ export async function fillStore(store: FolioStoreApi, config: FolioConfig): Prom
   attentionChunks.push({
     text: "Figure 1: The Transformer - model architecture. The encoder and decoder stacks use multi-head self-attention and point-wise fully connected layers.",
     metadata: meta(attention, "figure", 0, { page: 3, figureLabel: "Figure 1", caption: "The Transformer - model architecture.", imageId: figureImageId }),
+    image: path.join(config.ingest.imagesDir, `${figureImageId}.png`),
   });
   attentionChunks.push({
     text: "3 Model Architecture. Most competitive neural sequence transduction models have an encoder-decoder structure. The Transformer follows this overall architecture using stacked self-attention.",
     metadata: meta(attention, "page", 0, { page: 3, imageId: pageImageId }),
+    image: path.join(config.ingest.imagesDir, `${pageImageId}.png`),
   });
   await store.putDocument({ ...attention, contentHash: "a".repeat(64), pages: 15, chunks: attentionChunks.length, figures: 1 }, attentionChunks);
 

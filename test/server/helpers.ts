@@ -4,7 +4,8 @@
  */
 import { createAnswerer } from "../../src/chat/index.js";
 import type { Answerer } from "../../src/chat/types.js";
-import type { FolioConfig } from "../../src/config.js";
+import { imageSearchAvailable, type FolioConfig } from "../../src/config.js";
+import { createEmbeddings } from "../../src/embeddings/index.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { openFolioStore } from "../../src/store/index.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
@@ -34,11 +35,12 @@ export interface TestServerOptions {
 /** The real store, the real answerer and the real app, listening on 127.0.0.1:0. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer & { corpus?: Corpus }> {
   const config = testConfig(options.home, options.env, options.server);
-  const store = await openFolioStore(config, null);
+  // Jina when the env names an endpoint (JINA_BASE_URL of the Jina test server), else BM25 only.
+  const store = await openFolioStore(config, createEmbeddings(config));
   const corpus = options.fill === false ? undefined : await fillStore(store, config);
   const answerer = createAnswerer(config, store);
   const logs: string[] = [];
-  const server = await startServer({ config, store, answerer, imageSearchAvailable: options.imageSearchAvailable ?? false, log: (m) => logs.push(m) });
+  const server = await startServer({ config, store, answerer, imageSearchAvailable: options.imageSearchAvailable ?? imageSearchAvailable(config), log: (m) => logs.push(m) });
   return {
     url: server.url,
     config,
