@@ -729,7 +729,8 @@ class Layout {
     };
     const titleSize = 17;
     const titleLines = wrap(meta.title.split(" "), full * 0.85, (w) => this.fonts.bold.widthOfTextAtSize(w, titleSize), this.fonts.bold.widthOfTextAtSize(" ", titleSize));
-    this.y -= titleSize;
+    // The title sits lower than the running header of later pages, as in a typeset article.
+    this.y -= titleSize + 22;
     for (const line of titleLines) {
       center(line.join(" "), this.fonts.bold, titleSize);
       this.y -= titleSize * 1.25;
