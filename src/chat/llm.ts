@@ -1,0 +1,40 @@
+/** The chat model in force: ChatOpenAI for any OpenAI-compatible server, else the extractive model. */
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ChatOpenAI } from "@langchain/openai";
+import type { FolioConfig } from "../config.js";
+import { EXTRACTIVE_MODEL_NAME, ExtractiveChatModel } from "./extractive-model.js";
+
+export interface ChatModelChoice {
+  model: BaseChatModel;
+  mode: "extractive" | "llm";
+  modelName: string;
+  vision: boolean;
+}
+
+export interface LlmOptions {
+  /** Retries of a failed call (429, 5xx, network), with LangChain's exponential backoff. */
+  maxRetries?: number;
+  timeoutMs?: number;
+  temperature?: number;
+}
+
+export const DEFAULT_LLM_OPTIONS = { maxRetries: 2, timeoutMs: 120_000, temperature: 0 } as const;
+
+export function createChatModel(config: FolioConfig, options: LlmOptions = {}): ChatModelChoice {
+  const llm = config.llm;
+  if (llm.mode === "extractive") return { model: new ExtractiveChatModel(), mode: "extractive", modelName: EXTRACTIVE_MODEL_NAME, vision: false };
+  const model = new ChatOpenAI({
+    model: llm.model,
+    // Local OpenAI-compatible servers often need no key, but the SDK insists on one.
+    apiKey: llm.apiKey ?? "no-key",
+    configuration: llm.baseUrl ? { baseURL: llm.baseUrl } : {},
+    temperature: options.temperature ?? DEFAULT_LLM_OPTIONS.temperature,
+    maxRetries: options.maxRetries ?? DEFAULT_LLM_OPTIONS.maxRetries,
+    timeout: options.timeoutMs ?? DEFAULT_LLM_OPTIONS.timeoutMs,
+    streaming: true,
+    // stream_options is not understood by every OpenAI-compatible server.
+    streamUsage: false,
+    useResponsesApi: false,
+  });
+  return { model, mode: "llm", modelName: llm.model, vision: llm.vision };
+}
