@@ -69,7 +69,7 @@ export class EmptyStoreError extends FolioError {
     super(
       "EMPTY_STORE",
       `The collection "${collection}" is empty or does not exist yet.`,
-      "Ingest a corpus first: `folio ingest <folder-or-files>` (try `folio ingest data/`).",
+      "Ingest a corpus first: `folio ingest <folder-or-files>`, or run `npm start` to try the demo corpus.",
     );
   }
 }

@@ -1,0 +1,99 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { CommandContext } from "../program.js";
+import { writeJson, writeLine } from "../io.js";
+import { InputError } from "../../errors.js";
+import { openFolio } from "../../folio.js";
+import { ingest, ingestOptionsFromConfig } from "../../ingest/index.js";
+import type { IngestSummary } from "../../ingest/index.js";
+import { collect } from "../options.js";
+import { createProgress } from "../progress.js";
+import type { Folio } from "../../folio.js";
+import type { CliIO } from "../io.js";
+
+interface IngestFlags {
+  include?: string[];
+  exclude?: string[];
+  manifest?: string;
+  prune?: boolean;
+  strict?: boolean;
+  force?: boolean;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function registerIngest(program: Command, ctx: CommandContext): Command {
+  return program
+    .command("ingest")
+    .description("ingest files and folders (PDF, Markdown, text, PNG/JPEG/WebP): incremental, resumable")
+    .argument("[paths...]", "files or folders (recursive); may be empty with --manifest")
+    .option("--include <glob>", "only files matching (repeatable), e.g. '**/*.pdf'", collect)
+    .option("--exclude <glob>", "skip files matching (repeatable)", collect)
+    .option("--manifest <file>", "CSV or JSONL with path or url, title, authors, year, doi, arxiv")
+    .option("--prune", "remove documents whose files are gone from the given folders")
+    .option("--strict", "exit non-zero when any file is skipped")
+    .option("--force", "re-ingest even unchanged files")
+    .option("--no-progress", "no progress bars")
+    .option("--json", "machine-readable summary on stdout")
+    .action(async (paths: string[], opts: IngestFlags, command: Command) => {
+      const config = ctx.loadConfig(command);
+      if (paths.length === 0 && !opts.manifest) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`) or a --manifest.");
+      for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : [])]) {
+        if (!existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory).");
+      }
+      const folio = await openFolio(config);
+      try {
+        const summary = await runIngest(folio, paths.map((p) => path.resolve(ctx.io.cwd, p)), opts, ctx.io);
+        if (opts.json) writeJson(ctx.io, summary);
+        else printSummary(ctx.io, summary);
+        if (!summary.ok) ctx.exitCode = 1;
+      } finally {
+        await folio.close();
+      }
+    });
+}
+
+/** Runs ingest with progress bars and per-file lines on stderr; Ctrl-C stops cleanly (re-run resumes). */
+export async function runIngest(folio: Folio, sources: string[], opts: IngestFlags, io: CliIO): Promise<IngestSummary> {
+  const progress = createProgress(io.stderr, opts.progress !== false);
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    return await ingest(
+      folio.store,
+      sources,
+      ingestOptionsFromConfig(folio.config, {
+        include: opts.include,
+        exclude: opts.exclude,
+        manifest: opts.manifest ? path.resolve(io.cwd, opts.manifest) : undefined,
+        prune: Boolean(opts.prune),
+        strict: Boolean(opts.strict),
+        force: Boolean(opts.force),
+        cwd: io.cwd,
+        signal: abort.signal,
+      }),
+      {
+        onProgress: (p) => progress.update(p.phase, p.done, p.total),
+        onFile: (event) => {
+          if (event.type === "skipped") writeLine(io.stderr, `skipped ${event.path}: ${event.reason}${event.detail ? ` (${event.detail})` : ""} — ${event.hint}`);
+        },
+      },
+    );
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    progress.stop();
+  }
+}
+
+export function printSummary(io: CliIO, s: IngestSummary): void {
+  const out = io.stdout;
+  writeLine(out, `${s.aborted ? "Interrupted (run again to resume)" : "Done"} in ${s.seconds.toFixed(1)} s: ${s.filesSeen} files seen, ${s.ingested} ingested (${s.replaced} replaced), ${s.unchanged} unchanged, ${s.pruned} pruned, ${s.skipped.length} skipped.`);
+  writeLine(out, `Wrote ${s.pages} pages, ${s.chunks} chunks, ${s.figures} figures.`);
+  if (s.skipped.length) {
+    writeLine(out, "Skipped:");
+    for (const f of s.skipped) writeLine(out, `  ${f.path}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}\n    ${f.hint}`);
+  }
+  if (s.warnings.length) writeLine(out, `${s.warnings.length} warnings (see --json for all).`);
+}

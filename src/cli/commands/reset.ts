@@ -1,0 +1,25 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../program.js";
+import { writeJson, writeLine } from "../io.js";
+import { UsageError } from "../../errors.js";
+import { openFolio } from "../../folio.js";
+
+export function registerReset(program: Command, ctx: CommandContext): Command {
+  return program
+    .command("reset")
+    .description("delete every document of the collection (the embedding cache is kept)")
+    .option("--yes", "confirm")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { yes?: boolean; json?: boolean }, command: Command) => {
+      if (!opts.yes) throw new UsageError("`folio reset` deletes the whole collection.", "Add --yes to confirm.");
+      const folio = await openFolio(ctx.loadConfig(command));
+      try {
+        const docs = await folio.store.listDocuments();
+        for (const d of docs) await folio.store.deleteDocument(d.docId);
+        if (opts.json) return writeJson(ctx.io, { deleted: docs.length });
+        writeLine(ctx.io.stdout, `Deleted ${docs.length} documents from "${folio.config.collection}".`);
+      } finally {
+        await folio.close();
+      }
+    });
+}

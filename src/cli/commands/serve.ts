@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../program.js";
+import { writeLine } from "../io.js";
+import { openFolio } from "../../folio.js";
+import { startServer } from "../../server/index.js";
+import { parsePositiveInt } from "../options.js";
+
+export function registerServe(program: Command, ctx: CommandContext): Command {
+  return program
+    .command("serve")
+    .description("start the HTTP API (POST /chat, /search, GET /figures/:id ...) and the web page")
+    .option("--port <port>", "port (FOLIO_PORT, default 8787)", parsePositiveInt("--port", 65_535))
+    .option("--host <host>", "interface to listen on (FOLIO_HOST, default 127.0.0.1)")
+    .action(async (opts: { port?: number; host?: string }, command: Command) => {
+      const base = ctx.loadConfig(command);
+      const config = { ...base, server: { ...base.server, ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) } };
+      const folio = await openFolio(config);
+      const server = await startServer({ config, store: folio.store, answerer: folio.answerer(), imageSearchAvailable: folio.imageSearchAvailable });
+      writeLine(ctx.io.stderr, `Folio is listening on ${server.url} (web page at ${server.url}/, API description at ${server.url}/openapi.json). Ctrl-C stops it.`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await server.close();
+      await folio.close();
+    });
+}

@@ -1,0 +1,51 @@
+/** Human-readable renderings for the terminal; --json output bypasses these. */
+import type { Answer, Citation } from "../chat/types.js";
+import type { SearchHit } from "../store/types.js";
+
+const SNIPPET_CHARS = 240;
+
+export function oneLine(text: string, max = SNIPPET_CHARS): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** "Attention Is All You Need, p. 3, Figure 1" */
+export function describeLocation(meta: { title: string; page?: number; figureLabel?: string }): string {
+  return [meta.title || "(untitled)", meta.page !== undefined ? `p. ${meta.page}` : undefined, meta.figureLabel].filter(Boolean).join(", ");
+}
+
+/** The JSON shape of one search result. */
+export function hitToJson(hit: SearchHit) {
+  const m = hit.metadata;
+  return {
+    id: hit.id,
+    kind: m.kind,
+    score: hit.score,
+    text: hit.text,
+    source: m.source,
+    docId: m.docId,
+    title: m.title,
+    page: m.page ?? null,
+    figure: m.figureLabel ?? null,
+    section: m.section ?? null,
+    imageId: m.imageId ?? null,
+  };
+}
+
+export function formatHits(hits: SearchHit[]): string {
+  if (hits.length === 0) return "No results.";
+  return hits
+    .map((hit, i) => {
+      const m = hit.metadata;
+      return `${String(i + 1).padStart(2)}. [${m.kind}] ${describeLocation(m)}  (score ${hit.score.toFixed(4)})\n    ${oneLine(hit.text)}\n    ${m.source}`;
+    })
+    .join("\n");
+}
+
+export function formatCitation(c: Citation): string {
+  return `[${c.n}] ${describeLocation(c)} — ${c.source}`;
+}
+
+export function formatSources(answer: Pick<Answer, "citations">): string {
+  return answer.citations.length ? `Sources:\n${answer.citations.map((c) => `  ${formatCitation(c)}`).join("\n")}` : "Sources: none";
+}
