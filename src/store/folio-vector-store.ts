@@ -9,13 +9,13 @@ import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { MaxMarginalRelevanceSearchOptions } from "@langchain/core/vectorstores";
 import type { Callbacks } from "@langchain/core/callbacks/manager";
-import { v4 as uuidv4 } from "uuid";
+import { v4 as uuidv4, v5 as uuidv5 } from "uuid";
 import { Bm25Encoder } from "../embeddings/bm25.js";
 import type { SparseVector } from "../embeddings/types.js";
 import { UnsupportedFeatureError } from "../errors.js";
 import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, ensureFolioCollections, type CollectionLayout } from "./collection.js";
 import type { QdrantFilter } from "./filters.js";
-import { isValidPointId } from "./ids.js";
+import { FOLIO_ID_NAMESPACE, isValidPointId } from "./ids.js";
 import type { SearchMode } from "./types.js";
 
 export const DENSE_UNAVAILABLE_HINT = "Dense and hybrid search need Jina embeddings: set JINA_API_KEY, or JINA_BASE_URL for a self-hosted endpoint.";
@@ -204,7 +204,8 @@ export class FolioVectorStore extends QdrantVectorStore {
     return documents.map((doc, i) => {
       const given = doc.id ?? ids?.[i];
       return {
-        id: given && isValidPointId(given) ? given : uuidv4(),
+        // Qdrant takes only UUIDs and integers: another id becomes a UUID v5 of it, so re-adding it overwrites.
+        id: given ? (isValidPointId(given) ? given : uuidv5(given, FOLIO_ID_NAMESPACE)) : uuidv4(),
         text: doc.pageContent,
         metadata: doc.metadata,
         ...(dense ? { dense: dense[i] } : {}),

@@ -92,5 +92,10 @@ describe("FolioVectorStore through LangChain", () => {
     expect(docs[0]?.pageContent).toBe(TEXTS[2]);
     expect(docs[0]?.metadata.score).toBeGreaterThan(0);
     await expect(store.similaritySearchVectorWithScore([0.1, 0.2], 1)).rejects.toThrow(/BM25/);
+    // Ids that are not UUIDs are mapped to stable UUIDs: adding the same id again overwrites.
+    await store.addDocuments([new Document({ id: "note-1", pageContent: "Dropout regularises networks." })]);
+    await store.addDocuments([new Document({ id: "note-1", pageContent: "Dropout regularises deep networks." })]);
+    const dropout = await store.similaritySearch("dropout", 5);
+    expect(dropout.map((d) => d.pageContent)).toEqual(["Dropout regularises deep networks."]);
   });
 });
