@@ -329,6 +329,8 @@ function createAnswerView(item) {
     appendToken(token) {
       pending.hidden = true;
       answer += token;
+      // Counted for the browser test (and handy when debugging a stream).
+      item.dataset.tokens = String(Number(item.dataset.tokens || 0) + 1);
       render();
     },
     addCitation(citation) {
@@ -361,6 +363,7 @@ function createAnswerView(item) {
     },
     settle() {
       item.removeAttribute("aria-busy");
+      item.dataset.state = "settled";
       if (!answer) pending.hidden = true;
     },
   };

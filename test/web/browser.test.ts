@@ -1,0 +1,113 @@
+/**
+ * The web page in headless Chromium (playwright-core, the system's /usr/bin/chromium): ask a
+ * question, watch the answer stream in with a citation, open the citation's figure and snippet,
+ * and see the clear message for an image query on a server without image search.
+ * Leaves a screenshot at test/.tmp/web.png.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeDir, savePng, startTestServer, tempHome, type Corpus, type TestServer } from "../server/helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const TMP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.tmp");
+
+if (!hasChromium) console.warn(`test/web/browser.test.ts skipped: ${CHROMIUM} is missing (apt-get install -y chromium).`);
+
+describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
+  let home: string;
+  let profile: string;
+  let t: TestServer & { corpus?: Corpus };
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    home = await tempHome("web");
+    profile = await mkdtemp(path.join(os.tmpdir(), "folio-chromium-"));
+    t = await startTestServer({ home });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1280, height: 820 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(`${t.url}/`);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await t?.close();
+    await removeDir(home);
+    await removeDir(profile);
+  });
+
+  it("shows the library status from /health", async () => {
+    await expect.poll(() => page.locator("#status").textContent()).toMatch(/2 papers/);
+  });
+
+  it("streams an answer with a citation; clicking it shows the figure and the snippet", async () => {
+    await page.getByLabel("Your question").fill("What does Figure 1 show about the Transformer model architecture?");
+    await page.keyboard.press("Enter");
+    const answer = page.locator(".message.assistant").last();
+    await answer.locator(".chip").first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => answer.getAttribute("data-state"), { timeout: 30_000 }).toBe("settled");
+    expect(Number(await answer.getAttribute("data-tokens"))).toBeGreaterThan(1);
+    expect((await answer.locator(".text").textContent())?.length).toBeGreaterThan(20);
+    expect(await answer.locator(".error").count()).toBe(0);
+
+    const chips = answer.locator(".chip");
+    const figureChip = answer.locator(".chip.figure, .chip.page").first();
+    const chip = (await figureChip.count()) > 0 ? figureChip : chips.first();
+    const chipText = (await chip.textContent()) ?? "";
+    expect(chipText).toMatch(/^\d+/);
+    // Keyboard: focus the chip and press Enter.
+    await chip.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#viewer").isVisible()).toBe(true);
+    expect(await page.locator("#viewer-title").textContent()).toMatch(/Attention Is All You Need|Deep Residual Learning/);
+    expect((await page.locator("#viewer-snippet").textContent())?.length).toBeGreaterThan(10);
+    expect(await page.locator("#viewer-meta").textContent()).toMatch(/page \d+/);
+    await page.locator("#viewer-image[src^='blob:']").waitFor({ timeout: 10_000 });
+    const natural = await page.locator("#viewer-image").evaluate((img) => (img as HTMLImageElement).naturalWidth);
+    expect(natural).toBeGreaterThan(100);
+    expect(await page.locator("#viewer-image").getAttribute("alt")).toMatch(/Figure 1|Page 3/);
+
+    await mkdir(TMP, { recursive: true });
+    await page.screenshot({ path: path.join(TMP, "web.png") });
+
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.locator("#viewer").isVisible()).toBe(false);
+  });
+
+  it("a follow-up keeps the session", async () => {
+    const first = await page.evaluate(() => window.sessionStorage.getItem("folio.sessionId"));
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    await page.getByLabel("Your question").fill("And what about residual connections?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    const answer = page.locator(".message.assistant").nth(1);
+    await expect.poll(() => answer.getAttribute("data-state"), { timeout: 30_000 }).toBe("settled");
+    expect(await page.evaluate(() => window.sessionStorage.getItem("folio.sessionId"))).toBe(first);
+  });
+
+  it("an image query on a server without image search shows the clear message", async () => {
+    const png = path.join(home, "query.png");
+    const id = await savePng(home, "query image", 120, 80);
+    const { rename } = await import("node:fs/promises");
+    await rename(path.join(home, `${id}.png`), png);
+    await page.locator("#image").setInputFiles(png);
+    await expect.poll(() => page.locator("#image-name").textContent()).toMatch(/query\.png/);
+    await page.getByLabel("Your question").fill("Which paper has a figure like this?");
+    await page.keyboard.press("Enter");
+    const answer = page.locator(".message.assistant").last();
+    await answer.locator(".error").waitFor({ timeout: 15_000 });
+    expect(await answer.locator(".error").textContent()).toMatch(/Image search needs Jina/);
+    expect(pageErrors).toEqual([]);
+  });
+});
