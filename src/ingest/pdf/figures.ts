@@ -1,0 +1,256 @@
+/**
+ * Figures and tables: one record per caption label, the paragraphs that mention it, and (when
+ * cropping) its region on the page, found from the page's drawing operations (raster images and
+ * vector paths) bounded by the body text and other captions around the caption.
+ */
+import type { ParsedFigure } from "../types.js";
+import { CAPTION_PATTERN, type RawBlock } from "./blocks.js";
+import { FIGURES } from "./heuristics.js";
+import type { ColumnLayout } from "./layout.js";
+
+export type Box = [number, number, number, number];
+
+export interface FigureCandidate {
+  figure: ParsedFigure;
+  block: RawBlock;
+}
+
+export function normalizeLabel(raw: string, number: string): { label: string; kind: "figure" | "table" } {
+  const kind = /^t/i.test(raw) ? "table" : "figure";
+  return { label: `${kind === "table" ? "Table" : "Figure"} ${number}`, kind };
+}
+
+/** One figure per distinct caption label, from the first real caption (not a "(continued)" one). */
+export function figuresFromBlocks(blocks: readonly RawBlock[]): FigureCandidate[] {
+  const byLabel = new Map<string, FigureCandidate>();
+  for (const block of blocks) {
+    if (block.kind !== "caption") continue;
+    const match = CAPTION_PATTERN.exec(block.text);
+    if (!match?.[1] || !match[2]) continue;
+    const { label, kind } = normalizeLabel(match[1], match[2]);
+    const existing = byLabel.get(label);
+    const continued = /\(?(continued|cont\.)\)?/i.test(block.text.slice(0, 40));
+    if (existing && !(/\(?(continued|cont\.)\)?/i.test(existing.figure.caption.slice(0, 40)) && !continued)) continue;
+    if (existing && continued) continue;
+    byLabel.set(label, { figure: { label, kind, caption: block.text, page: block.page, mentions: [] }, block });
+  }
+  return [...byLabel.values()];
+}
+
+function mentionPattern(label: string): RegExp {
+  const [word, number = ""] = label.split(" ");
+  const escaped = number.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const words = word === "Table" ? "(?:Table|Tab\\.|Tables)" : "(?:Figure|Fig\\.|Figs\\.|Figures)";
+  return new RegExp(`\\b${words}\\s*(?:\\d+[a-z]?\\s*(?:,|and|&)\\s*)*${escaped}(?![0-9])`, "i");
+}
+
+/** Links each figure to the blocks (outside captions and the bibliography) that mention it. */
+export function attachFigureMentions(figures: ParsedFigure[], blocks: ReadonlyArray<{ page?: number; text: string; kind: string; references: boolean }>): void {
+  for (const figure of figures) {
+    const pattern = mentionPattern(figure.label);
+    for (const block of blocks) {
+      if (block.kind === "caption" || block.kind === "heading" || block.kind === "title" || block.references) continue;
+      if (pattern.test(block.text)) {
+        figure.mentions.push({ page: block.page, text: block.text });
+        if (figure.mentions.length >= FIGURES.maxMentions) break;
+      }
+    }
+  }
+}
+
+// --- Regions -----------------------------------------------------------------------------------
+
+/** pdf.js operator ids used here (from pdfjs OPS). */
+export interface OpsTable {
+  save: number;
+  restore: number;
+  transform: number;
+  constructPath: number;
+  endPath: number;
+  paintImageXObject: number;
+  paintInlineImageXObject: number;
+  paintImageMaskXObject: number;
+  paintImageXObjectRepeat: number;
+  paintSolidColorImageMask: number;
+  paintFormXObjectBegin: number;
+  paintFormXObjectEnd: number;
+}
+
+function apply(m: readonly number[], x: number, y: number): [number, number] {
+  return [(m[0] ?? 1) * x + (m[2] ?? 0) * y + (m[4] ?? 0), (m[1] ?? 0) * x + (m[3] ?? 1) * y + (m[5] ?? 0)];
+}
+
+function times(m1: readonly number[], m2: readonly number[]): number[] {
+  const [a1 = 1, b1 = 0, c1 = 0, d1 = 1, e1 = 0, f1 = 0] = m1;
+  const [a2 = 1, b2 = 0, c2 = 0, d2 = 1, e2 = 0, f2 = 0] = m2;
+  return [a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2, a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1];
+}
+
+function boxOf(matrix: readonly number[], x0: number, y0: number, x1: number, y1: number): Box {
+  const points = [apply(matrix, x0, y0), apply(matrix, x1, y0), apply(matrix, x0, y1), apply(matrix, x1, y1)];
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/** Boxes (top-left page coordinates) of everything drawn that is not text: images and painted paths. */
+export function graphicsBoxes(fnArray: readonly number[], argsArray: readonly unknown[], OPS: OpsTable, viewportTransform: readonly number[], pageWidth: number, pageHeight: number): Box[] {
+  const boxes: Box[] = [];
+  const stack: number[][] = [];
+  let ctm: number[] = [1, 0, 0, 1, 0, 0];
+  const add = (box: Box) => {
+    const [x0, y0, x1, y1] = boxOf(viewportTransform, box[0], box[1], box[2], box[3]);
+    const clipped: Box = [Math.max(0, x0), Math.max(0, y0), Math.min(pageWidth, x1), Math.min(pageHeight, y1)];
+    if (clipped[2] - clipped[0] < 0.5 && clipped[3] - clipped[1] < 0.5) return;
+    if (clipped[2] < clipped[0] || clipped[3] < clipped[1]) return;
+    if ((clipped[2] - clipped[0]) * (clipped[3] - clipped[1]) > FIGURES.backgroundShare * pageWidth * pageHeight) return;
+    boxes.push(clipped);
+  };
+  for (let i = 0; i < fnArray.length; i++) {
+    const fn = fnArray[i];
+    const args = argsArray[i] as unknown[] | null;
+    switch (fn) {
+      case OPS.save:
+        stack.push(ctm);
+        break;
+      case OPS.restore:
+        ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+        break;
+      case OPS.transform:
+        if (args) ctm = times(ctm, args as number[]);
+        break;
+      case OPS.paintFormXObjectBegin: {
+        stack.push(ctm);
+        const matrix = args?.[0];
+        if (Array.isArray(matrix) || ArrayBuffer.isView(matrix)) ctm = times(ctm, Array.from(matrix as ArrayLike<number>));
+        break;
+      }
+      case OPS.paintFormXObjectEnd:
+        ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+        break;
+      case OPS.paintImageXObject:
+      case OPS.paintInlineImageXObject:
+      case OPS.paintImageMaskXObject:
+      case OPS.paintImageXObjectRepeat:
+      case OPS.paintSolidColorImageMask:
+        add(boxOf(ctm, 0, 0, 1, 1));
+        break;
+      case OPS.constructPath: {
+        const paint = args?.[0];
+        const minMax = args?.[2] as ArrayLike<number> | null | undefined;
+        if (paint === OPS.endPath || !minMax || minMax.length < 4) break;
+        const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = Array.from(minMax);
+        if (!Number.isFinite(x0) || !Number.isFinite(x1) || x1 < x0) break;
+        add(boxOf(ctm, x0, y0, x1, y1));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return boxes;
+}
+
+const intersects = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+const contains = (outer: Box, inner: Box, slack = 2) => inner[0] >= outer[0] - slack && inner[1] >= outer[1] - slack && inner[2] <= outer[2] + slack && inner[3] <= outer[3] + slack;
+const boxOfBlock = (b: RawBlock): Box => [b.x0, b.top, b.x1, b.bottom];
+
+export interface RegionContext {
+  pageWidth: number;
+  pageHeight: number;
+  layout: ColumnLayout;
+  /** All blocks on the page. */
+  blocks: readonly RawBlock[];
+  graphics: readonly Box[];
+  bodySize: number;
+}
+
+/** The horizontal span a caption's figure can occupy: its column, or the page's text width. */
+function spanOf(caption: RawBlock, context: RegionContext): [number, number] {
+  const { layout } = context;
+  let span: [number, number];
+  if (layout.twoColumn && !(caption.x0 < layout.gutter - 1 && caption.x1 > layout.gutter + 1)) {
+    span = caption.x1 <= layout.gutter + 1 ? [Math.min(layout.left, caption.x0), layout.gutter] : [layout.gutter, Math.max(layout.right, caption.x1)];
+  } else {
+    span = [Math.min(layout.left, caption.x0), Math.max(layout.right, caption.x1)];
+  }
+  // Side-by-side captions share the span: split it between them.
+  for (const other of context.blocks) {
+    if (other === caption || other.kind !== "caption") continue;
+    const overlapsVertically = other.top < caption.bottom && caption.top < other.bottom;
+    if (!overlapsVertically || other.x1 < span[0] || other.x0 > span[1]) continue;
+    const middle = other.x0 >= caption.x1 ? (caption.x1 + other.x0) / 2 : other.x1 <= caption.x0 ? (other.x1 + caption.x0) / 2 : undefined;
+    if (middle === undefined) continue;
+    if (middle > caption.x1 - 1) span = [span[0], Math.min(span[1], middle)];
+    else span = [Math.max(span[0], middle), span[1]];
+  }
+  return [span[0] - 10, span[1] + 10];
+}
+
+/** Body text that bounds a figure: wide paragraph lines at body size, headings and other captions, not drawn inside a graphic. */
+function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], context: RegionContext): boolean {
+  if (block === caption) return false;
+  if (block.x1 < span[0] || block.x0 > span[1]) return false;
+  if (block.kind === "caption") return true;
+  const box = boxOfBlock(block);
+  if (context.graphics.some((g) => contains(g, box) && (g[2] - g[0]) * (g[3] - g[1]) > (box[2] - box[0]) * (box[3] - box[1]) * 1.2)) return false;
+  if (block.kind === "heading" || block.kind === "title" || block.kind === "abstract") return true;
+  if (block.kind !== "paragraph" && block.kind !== "list") return false;
+  if (Math.abs(block.size - context.bodySize) > 1.2) return false;
+  const spanWidth = span[1] - span[0] - 20;
+  const wide = block.lines.filter((l) => l.x1 - l.x0 >= FIGURES.bodyLineWidthShare * spanWidth);
+  return wide.length >= 2 || (wide.length === 1 && block.lines.length === 1 && block.text.length > 60);
+}
+
+/** The figure's region in top-left page points, or undefined when nothing was found next to the caption. */
+export function findRegion(caption: RawBlock, kind: "figure" | "table", context: RegionContext): Box | undefined {
+  const span = spanOf(caption, context);
+  const boundaries = context.blocks.filter((b) => isBoundary(b, caption, span, context));
+  const above = Math.max(0, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
+  const below = Math.min(context.pageHeight, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
+  const windows: Box[] = [
+    [span[0], above, span[1], caption.top],
+    [span[0], caption.bottom, span[1], below],
+  ];
+  const ordered = kind === "figure" ? windows : [windows[1] as Box, windows[0] as Box];
+  for (const window of ordered) {
+    const region = contentIn(window, caption, context);
+    if (region) return pad(region, context);
+  }
+  return undefined;
+}
+
+function contentIn(window: Box, caption: RawBlock, context: RegionContext): Box | undefined {
+  if (window[3] - window[1] < FIGURES.minRegionSize) return undefined;
+  let region: Box | undefined;
+  const grow = (box: Box) => {
+    const clipped: Box = [Math.max(window[0], box[0]), Math.max(window[1], box[1]), Math.min(window[2], box[2]), Math.min(window[3], box[3])];
+    if (clipped[2] <= clipped[0] || clipped[3] <= clipped[1]) return;
+    region = region ? [Math.min(region[0], clipped[0]), Math.min(region[1], clipped[1]), Math.max(region[2], clipped[2]), Math.max(region[3], clipped[3])] : clipped;
+  };
+  let graphicFound = false;
+  for (const g of context.graphics) {
+    if (intersects(g, window) || (g[3] - g[1] < 1 && g[1] >= window[1] && g[1] <= window[3] && g[0] < window[2] && g[2] > window[0])) {
+      grow([g[0], g[1], g[2], Math.max(g[3], g[1] + 1)]);
+      graphicFound = true;
+    }
+  }
+  for (const block of context.blocks) {
+    if (block === caption) continue;
+    for (const line of block.lines) {
+      const box: Box = [line.x0, line.top, line.x1, line.bottom];
+      if (box[1] >= window[1] - 1 && box[3] <= window[3] + 1 && box[0] < window[2] && box[2] > window[0]) grow(box);
+    }
+  }
+  if (!region) return undefined;
+  const [x0, y0, x1, y1] = region;
+  if (x1 - x0 < FIGURES.minRegionSize || y1 - y0 < FIGURES.minRegionSize) return undefined;
+  // Text alone next to a caption is only a table (or a figure drawn as text) if it is not a single short line.
+  if (!graphicFound && y1 - y0 < 2 * context.bodySize) return undefined;
+  return region;
+}
+
+function pad(box: Box, context: RegionContext): Box {
+  const p = FIGURES.padding;
+  return [Math.max(0, box[0] - p), Math.max(0, box[1] - p), Math.min(context.pageWidth, box[2] + p), Math.min(context.pageHeight, box[3] + p)].map((v) => Math.round(v * 10) / 10) as Box;
+}

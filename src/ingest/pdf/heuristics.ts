@@ -1,0 +1,65 @@
+/**
+ * Layout heuristics of the PDF parser, in one place. Distances are multiples of the font size
+ * unless named otherwise; they were tuned on the arXiv corpus in ../shared/corpus/papers.
+ */
+export const LAYOUT = {
+  /** Text smaller than this (points) is invisible or decoration. */
+  minFontSize: 1,
+  /** Runs whose baselines differ by less than this share a row (superscripts, subscripts). */
+  rowBaselineTolerance: 0.45,
+  /** A horizontal gap wider than this splits a row into separate lines (column gutter, table cells). */
+  segmentGap: 0.6,
+  /** A gap wider than this between two runs is a space. */
+  spaceGap: 0.15,
+  /** Glyph box above / below the baseline. */
+  ascent: 0.8,
+  descent: 0.22,
+  /** Lines shorter than this (characters) do not count as evidence of columns. */
+  columnLineMinChars: 12,
+  minColumnLines: 5,
+  /** The gutter is searched between these fractions of the page width. */
+  gutterSearchFrom: 0.3,
+  gutterSearchTo: 0.7,
+  /** At most this share of lines may cross the gutter of a two-column page. */
+  maxCrossingShare: 0.5,
+  /** A column line at least this share of the column width is body text (columns start there). */
+  wideColumnLine: 0.6,
+  /** A line this close below a full-width line continues it. */
+  continuationGap: 0.6,
+} as const;
+
+export const BLOCKS = {
+  /** A vertical gap larger than this (font sizes) starts a new block. */
+  paragraphGap: 0.5,
+  /** Font sizes that differ by more than this fraction start a new block. */
+  sizeChange: 0.12,
+  /** A line ending this far (font sizes) short of the column's right edge may end a paragraph. */
+  shortLineSlack: 2,
+  /** Headings are short. */
+  headingMaxChars: 90,
+  /** Larger than body text by this factor makes a short block a heading. */
+  headingSizeRatio: 1.1,
+} as const;
+
+export const MARGINS = {
+  /** Running headers / footers live in these fractions of the page height. */
+  headerZone: 0.1,
+  footerZone: 0.9,
+  /** A margin line repeated on at least this share of pages is a running header / footer. */
+  repeatShare: 0.4,
+  /** At least this many numeric-only lines stacked at one x make a line-number column. */
+  lineNumberMinCount: 8,
+} as const;
+
+export const FIGURES = {
+  /** Regions smaller than this (points) are not worth cropping. */
+  minRegionSize: 12,
+  /** Padding around a figure region (points). */
+  padding: 3,
+  /** Graphics larger than this share of the page area are backgrounds, not figures. */
+  backgroundShare: 0.9,
+  /** A body-text line is at least this share of its column's width. */
+  bodyLineWidthShare: 0.6,
+  /** Mentions kept per figure. */
+  maxMentions: 8,
+} as const;

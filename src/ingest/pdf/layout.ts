@@ -1,0 +1,254 @@
+/**
+ * Page geometry from pdf.js text items: items -> rows (shared baseline) -> line segments (split at
+ * wide gaps, so two columns never share a line) -> flows in reading order (two-column pages read
+ * left column then right column, with full-width lines such as titles and wide captions in between).
+ * Coordinates are PDF points with the origin at the top left of the (rotated) page.
+ */
+import { LAYOUT } from "./heuristics.js";
+
+export interface PdfTextItemLike {
+  str: string;
+  transform: number[];
+  width: number;
+  fontName: string;
+}
+
+export interface Line {
+  text: string;
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+  baseline: number;
+  /** Font size of the dominant run. */
+  size: number;
+  font: string;
+  /** Index of the row (shared baseline) on its page, in top-to-bottom order. */
+  row: number;
+}
+
+export interface PageText {
+  page: number;
+  width: number;
+  height: number;
+  lines: Line[];
+  /** Rotated text (the arXiv stamp in the margin, axis labels). */
+  rotated: string[];
+}
+
+interface Run {
+  text: string;
+  x0: number;
+  x1: number;
+  baseline: number;
+  size: number;
+  font: string;
+  space: boolean;
+}
+
+/** Multiplies two affine matrices [a b c d e f] (m1 applied after m2). */
+function multiply(m1: number[], m2: number[]): number[] {
+  const [a1 = 1, b1 = 0, c1 = 0, d1 = 1, e1 = 0, f1 = 0] = m1;
+  const [a2 = 1, b2 = 0, c2 = 0, d2 = 1, e2 = 0, f2 = 0] = m2;
+  return [a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2, a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1];
+}
+
+/** Text items of one page -> lines in top-down geometry (not yet in reading order). */
+export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransform: number[], page: number, width: number, height: number): PageText {
+  const runs: Run[] = [];
+  const rotated: string[] = [];
+  for (const item of items) {
+    if (!item.str) continue;
+    const m = multiply(viewportTransform, item.transform);
+    const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = m;
+    const size = Math.hypot(c, d);
+    if (size < LAYOUT.minFontSize) continue;
+    if (Math.abs(b) > 0.01 * Math.abs(a) || Math.abs(c) > 0.01 * Math.abs(d) || a <= 0) {
+      if (item.str.trim()) rotated.push(item.str);
+      continue;
+    }
+    const scaleX = Math.hypot(a, b) / Math.max(1e-6, Math.hypot(item.transform[0] ?? 1, item.transform[1] ?? 0));
+    // Whitespace runs are kept: they bridge justified word gaps that can be as wide as a narrow gutter.
+    runs.push({ text: item.str, x0: e, x1: e + item.width * scaleX, baseline: f, size, font: item.fontName, space: !item.str.trim() });
+  }
+  return { page, width, height, lines: segmentRuns(runs), rotated };
+}
+
+function segmentRuns(runs: Run[]): Line[] {
+  runs.sort((p, q) => p.baseline - q.baseline || p.x0 - q.x0);
+  const rows: Run[][] = [];
+  let current: Run[] = [];
+  let reference: Run | undefined;
+  for (const run of runs) {
+    if (reference && run.baseline - reference.baseline > LAYOUT.rowBaselineTolerance * Math.max(run.size, reference.size)) {
+      rows.push(current);
+      current = [];
+      reference = undefined;
+    }
+    current.push(run);
+    if (run.space) continue;
+    // The largest run anchors the row, so superscripts do not drag it upwards.
+    if (!reference || run.size > reference.size) reference = run;
+  }
+  if (current.length) rows.push(current);
+
+  const lines: Line[] = [];
+  rows.forEach((row, rowIndex) => {
+    row.sort((p, q) => p.x0 - q.x0);
+    let segment: Run[] = [];
+    for (const run of row) {
+      const last = segment[segment.length - 1];
+      if (last && run.x0 - last.x1 > LAYOUT.segmentGap * Math.max(run.size, last.size)) {
+        lines.push(lineOf(segment, rowIndex));
+        segment = [];
+      }
+      segment.push(run);
+    }
+    if (segment.length) lines.push(lineOf(segment, rowIndex));
+  });
+  return lines.filter((line) => line.text.length > 0);
+}
+
+function lineOf(allRuns: Run[], row: number): Line {
+  const runs = allRuns.filter((r) => !r.space);
+  if (!runs.length) return { text: "", x0: 0, x1: 0, top: 0, bottom: 0, baseline: 0, size: 0, font: "", row };
+  let text = "";
+  let previous: Run | undefined;
+  const sizeChars = new Map<number, number>();
+  const fontChars = new Map<string, number>();
+  let dominant = runs[0] as Run;
+  for (const run of allRuns) {
+    if (run.space) {
+      if (text && !/\s$/.test(text)) text += " ";
+      continue;
+    }
+    if (previous) {
+      const gap = run.x0 - previous.x1;
+      const needsSpace = gap > LAYOUT.spaceGap * Math.min(run.size, previous.size);
+      if (needsSpace && !/\s$/.test(text) && !/^\s/.test(run.text)) text += " ";
+    }
+    text += run.text;
+    const chars = run.text.trim().length;
+    sizeChars.set(run.size, (sizeChars.get(run.size) ?? 0) + chars);
+    fontChars.set(run.font, (fontChars.get(run.font) ?? 0) + chars);
+    previous = run;
+  }
+  let best = -1;
+  for (const run of runs) {
+    const chars = sizeChars.get(run.size) ?? 0;
+    if (chars > best) {
+      best = chars;
+      dominant = run;
+    }
+  }
+  let font = dominant.font;
+  let bestFont = -1;
+  for (const [name, chars] of fontChars) if (chars > bestFont) [bestFont, font] = [chars, name];
+  const maxSize = Math.max(...runs.map((r) => r.size));
+  const baseline = dominant.baseline;
+  return {
+    text: text.replace(/\s+/g, " ").trim(),
+    x0: runs[0]?.x0 ?? 0,
+    x1: Math.max(...runs.map((r) => r.x1)),
+    top: Math.min(...runs.map((r) => r.baseline - r.size * LAYOUT.ascent)),
+    bottom: Math.max(baseline + maxSize * LAYOUT.descent, ...runs.map((r) => r.baseline + r.size * LAYOUT.descent)),
+    baseline,
+    size: dominant.size,
+    font,
+    row,
+  };
+}
+
+export interface ColumnLayout {
+  twoColumn: boolean;
+  /** x of the gutter between the columns (two-column pages). */
+  gutter: number;
+  /** Horizontal extent of the text on the page. */
+  left: number;
+  right: number;
+}
+
+const isTextLine = (line: Line) => line.text.length >= LAYOUT.columnLineMinChars;
+
+/** Finds a vertical gutter near the middle that no text line crosses while many lines sit on each side. */
+export function detectColumns(lines: readonly Line[], pageWidth: number): ColumnLayout {
+  const left = Math.min(...lines.map((l) => l.x0), pageWidth);
+  const right = Math.max(...lines.map((l) => l.x1), 0);
+  const single: ColumnLayout = { twoColumn: false, gutter: pageWidth / 2, left, right };
+  const candidates = lines.filter(isTextLine);
+  if (candidates.length < 2 * LAYOUT.minColumnLines) return single;
+  const from = Math.floor(pageWidth * LAYOUT.gutterSearchFrom);
+  const to = Math.ceil(pageWidth * LAYOUT.gutterSearchTo);
+  const counts: number[] = [];
+  for (let x = from; x <= to; x++) counts.push(candidates.reduce((n, l) => n + (l.x0 < x - 1 && l.x1 > x + 1 ? 1 : 0), 0));
+  const bestCount = Math.min(...counts);
+  // Runs of x where the fewest lines cross; the one nearest the page centre is the gutter.
+  const runs: Array<[number, number]> = [];
+  counts.forEach((count, i) => {
+    if (count !== bestCount) return;
+    const x = from + i;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === x - 1) last[1] = x;
+    else runs.push([x, x]);
+  });
+  const centre = pageWidth / 2;
+  runs.sort((p, q) => Math.abs((p[0] + p[1]) / 2 - centre) - Math.abs((q[0] + q[1]) / 2 - centre));
+  const [s, e] = runs[0] ?? [centre, centre];
+  const gutter = (s + e) / 2;
+  const leftLines = candidates.filter((l) => l.x1 <= gutter).length;
+  const rightLines = candidates.filter((l) => l.x0 >= gutter).length;
+  const twoColumn = leftLines >= LAYOUT.minColumnLines && rightLines >= LAYOUT.minColumnLines && bestCount <= LAYOUT.maxCrossingShare * (leftLines + rightLines);
+  return { twoColumn, gutter, left, right };
+}
+
+/** Lines of one page in reading order, grouped into flows (a flow never continues across a column switch). */
+export function readingOrder(lines: readonly Line[], layout: ColumnLayout): Line[][] {
+  const byRow = [...lines].sort((p, q) => p.row - q.row || p.x0 - q.x0);
+  if (!layout.twoColumn) return byRow.length ? [byRow] : [];
+  const flows: Line[][] = [];
+  let leftFlow: Line[] = [];
+  let rightFlow: Line[] = [];
+  let fullFlow: Line[] = [];
+  const flushColumns = () => {
+    if (leftFlow.length) flows.push(leftFlow);
+    if (rightFlow.length) flows.push(rightFlow);
+    leftFlow = [];
+    rightFlow = [];
+  };
+  const flushFull = () => {
+    if (fullFlow.length) flows.push(fullFlow);
+    fullFlow = [];
+  };
+  // Above the first wide column line (title, author grid, a figure at the top) rows are read across.
+  const columnWidth = Math.min(layout.gutter - layout.left, layout.right - layout.gutter);
+  const columnTop = Math.min(
+    ...byRow.filter((l) => (l.x1 <= layout.gutter + 1 || l.x0 >= layout.gutter - 1) && l.x1 - l.x0 >= LAYOUT.wideColumnLine * columnWidth).map((l) => l.top),
+  );
+  let lastFull: Line | undefined;
+  for (const line of byRow) {
+    const crosses = (line.x0 < layout.gutter - 1 && line.x1 > layout.gutter + 1) || line.bottom < columnTop;
+    // A short last line of a wide caption or paragraph stays with the full-width lines above it.
+    const continuesFull =
+      !crosses &&
+      lastFull !== undefined &&
+      line.row - lastFull.row === 1 &&
+      line.top - lastFull.bottom < LAYOUT.continuationGap * line.size &&
+      Math.abs(line.x0 - lastFull.x0) < 2 &&
+      Math.abs(line.size - lastFull.size) < 0.5;
+    if (crosses || continuesFull || line.row === lastFull?.row) {
+      flushColumns();
+      fullFlow.push(line);
+      lastFull = line;
+      continue;
+    }
+    if (fullFlow.length) {
+      flushFull();
+      lastFull = undefined;
+    }
+    if (line.x1 <= layout.gutter + 1) leftFlow.push(line);
+    else rightFlow.push(line);
+  }
+  flushColumns();
+  flushFull();
+  return flows;
+}
