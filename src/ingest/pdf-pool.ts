@@ -3,6 +3,8 @@
  * a multi-core machine parsing in workers lets files parse in parallel while the main thread does
  * BM25 and store writes. Each worker parses one file at a time; results come back by structured clone.
  */
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ParseOptions, ParsedDocument } from "./types.js";
 
@@ -14,6 +16,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** The worker loaded its module; a failure before that means workers do not work here. */
+  ready: boolean;
 }
 
 interface Job {
@@ -24,12 +28,18 @@ interface Job {
 
 type WorkerReply = { id: number; ok: true; doc: ParsedDocument } | { id: number; ok: false; error: { name: string; message: string; problem?: string; hint?: string } };
 
-function workerTarget(): { url: URL; execArgv: string[] } {
-  // Under tsx or vitest this module is TypeScript: the worker needs tsx's loader to run the .ts sibling.
-  const isTs = import.meta.url.endsWith(".ts");
-  const url = new URL(isTs ? "./pdf-worker.ts" : "./pdf-worker.js", import.meta.url);
-  const hasTsx = process.execArgv.some((a) => a.includes("tsx"));
-  return { url, execArgv: isTs && !hasTsx ? [...process.execArgv, "--import", "tsx"] : process.execArgv };
+/** Thrown when worker threads cannot start here: the caller parses in its own thread instead. */
+export class PdfPoolUnavailableError extends Error {}
+
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./pdf-worker.js", import.meta.url));
+  // Under tsx or vitest this module is TypeScript, and loader hooks do not reach worker threads on
+  // Node 20: the worker registers tsx itself, then imports the .ts sibling.
+  // require.resolve finds the CommonJS build of tsx's API; the worker needs its ESM twin.
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const target = new URL("./pdf-worker.ts", import.meta.url).href;
+  const code = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(target)}); });`;
+  return new Worker(code, { eval: true });
 }
 
 export class PdfWorkerPool {
@@ -42,8 +52,12 @@ export class PdfWorkerPool {
 
   constructor(private readonly size: number) {}
 
+  get unavailable(): boolean {
+    return this.closed;
+  }
+
   parse(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
-    if (this.closed) return Promise.reject(new Error("the PDF worker pool is closed"));
+    if (this.closed) return Promise.reject(new PdfPoolUnavailableError("the PDF worker pool is closed"));
     const { signal: _signal, ...transferable } = options;
     const id = this.nextId++;
     return new Promise<ParsedDocument>((resolve, reject) => {
@@ -54,10 +68,13 @@ export class PdfWorkerPool {
   }
 
   private spawn(): Slot {
-    const { url, execArgv } = workerTarget();
-    const worker = new Worker(url, { execArgv });
-    const slot: Slot = { worker, busy: false };
-    worker.on("message", (reply: WorkerReply) => {
+    const worker = startWorker();
+    const slot: Slot = { worker, busy: false, ready: false };
+    worker.on("message", (reply: WorkerReply | { ready: true }) => {
+      if ("ready" in reply) {
+        slot.ready = true;
+        return;
+      }
       this.assigned.delete(worker);
       slot.busy = false;
       const waiting = this.pending.get(reply.id);
@@ -80,6 +97,19 @@ export class PdfWorkerPool {
   private fail(slot: Slot, error: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
+    if (!slot.ready) {
+      // Workers cannot start in this environment: every waiting parse goes back to the caller.
+      this.closed = true;
+      const unavailable = new PdfPoolUnavailableError(`PDF worker threads are unavailable: ${error.message}`);
+      for (const [id, waiting] of this.pending) {
+        waiting.reject(unavailable);
+        this.pending.delete(id);
+      }
+      this.queue.length = 0;
+      for (const s of this.slots) void s.worker.terminate().catch(() => undefined);
+      this.slots.length = 0;
+      return;
+    }
     this.slots.splice(index, 1);
     const id = this.assigned.get(slot.worker);
     this.assigned.delete(slot.worker);

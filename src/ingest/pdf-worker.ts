@@ -11,6 +11,7 @@ interface Task {
 
 const port = parentPort;
 if (port) {
+  port.postMessage({ ready: true });
   port.on("message", (task: Task) => {
     void (async () => {
       try {

@@ -20,7 +20,7 @@ import { captionFromFileName, parseImage, readImageSize, readSidecarCaption } fr
 import { loadManifest, type ManifestEntry } from "./manifest.js";
 import { parseMarkdown } from "./markdown.js";
 import { classifyPdfError, hintOf, loadPdfParser, type PdfParser } from "./pdf-adapter.js";
-import { PdfWorkerPool } from "./pdf-pool.js";
+import { PdfPoolUnavailableError, PdfWorkerPool } from "./pdf-pool.js";
 import { contentMatches, describeSniffed, sniff, sourceKindOf, type SourceKind } from "./sniff.js";
 import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile, SkipReason } from "./summary.js";
 import { parseText } from "./text.js";
@@ -242,10 +242,19 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   let pool: PdfWorkerPool | undefined;
   const closePool = () => void pool?.close();
   signal?.addEventListener("abort", closePool, { once: true });
+  let workersFailed = workerCount <= 0;
   const parsePdf: PdfParser = async (data, parseOptions) => {
-    if (workerCount <= 0) return (await loadPdfParser())(data, parseOptions);
-    pool ??= new PdfWorkerPool(workerCount);
-    return pool.parse(data, parseOptions);
+    if (!workersFailed) {
+      pool ??= new PdfWorkerPool(workerCount);
+      try {
+        return await pool.parse(data, parseOptions);
+      } catch (error) {
+        if (!(error instanceof PdfPoolUnavailableError) || signal?.aborted) throw error;
+        if (!workersFailed) warn(`PDF worker threads unavailable, parsing in the main thread (${error.message})`);
+        workersFailed = true;
+      }
+    }
+    return (await loadPdfParser())(data, parseOptions);
   };
 
   const queue = new BoundedQueue<ReadyDocument>(Math.max(1, options.queueSize ?? concurrency));
