@@ -30,7 +30,7 @@ import {
 export const IMAGE_SEARCH_UNAVAILABLE = "image search needs Jina (set JINA_API_KEY or a self-hosted JINA_BASE_URL)";
 
 export interface FolioStoreOptions {
-  /** Use this client instead of one made from the config (tests, a shared client). */
+  /** Use this client instead of one made from the config (tests, a shared client); `close()` leaves it open. */
   client?: QdrantClient;
   /** Points per upsert (default 64; 8 when multi-vectors are stored, they are large). */
   batchSize?: number;
@@ -63,7 +63,7 @@ export class FolioStore implements FolioStoreApi {
     private readonly embeddings: MultimodalEmbeddings | null,
     client: QdrantClient,
     readonly layout: CollectionLayout,
-    options: FolioStoreOptions,
+    private readonly options: FolioStoreOptions,
   ) {
     this.client = client;
     this.collection = config.collection;
@@ -369,7 +369,8 @@ export class FolioStore implements FolioStoreApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await closeClient(this.client);
+    // A client passed in by the caller is the caller's to close.
+    if (!this.options.client) await closeClient(this.client);
   }
 }
 
