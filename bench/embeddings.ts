@@ -26,9 +26,10 @@ const RATE_429 = 0.05;
 const CHUNK_CHARS = 1000;
 const DIMENSIONS = 1024;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-// Ours: big token-budgeted batches, bounded fan-out. 16 slots cover the corpus's requests in about
-// one round trip at 100 ms latency; the server measures that 16 is never exceeded.
-const OUR_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+// Ours: big token-budgeted batches (~95 chunks of 1000 chars), bounded fan-out. The corpus needs
+// ~17 such requests; 20 slots send them in one round trip at 100 ms latency, and the server
+// measures that 20 is never exceeded (the community class sends ~44 at once).
+const OUR_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const OUR_BATCH_SIZE = 96;
 
 interface Paper {
@@ -89,11 +90,14 @@ async function run(label: string, server: JinaTestServer, papers: Paper[], embed
   const settled = await Promise.allSettled(papers.map((paper) => embed(paper.chunks)));
   const wallMs = performance.now() - started;
   let failedDocs = 0;
+  const reasons = new Set<string>();
   settled.forEach((s, i) => {
+    if (s.status === "rejected") reasons.add(String((s.reason as Error)?.message ?? s.reason).slice(0, 120));
     if (s.status === "rejected" || s.value.length !== papers[i]!.chunks.length || s.value.some((v) => !v || v.length !== DIMENSIONS)) failedDocs += papers[i]!.chunks.length;
   });
   // Let requests the community class left in flight (after a rejection) finish before the next run.
   while (server.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+  if (reasons.size) console.log(`  ${label}: calls failed with: ${[...reasons].slice(0, 3).join(" | ")}`);
   return { label, wallMs, requests: server.requests.length, failedDocs, docs: papers.reduce((s, p) => s + p.chunks.length, 0), tokens: server.totalTokens, maxConcurrent: server.maxConcurrent, note };
 }
 
@@ -125,7 +129,10 @@ async function main(): Promise<void> {
   }
   console.log(`Extracting text from ${CORPUS} with pdfjs-dist ...`);
   const t0 = performance.now();
-  const papers = await extractPapers();
+  // Dev shortcut: BENCH_CHUNKS_JSON=/tmp/x.json reuses (or saves) the extracted chunks.
+  const dump = process.env.BENCH_CHUNKS_JSON;
+  const papers: Paper[] = dump && fs.existsSync(dump) ? (JSON.parse(fs.readFileSync(dump, "utf8")) as Paper[]) : await extractPapers();
+  if (dump && !fs.existsSync(dump)) fs.writeFileSync(dump, JSON.stringify(papers));
   const chunks = papers.reduce((s, p) => s + p.chunks.length, 0);
   console.log(`${papers.length} papers, ${chunks} chunks of ~${CHUNK_CHARS} chars (extraction ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   if (chunks === 0) {
@@ -152,30 +159,31 @@ async function main(): Promise<void> {
     const faultOurs = await run("ours, 5% 429", faulty, papers, (c) => ours(faulty).embedDocuments(c));
     const faultCommunity = await run("community, 5% 429", faulty, papers, (c) => community(faulty).embedDocuments(c));
 
-    // 2. No faults, alternating repeats, medians.
+    // 2 and 3. No faults, alternating repeats, medians. Each repeat: ours cold (fresh cache folder),
+    // ours again from that cache (a new instance, as a second `folio ingest` would be), then the community class.
     const oursRuns: RunResult[] = [];
+    const cacheRuns: RunResult[] = [];
+    const cacheHits: number[] = [];
     const communityRuns: RunResult[] = [];
-    let lastCacheDir = "";
     for (let i = 0; i < REPEATS; i++) {
-      lastCacheDir = fs.mkdtempSync(path.join(tmp, "cache-"));
-      const client = ours(clean, lastCacheDir);
-      oursRuns.push(await run("ours, no faults", clean, papers, (c) => client.embedDocuments(c)));
-      await client.close();
+      const cacheDir = fs.mkdtempSync(path.join(tmp, "cache-"));
+      const cold = ours(clean, cacheDir);
+      oursRuns.push(await run("ours, no faults", clean, papers, (c) => cold.embedDocuments(c)));
+      await cold.close();
+      const warm = ours(clean, cacheDir);
+      cacheRuns.push(await run("ours, second run (cache)", clean, papers, (c) => warm.embedDocuments(c)));
+      cacheHits.push(warm.usage.cacheHits);
+      await warm.close();
       communityRuns.push(await run("community, no faults", clean, papers, (c) => community(clean).embedDocuments(c)));
     }
     const pick = (runs: RunResult[]) => runs.find((r) => r.wallMs === median(runs.map((x) => x.wallMs)))!;
     const oursClean = { ...pick(oursRuns), label: `ours, no faults (median of ${REPEATS})` };
     const communityClean = { ...pick(communityRuns), label: `community, no faults (median of ${REPEATS})` };
+    const cacheRun = { ...pick(cacheRuns), label: `ours, second run from cache (median of ${REPEATS})` };
     const maxSeen = Math.max(...oursRuns.map((r) => r.maxConcurrent));
+    const firstRun = oursClean;
 
-    // 3. Cache: a fresh instance over the cache the last cold run filled.
-    const firstRun = oursRuns.at(-1)!;
-    const cached = ours(clean, lastCacheDir);
-    const cacheRun = await run("ours, second run (cache)", clean, papers, (c) => cached.embedDocuments(c));
-    const cacheUsage = cached.usage;
-    await cached.close();
-
-    console.log(table([faultOurs, faultCommunity, oursClean, communityClean, { ...firstRun, label: "ours, first run (cold cache)" }, cacheRun]));
+    console.log(table([faultOurs, faultCommunity, oursClean, communityClean, cacheRun]));
     console.log();
 
     const throughputRatio = communityClean.wallMs / oursClean.wallMs;
@@ -188,8 +196,8 @@ async function main(): Promise<void> {
       },
       {
         name: "second run served from the cache in < 5% of the first run's time",
-        pass: cacheRun.requests === 0 && cacheRun.wallMs < 0.05 * firstRun.wallMs,
-        detail: `${cacheRun.wallMs.toFixed(1)} ms vs ${firstRun.wallMs.toFixed(0)} ms (${((cacheRun.wallMs / firstRun.wallMs) * 100).toFixed(1)}%), ${cacheRun.requests} requests, ${cacheUsage.cacheHits} cache hits`,
+        pass: cacheRuns.every((r) => r.requests === 0) && cacheRun.wallMs < 0.05 * firstRun.wallMs,
+        detail: `${cacheRun.wallMs.toFixed(1)} ms vs ${firstRun.wallMs.toFixed(0)} ms (${((cacheRun.wallMs / firstRun.wallMs) * 100).toFixed(1)}%), requests ${cacheRuns.map((r) => r.requests).join("/")}, cache hits ${cacheHits.join("/")} of ${chunks}`,
       },
     ];
     for (const t of targets) console.log(`${t.pass ? "PASS" : "FAIL"}  ${t.name}\n      ${t.detail}`);

@@ -55,12 +55,9 @@ export function bytesFromFloats(values: ArrayLike<number>): Uint8Array {
 
 /** The packed bytes of one vector: float32 LE for float/base64, packbits uint8 for binary/ubinary. */
 export function packedBytes(value: WireVector, type: EmbeddingType, binaryInt8: BinaryInt8Encoding = "offset128"): Uint8Array {
-  if (type === "float") {
-    if (typeof value === "string") throw new TypeError("float embedding must be an array of numbers");
-    return bytesFromFloats(value);
-  }
+  // Tolerant of servers that ignore embedding_type: the JSON type says how float data came.
   if (typeof value === "string") return base64Bytes(value);
-  if (type === "base64") throw new TypeError("base64 embedding must be a string");
+  if (type === "float" || type === "base64") return bytesFromFloats(value);
   const out = new Uint8Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const v = value[i]!;
@@ -85,15 +82,13 @@ export function unpackBits(bytes: Uint8Array, length = bytes.length * 8): Float3
 
 /** Numbers of one vector, whatever its wire type. */
 export function decodeVector(value: WireVector, type: EmbeddingType, binaryInt8: BinaryInt8Encoding = "offset128"): Float32Array {
-  if (type === "float") {
-    if (typeof value === "string") throw new TypeError("float embedding must be an array of numbers");
+  if (type === "float" || type === "base64") {
+    if (typeof value === "string") return floatsFromBytes(base64Bytes(value));
     const out = new Float32Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = value[i]!;
     return out;
   }
-  const bytes = packedBytes(value, type, binaryInt8);
-  if (type === "base64") return floatsFromBytes(bytes);
-  return unpackBits(bytes);
+  return unpackBits(packedBytes(value, type, binaryInt8));
 }
 
 /** Number of values a decoded vector has for `dims` dimensions (bits are padded to whole bytes). */

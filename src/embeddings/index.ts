@@ -31,6 +31,7 @@ export function createEmbeddings(config: FolioConfig, overrides: Partial<import(
     maxRetries: e.maxRetries,
     timeout: e.timeoutMs,
     cacheDir: e.cacheDir,
+    secrets: config.secrets,
     ...overrides,
   });
 }

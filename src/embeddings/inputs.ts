@@ -39,7 +39,7 @@ function hashBytes(bytes: Uint8Array): string {
 }
 
 function preview(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = text.slice(0, 120).replace(/\s+/g, " ").trim();
   return flat.length > 48 ? `${flat.slice(0, 45)}...` : flat;
 }
 
@@ -89,7 +89,12 @@ export function prepareInput(input: EmbeddingInput, estimate: TokenEstimate = DE
   if (typeof input === "string" || (typeof input === "object" && input !== null && "text" in input)) {
     const text = typeof input === "string" ? input : input.text;
     if (typeof text !== "string") throw new InputError("A text input is not a string.", "Pass strings or {text: string} objects.");
-    return { kind: "text", value: text, contentHash: createHash("sha256").update(`text:${text}`).digest("hex"), tokens: estimateTextTokens(text, estimate), description: `text "${preview(text)}"` };
+    return { kind: "text", value: text, contentHash: createHash("sha256").update("text:").update(text).digest("hex"), tokens: estimateTextTokens(text, estimate),
+      // Lazy: only error messages read it, and corpora have thousands of inputs.
+      get description() {
+        return `text "${preview(text)}"`;
+      },
+    };
   }
   if (typeof input === "object" && input !== null && "image" in input) return prepareImage(input.image, estimate);
   throw new InputError("An embeddings input is neither text nor an image.", "Pass strings, {text: string} or {image: url | data URI | base64 | path | Buffer}.");

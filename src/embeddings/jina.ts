@@ -57,6 +57,12 @@ export interface JinaEmbeddingsOptions {
   multiVectorSize?: number;
   /** How `binary` packs bits into int8 (default "offset128"; see codec.ts). */
   binaryInt8?: BinaryInt8Encoding;
+  /**
+   * How float output travels on Jina's format: "base64" (default; little-endian float32, about 4x
+   * smaller than JSON numbers, decoded here to the same float32 values) or "float" (JSON numbers).
+   * Multi-vector output and the OpenAI format always use JSON numbers unless asked otherwise.
+   */
+  floatTransport?: "base64" | "float";
   /** Ask the server to cut inputs beyond the context instead of failing (default false). */
   truncate?: boolean;
   /** Backoff base and cap in ms (defaults 500 and 30,000); small values make tests fast. */
@@ -67,6 +73,8 @@ export interface JinaEmbeddingsOptions {
   /** Warnings the caller should see (late-chunking windows); default console.warn. */
   onWarning?: (message: string) => void;
   onRetry?: (event: RetryEvent) => void;
+  /** Other secrets to keep out of error messages (e.g. FolioConfig.secrets); the API key always is. */
+  secrets?: string[];
 }
 
 export interface EmbedOptions {
@@ -114,7 +122,10 @@ interface Resolved {
   dims: number;
   kind: Kind;
   late: boolean;
+  /** Output type the caller asked for (part of the cache key). */
   type: EmbeddingType;
+  /** Type requested on the wire: float output travels as base64 by default (about 4x smaller bodies). */
+  wire: EmbeddingType;
   packed: boolean;
   truncate: boolean;
 }
@@ -178,6 +189,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   private readonly estimate: TokenEstimate;
   private readonly binaryInt8: BinaryInt8Encoding;
   private readonly truncate: boolean;
+  private readonly floatTransport: "base64" | "float";
   private readonly onWarning: (message: string) => void;
   private readonly cacheDir: string | undefined;
   private cache: EmbeddingCache | null | undefined;
@@ -206,6 +218,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     this.estimate = { ...DEFAULT_TOKEN_ESTIMATE, ...options.tokenEstimate };
     this.binaryInt8 = options.binaryInt8 ?? "offset128";
     this.truncate = options.truncate ?? false;
+    this.floatTransport = options.floatTransport ?? "base64";
     this.onWarning = options.onWarning ?? ((message) => console.warn(`[folio] ${message}`));
     this.cacheDir = options.cacheDir;
     this.http = new JinaHttpClient({
@@ -219,6 +232,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       malformedRetries: options.malformedRetries,
       caller: this.caller,
       onRetry: options.onRetry,
+      secrets: options.secrets,
     });
   }
 
@@ -318,7 +332,9 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const type = options.embeddingType ?? this.embeddingType;
     if (!(EMBEDDING_TYPES as readonly string[]).includes(type)) throw new ConfigError(`Unknown embedding type "${type}".`, `Use one of ${EMBEDDING_TYPES.join(", ")}.`);
     if (options.multivector && options.lateChunking) throw new UnsupportedFeatureError("late chunking together with multi-vector output", "Request one or the other: late chunking pools one vector per chunk.");
-    return { task, dims, kind: options.multivector ? "multivector" : "dense", late: options.lateChunking === true, type, packed: options.packed === true, truncate: options.truncate ?? this.truncate };
+    const kind: Kind = options.multivector ? "multivector" : "dense";
+    const wire: EmbeddingType = type === "float" && kind === "dense" && this.format === "jina" && this.floatTransport === "base64" ? "base64" : type;
+    return { task, dims, kind, late: options.lateChunking === true, type, wire, packed: options.packed === true, truncate: options.truncate ?? this.truncate };
   }
 
   private checkSupported(items: PreparedInput[], resolved: Resolved): void {
@@ -360,12 +376,12 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   private buildBody(items: PreparedInput[], resolved: Resolved): Record<string, unknown> {
     if (this.format === "openai") {
       const prefix = PREFIX[resolved.task];
-      return { model: this.model, input: items.map((item) => prefix + item.value), encoding_format: resolved.type === "base64" ? "base64" : "float", dimensions: resolved.dims };
+      return { model: this.model, input: items.map((item) => prefix + item.value), encoding_format: resolved.wire === "base64" ? "base64" : "float", dimensions: resolved.dims };
     }
     // Text goes as {text} objects only when images share the request (Jina's mixed-input form).
     const objects = items.some((item) => item.kind === "image");
     const body: Record<string, unknown> = { model: this.model, task: resolved.task, dimensions: resolved.dims, input: items.map((item) => this.wireInput(item, objects)) };
-    if (resolved.type !== "float") body.embedding_type = resolved.type;
+    if (resolved.wire !== "float") body.embedding_type = resolved.wire;
     if (resolved.late) body.late_chunking = true;
     if (resolved.kind === "multivector") body.return_multivector = true;
     if (resolved.truncate) body.truncate = true;
@@ -392,48 +408,48 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     return out;
   }
 
-  private decodeRow(value: WireVector, resolved: Resolved, expected: number | undefined, where: string): Float32Array | Uint8Array {
+  private decodeRow(value: WireVector, resolved: Resolved, expected: number | undefined, where: () => string): Float32Array | Uint8Array {
     let row: Float32Array | Uint8Array;
     try {
-      row = resolved.packed ? packedBytes(value, resolved.type, this.binaryInt8) : decodeVector(value, resolved.type, this.binaryInt8);
+      row = resolved.packed ? packedBytes(value, resolved.wire, this.binaryInt8) : decodeVector(value, resolved.wire, this.binaryInt8);
     } catch (error) {
-      throw new EmbeddingsShapeError(`${where}: cannot decode ${resolved.type} embedding (${(error as Error).message}).`);
+      throw new EmbeddingsShapeError(`${where()}: cannot decode ${resolved.wire} embedding (${(error as Error).message}).`);
     }
     if (expected !== undefined && row.length !== expected) {
-      throw new EmbeddingsShapeError(`${where}: expected ${expected} ${resolved.packed ? "bytes" : "values"}, got ${row.length}.`);
+      throw new EmbeddingsShapeError(`${where()}: expected ${expected} ${resolved.packed ? "bytes" : "values"}, got ${row.length}.`);
     }
     return row;
   }
 
   private decodeItem(value: WireVector | WireVector[], resolved: Resolved, item: PreparedInput): CachedRows {
-    const where = `embedding of ${item.description}`;
+    const where = () => `embedding of ${item.description}`;
     if (resolved.kind === "multivector") {
-      if (!isMatrix(value)) throw new EmbeddingsShapeError(`${where}: expected a multi-vector matrix (rows of ${this.multiVectorSize}), got a single vector.`);
-      const width = resolved.packed ? packedLength(this.multiVectorSize, resolved.type) : decodedLength(this.multiVectorSize, resolved.type);
-      if (resolved.type === "float") {
+      if (!isMatrix(value)) throw new EmbeddingsShapeError(`${where()}: expected a multi-vector matrix (rows of ${this.multiVectorSize}), got a single vector.`);
+      const width = resolved.packed ? packedLength(this.multiVectorSize, resolved.wire) : decodedLength(this.multiVectorSize, resolved.wire);
+      if (resolved.wire === "float") {
         const check = z.array(z.array(z.number()).length(this.multiVectorSize)).min(1).safeParse(value);
-        if (!check.success) throw new EmbeddingsShapeError(`${where}: multi-vector rows must have ${this.multiVectorSize} numbers (${check.error.issues[0]?.message ?? "bad shape"}).`);
+        if (!check.success) throw new EmbeddingsShapeError(`${where()}: multi-vector rows must have ${this.multiVectorSize} numbers (${check.error.issues[0]?.message ?? "bad shape"}).`);
       }
-      const rows = value.map((row, r) => this.decodeRow(row, resolved, width, `${where}, row ${r}`));
+      const rows = value.map((row, r) => this.decodeRow(row, resolved, width, () => `${where()}, row ${r}`));
       return resolved.packed ? { kind: "bytes", rows: rows as Uint8Array[] } : { kind: "float", rows: rows as Float32Array[] };
     }
     let vector: WireVector;
     if (isMatrix(value)) {
       // vLLM-style servers on the OpenAI format return per-token vectors: mean-pool them.
-      if (this.format !== "openai" || resolved.packed) throw new EmbeddingsShapeError(`${where}: expected one vector, got a matrix of ${value.length} rows.`);
-      const rows = value.map((row) => decodeVector(row, resolved.type));
+      if (this.format !== "openai" || resolved.packed) throw new EmbeddingsShapeError(`${where()}: expected one vector, got a matrix of ${value.length} rows.`);
+      const rows = value.map((row) => decodeVector(row, resolved.wire));
       const pooled = new Float32Array(rows[0]!.length);
       for (const row of rows) for (let d = 0; d < pooled.length; d++) pooled[d]! += row[d]! / rows.length;
       vector = Array.from(pooled);
-      if (resolved.type === "base64") resolved = { ...resolved, type: "float" };
+      resolved = { ...resolved, wire: "float" };
     } else vector = value;
     if (this.format === "openai" && !resolved.packed) {
       // Some self-hosted servers ignore `dimensions`: truncate (Matryoshka) and renormalise here.
       const row = this.decodeRow(vector, resolved, undefined, where) as Float32Array;
-      if (row.length < resolved.dims) throw new EmbeddingsShapeError(`${where}: expected ${resolved.dims} values, got ${row.length}.`);
+      if (row.length < resolved.dims) throw new EmbeddingsShapeError(`${where()}: expected ${resolved.dims} values, got ${row.length}.`);
       return { kind: "float", rows: [row.length === resolved.dims ? row : truncateAndNormalise(row, resolved.dims)] };
     }
-    const expected = resolved.packed ? packedLength(resolved.dims, resolved.type) : decodedLength(resolved.dims, resolved.type);
+    const expected = resolved.packed ? packedLength(resolved.dims, resolved.wire) : decodedLength(resolved.dims, resolved.wire);
     const row = this.decodeRow(vector, resolved, expected, where);
     return resolved.packed ? { kind: "bytes", rows: [row as Uint8Array] } : { kind: "float", rows: [row as Float32Array] };
   }

@@ -20,6 +20,8 @@ export interface JinaRerankerOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   onRetry?: (event: RetryEvent) => void;
+  /** Other secrets to keep out of error messages; the API key always is. */
+  secrets?: string[];
 }
 
 export interface RerankResult {
@@ -55,6 +57,7 @@ export class JinaReranker {
       backoffBaseMs: options.backoffBaseMs,
       backoffMaxMs: options.backoffMaxMs,
       onRetry: options.onRetry,
+      secrets: options.secrets,
     });
   }
 

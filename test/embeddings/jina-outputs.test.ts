@@ -17,13 +17,30 @@ describe("embedding types", () => {
   const expected = expectedTextVector(text, 256);
 
   it("decodes float and base64 (little-endian float32) to the same numbers", async () => {
-    const jina = client(server.url);
+    const jina = client(server.url, { floatTransport: "float" });
     const [float] = await jina.embed([text], { embeddingType: "float" });
     expect(lastBody()).not.toHaveProperty("embedding_type");
     const [b64] = await jina.embed([text], { embeddingType: "base64" });
     expect(lastBody().embedding_type).toBe("base64");
     expectClose(float!, expected);
     expectClose(b64!, expected);
+  });
+
+  it("carries float output as base64 on the wire by default, with identical numbers", async () => {
+    const [viaBase64] = await client(server.url).embed([text]);
+    expect(lastBody().embedding_type).toBe("base64");
+    const [viaJson] = await client(server.url, { floatTransport: "float" }).embed([text]);
+    expect(viaBase64).toEqual(viaJson);
+  });
+
+  it("tolerates a server that ignores embedding_type and answers JSON numbers", async () => {
+    const plain = await startJinaTestServer({ faults: [{ status: 200, body: { data: [{ index: 0, embedding: expected }], usage: { total_tokens: 3 } } }] });
+    try {
+      const [v] = await client(plain.url).embed([text], { embeddingType: "base64" });
+      expectClose(v!, expected);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("decodes binary (int8) and ubinary (uint8) packed bits to +1/-1", async () => {

@@ -555,7 +555,10 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than clients' idle timeout (undici: 4 s), so the client always closes an idle socket first:
+  // otherwise a request can race the server closing it (ECONNRESET) and fake a fault nobody injected.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
