@@ -100,8 +100,11 @@ function abortReason(signal: AbortSignal): Error {
   return error;
 }
 
-/** Runs the chain for one request, as a stream of events ending with exactly one "done". */
-export async function* runChain(settings: ChainSettings, parts: ChainParts, request: AnswerRequest): AsyncGenerator<AnswerEvent> {
+/**
+ * Runs the chain for one request, as a stream of events ending with exactly one "done".
+ * `streaming: false` asks the chat model for the whole answer at once (one token event).
+ */
+export async function* runChain(settings: ChainSettings, parts: ChainParts, request: AnswerRequest, streaming = true): AsyncGenerator<AnswerEvent> {
   const { config, chat } = settings;
   const limits = settings.limits ?? DEFAULT_CONTEXT_LIMITS;
   // Our own controller: cancelled by the caller's signal, and by a consumer that stops iterating.
@@ -144,10 +147,20 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
     } else {
       const images = chat.vision ? await collectPromptImages(sources, config.ingest.imagesDir, request.image, limits) : [];
       try {
-        const stream = await parts.generate.stream({ question: standaloneQuestion, sources, images, history }, { signal });
-        for await (const chunk of stream) {
+        if (streaming) {
+          const stream = await parts.generate.stream({ question: standaloneQuestion, sources, images, history }, { signal });
+          for await (const chunk of stream) {
+            if (signal.aborted) throw abortReason(signal);
+            const out = filter.push(chunkText(chunk));
+            if (out) {
+              answer += out;
+              yield { type: "token", text: out };
+            }
+          }
+        } else {
+          const message = await parts.generate.invoke({ question: standaloneQuestion, sources, images, history }, { signal });
           if (signal.aborted) throw abortReason(signal);
-          const out = filter.push(chunkText(chunk));
+          const out = filter.push(chunkText(message));
           if (out) {
             answer += out;
             yield { type: "token", text: out };

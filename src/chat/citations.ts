@@ -75,28 +75,33 @@ export class CitationStreamFilter {
         this.pending = "";
         return out;
       }
-      out += this.pending.slice(0, open);
+      // The spaces before a marker wait with it: a dropped marker takes them along ("word [9]." -> "word.").
+      let lead = open;
+      while (lead > 0 && (this.pending[lead - 1] === " " || this.pending[lead - 1] === "\t")) lead--;
+      out += this.pending.slice(0, lead);
+      const spaces = this.pending.slice(lead, open);
       this.pending = this.pending.slice(open);
       const close = this.pending.indexOf("]");
       if (close < 0) {
         const body = this.pending.slice(1);
-        if (body.length <= 40 && PARTIAL_BODY.test(body)) return out; // may still become a marker
-        out += "[";
+        if (body.length <= 40 && PARTIAL_BODY.test(body)) {
+          this.pending = spaces + this.pending; // may still become a marker
+          return out;
+        }
+        out += `${spaces}[`;
         this.pending = this.pending.slice(1);
         continue;
       }
       const body = this.pending.slice(1, close);
       const numbers = body.includes("[") ? null : markerNumbers(body);
       if (!numbers) {
-        out += "[";
+        out += `${spaces}[`;
         this.pending = this.pending.slice(1);
         continue;
       }
       const { text: rewritten, kept } = rewriteMarker(this.pending.slice(0, close + 1), numbers, this.sourceCount);
       for (const n of kept) if (!this.order.includes(n)) this.order.push(n);
-      // A dropped marker takes the space before it along ("word [9]." -> "word.").
-      if (!rewritten && out.endsWith(" ")) out = out.slice(0, -1);
-      out += rewritten;
+      out += rewritten ? spaces + rewritten : "";
       this.pending = this.pending.slice(close + 1);
     }
   }

@@ -44,7 +44,8 @@ export function createAnswerer(config: FolioConfig, store: FolioStoreApi, deps: 
     },
     async answer(request: AnswerRequest): Promise<Answer> {
       let result: Answer | undefined;
-      for await (const event of runChain(settings, parts, request)) if (event.type === "done") result = event.answer;
+      // Not streamed: the chat model answers in one response (a JSON completion, not SSE).
+      for await (const event of runChain(settings, parts, request, false)) if (event.type === "done") result = event.answer;
       if (!result) throw new Error("The answer stream ended without a result.");
       return result;
     },

@@ -31,7 +31,6 @@ export function createChatModel(config: FolioConfig, options: LlmOptions = {}): 
     temperature: options.temperature ?? DEFAULT_LLM_OPTIONS.temperature,
     maxRetries: options.maxRetries ?? DEFAULT_LLM_OPTIONS.maxRetries,
     timeout: options.timeoutMs ?? DEFAULT_LLM_OPTIONS.timeoutMs,
-    streaming: true,
     // stream_options is not understood by every OpenAI-compatible server.
     streamUsage: false,
     useResponsesApi: false,

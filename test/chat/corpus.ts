@@ -1,0 +1,100 @@
+/**
+ * The chat tests' corpus: three small handwritten papers (text chunks, a figure and a page with
+ * real PNGs under FOLIO_HOME/images, a references chunk) written to the real embedded store.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createCanvas } from "@napi-rs/canvas";
+import { loadConfig, type FolioConfig } from "../../src/config.js";
+import { openFolioStore } from "../../src/store/index.js";
+import type { ChunkInput, ChunkMetadata, FolioStoreApi } from "../../src/store/types.js";
+
+export interface ChatFixture {
+  home: string;
+  config: FolioConfig;
+  store: FolioStoreApi;
+  figureImageId: string;
+  pageImageId: string;
+  close(): Promise<void>;
+}
+
+export async function savePng(imagesDir: string, label: string, width = 320, height = 200): Promise<string> {
+  const canvas = createCanvas(width, height);
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#ffffff";
+  g.fillRect(0, 0, width, height);
+  g.fillStyle = "#1f7a5a";
+  g.fillRect(20, 60, 80, 120);
+  g.fillStyle = "#000000";
+  g.font = "16px sans-serif";
+  g.fillText(label, 10, 30);
+  const png = canvas.toBuffer("image/png");
+  const imageId = createHash("sha256").update(png).digest("hex");
+  await mkdir(imagesDir, { recursive: true });
+  await writeFile(path.join(imagesDir, `${imageId}.png`), png);
+  return imageId;
+}
+
+function meta(base: Pick<ChunkMetadata, "docId" | "title" | "authors" | "year" | "source">, kind: ChunkMetadata["kind"], chunkIndex: number, extra: Partial<ChunkMetadata> = {}): ChunkMetadata {
+  return { ...base, kind, chunkIndex, references: false, ...extra };
+}
+
+export function chatConfig(home: string, env: Record<string, string | number | boolean> = {}): FolioConfig {
+  return loadConfig({ FOLIO_HOME: home, ...env }, {}, home);
+}
+
+export async function fillChatCorpus(store: FolioStoreApi, config: FolioConfig): Promise<{ figureImageId: string; pageImageId: string }> {
+  const figureImageId = await savePng(config.ingest.imagesDir, "Figure 1: Transformer architecture");
+  const pageImageId = await savePng(config.ingest.imagesDir, "Page 3", 200, 280);
+  const attention = { docId: "attention-2017", title: "Attention Is All You Need", authors: ["Ashish Vaswani"], year: 2017, source: "papers/attention.pdf" };
+  const texts = [
+    "The Transformer is a model architecture eschewing recurrence and instead relying entirely on an attention mechanism to draw global dependencies between input and output.",
+    "The encoder is composed of a stack of N = 6 identical layers. Each encoder layer has two sub-layers: multi-head self-attention and a position-wise feed-forward network.",
+    "Multi-head attention allows the model to jointly attend to information from different representation subspaces at different positions. We employ h = 8 parallel attention heads.",
+    "On the WMT 2014 English-to-German translation task, the big Transformer model achieves a BLEU score of 28.4, outperforming the best previously reported models.",
+  ];
+  const chunks: ChunkInput[] = texts.map((text, i) => ({ text, metadata: meta(attention, "text", i, { page: i + 2, section: "Model Architecture" }) }));
+  chunks.push({
+    text: "Figure 1: The Transformer - model architecture. The encoder and decoder stacks are shown side by side.",
+    metadata: meta(attention, "figure", 0, { page: 3, figureLabel: "Figure 1", caption: "The Transformer - model architecture.", imageId: figureImageId }),
+  });
+  chunks.push({
+    text: "3 Model Architecture. Most competitive neural sequence transduction models have an encoder-decoder structure.",
+    metadata: meta(attention, "page", 0, { page: 3, imageId: pageImageId }),
+  });
+  chunks.push({
+    text: "[12] Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory. Neural computation, 1997. Transformer encoder attention.",
+    metadata: meta(attention, "text", 10, { page: 11, references: true, section: "References" }),
+  });
+  await store.putDocument({ ...attention, contentHash: "a".repeat(64), pages: 11, chunks: chunks.length, figures: 1 }, chunks);
+
+  const resnet = { docId: "resnet-2015", title: "Deep Residual Learning for Image Recognition", authors: ["Kaiming He"], year: 2015, source: "papers/resnet.pdf" };
+  const resnetTexts = [
+    "We present a residual learning framework to ease the training of networks that are substantially deeper than those used previously.",
+    "Residual connections reformulate the layers as learning residual functions with reference to the layer inputs, instead of learning unreferenced functions.",
+    "On the ImageNet dataset we evaluate residual nets with a depth of up to 152 layers, 8 times deeper than VGG nets but still having lower complexity.",
+  ];
+  const resnetChunks: ChunkInput[] = resnetTexts.map((text, i) => ({ text, metadata: meta(resnet, "text", i, { page: i + 1 }) }));
+  await store.putDocument({ ...resnet, contentHash: "b".repeat(64), pages: 12, chunks: resnetChunks.length, figures: 0 }, resnetChunks);
+  return { figureImageId, pageImageId };
+}
+
+/** A temp FOLIO_HOME with the real embedded store filled with the corpus. */
+export async function openChatFixture(env: Record<string, string | number | boolean> = {}, options: { fill?: boolean } = {}): Promise<ChatFixture> {
+  const home = await mkdtemp(path.join(os.tmpdir(), "folio-chat-"));
+  const config = chatConfig(home, env);
+  const store = await openFolioStore(config, null);
+  const ids = options.fill === false ? { figureImageId: "", pageImageId: "" } : await fillChatCorpus(store, config);
+  return {
+    home,
+    config,
+    store,
+    ...ids,
+    async close() {
+      await store.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
