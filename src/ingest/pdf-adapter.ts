@@ -10,9 +10,7 @@ export type PdfParser = (data: Uint8Array, options: ParseOptions) => Promise<Par
 let parser: Promise<PdfParser> | undefined;
 
 export function loadPdfParser(): Promise<PdfParser> {
-  // A variable specifier keeps this file compiling while the parser is being written.
-  const specifier = "./pdf/index.js";
-  parser ??= (import(specifier) as Promise<{ parsePdf: PdfParser }>).then((m) => m.parsePdf);
+  parser ??= import("./pdf/index.js").then((m) => m.parsePdf);
   return parser;
 }
 
