@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
 import { StoreError } from "../../../src/errors.js";
@@ -5,12 +8,14 @@ import { createQdrantClient, isLocalClient, openFolioStore } from "../../../src/
 import { LocalQdrantClient } from "../../../src/store/local/index.js";
 
 describe("createQdrantClient", () => {
-  it("is the embedded local store without QDRANT_URL", () => {
-    const client = createQdrantClient(loadConfig({ FOLIO_HOME: "/tmp/folio-client-test" }, {}));
+  it("is the embedded local store without QDRANT_URL", async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "folio-client-test-"));
+    const client = createQdrantClient(loadConfig({ FOLIO_HOME: home }, {}));
     expect(client).toBeInstanceOf(LocalQdrantClient);
     expect(isLocalClient(client)).toBe(true);
     const closable = client as unknown as { close?: () => unknown };
-    if (typeof closable.close === "function") closable.close();
+    if (typeof closable.close === "function") await closable.close();
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("an unreachable server is a StoreError saying what to do, without the api key", async () => {
