@@ -85,6 +85,8 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
     lines.map((l) => l.x1),
     0.9,
   );
+  const segmentsPerRow = new Map<number, number>();
+  for (const line of lines) segmentsPerRow.set(line.row, (segmentsPerRow.get(line.row) ?? 0) + 1);
   let current: Line[] = [];
   const flush = () => {
     if (current.length) blocks.push(makeBlock(current, page, flow));
@@ -112,6 +114,8 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
       isKnownHeadingLine(previous) ||
       (current.length === 1 && isNumberedHeadingLine(previous) && !continuesHeading(previous, line)) ||
       BULLET.test(line.text) ||
+      // A caption ends where a table's rows (several cells on one row) begin.
+      (CAPTION_PATTERN.test(current[0]?.text ?? "") && (segmentsPerRow.get(line.row) ?? 1) > 1) ||
       (previous.x1 < flowRight - BLOCKS.shortLineSlack * size && endsSentence(previous.text) && /^[\p{Lu}\d[(]/u.test(line.text) && line.x0 - lines[0]!.x0 > -1);
     if (startsNew) flush();
     current.push(line);

@@ -187,6 +187,14 @@ function spanOf(caption: RawBlock, context: RegionContext): [number, number] {
   return [span[0] - 10, span[1] + 10];
 }
 
+/** Mostly lower-case words, as in running text (table rows are names, numbers and symbols). */
+function isProse(text: string): boolean {
+  const tokens = text.split(/\s+/).filter(Boolean);
+  if (tokens.length < 6) return false;
+  const words = tokens.filter((t) => /^[\p{Ll}][\p{Ll}'’-]*[,.;:]?$/u.test(t)).length;
+  return words / tokens.length >= 0.5;
+}
+
 /** Body text that bounds a figure: wide paragraph lines at body size, headings and other captions, not drawn inside a graphic. */
 function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], context: RegionContext): boolean {
   if (block === caption) return false;
@@ -197,9 +205,16 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
   if (block.kind === "heading" || block.kind === "title" || block.kind === "abstract") return true;
   if (block.kind !== "paragraph" && block.kind !== "list") return false;
   if (Math.abs(block.size - context.bodySize) > 1.2) return false;
+  // Prose: rows that are one wide line; table rows are several cells.
   const spanWidth = span[1] - span[0] - 20;
-  const wide = block.lines.filter((l) => l.x1 - l.x0 >= FIGURES.bodyLineWidthShare * spanWidth);
-  return wide.length >= 2 || (wide.length === 1 && block.lines.length === 1 && block.text.length > 60);
+  const rows = new Map<number, Array<{ x0: number; x1: number; text: string }>>();
+  for (const line of block.lines) rows.set(line.row, [...(rows.get(line.row) ?? []), line]);
+  let proseRows = 0;
+  for (const cells of rows.values()) {
+    const [cell] = cells;
+    if (cells.length === 1 && cell && cell.x1 - cell.x0 >= FIGURES.bodyLineWidthShare * spanWidth && isProse(cell.text)) proseRows++;
+  }
+  return proseRows >= 2 ? proseRows >= rows.size / 2 : proseRows === 1 && rows.size <= 2 && block.text.length > 60;
 }
 
 /** The figure's region in top-left page points, or undefined when nothing was found next to the caption. */
@@ -213,6 +228,7 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
     [span[0], caption.bottom, span[1], below],
   ];
   const ordered = kind === "figure" ? windows : [windows[1] as Box, windows[0] as Box];
+  if (process.env.FOLIO_DEBUG_REGIONS) console.error("region", caption.text.slice(0, 20), { span, caption: [caption.x0, caption.top, caption.x1, caption.bottom], windows, boundaries: boundaries.map((b) => [b.kind, b.top, b.bottom, b.text.slice(0, 30)]) });
   for (const window of ordered) {
     const region = contentIn(window, caption, context);
     if (region) return pad(region, context);

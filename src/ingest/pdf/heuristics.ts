@@ -9,6 +9,8 @@ export const LAYOUT = {
   rowBaselineTolerance: 0.45,
   /** A horizontal gap wider than this splits a row into separate lines (column gutter, table cells). */
   segmentGap: 0.6,
+  /** A whitespace item wider than this is a gap between cells or columns, not a word space. */
+  maxSpaceWidth: 1.0,
   /** A gap wider than this between two runs is a space. */
   spaceGap: 0.15,
   /** Glyph box above / below the baseline. */

@@ -68,8 +68,11 @@ export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransf
       continue;
     }
     const scaleX = Math.hypot(a, b) / Math.max(1e-6, Math.hypot(item.transform[0] ?? 1, item.transform[1] ?? 0));
+    const space = !item.str.trim();
+    // A "space" as wide as a table cell gap is a gap.
+    if (space && item.width * scaleX > LAYOUT.maxSpaceWidth * size) continue;
     // Whitespace runs are kept: they bridge justified word gaps that can be as wide as a narrow gutter.
-    runs.push({ text: item.str, x0: e, x1: e + item.width * scaleX, baseline: f, size, font: item.fontName, space: !item.str.trim() });
+    runs.push({ text: item.str, x0: e, x1: e + item.width * scaleX, baseline: f, size, font: item.fontName, space });
   }
   return { page, width, height, lines: segmentRuns(runs), rotated };
 }
