@@ -23,6 +23,12 @@ export interface LocalQdrantClientOptions {
   path: string;
   /** Use the WebAssembly SIMD kernel when available (default true). */
   wasm?: boolean;
+  /**
+   * When a write is acknowledged: "commit" (default) once its LMDB transaction has committed, which
+   * survives the process being killed at any moment (like a server's `wait=true`); "flush" also waits
+   * for the fsync, so it survives a power loss too, at the cost of one disk sync per write.
+   */
+  durability?: "commit" | "flush";
 }
 
 type Args<M extends keyof QdrantClient> = QdrantClient[M] extends (...a: infer P) => unknown ? P : never;
@@ -48,6 +54,7 @@ export class LocalQdrantClient extends QdrantClient {
   private readonly storage: Storage | null;
   private readonly lock: StoreLock | null;
   private readonly useWasm: boolean;
+  private readonly flush: boolean;
   private nextUid = 1;
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -57,6 +64,7 @@ export class LocalQdrantClient extends QdrantClient {
     super({ url: "http://127.0.0.1:1", checkCompatibility: false });
     this.path = options.path;
     this.useWasm = options.wasm ?? true;
+    this.flush = options.durability === "flush";
     if (options.path === ":memory:") {
       this.storage = null;
       this.lock = null;
@@ -262,7 +270,7 @@ export class LocalQdrantClient extends QdrantClient {
     } else throw formatError("upsert needs `points` or `batch`");
     return this.serial(async () => {
       const version = ++c.operation;
-      await this.storage?.writePoints(c.uid, prepared.map((p) => ({ ...p, version })), wait !== false);
+      await this.storage?.writePoints(c.uid, prepared.map((p) => ({ ...p, version })), this.flush && wait !== false);
       for (const p of prepared) c.applyPoint(p, version);
       return LocalQdrantClient.updated(version, wait);
     });
@@ -286,7 +294,7 @@ export class LocalQdrantClient extends QdrantClient {
     return this.serial(async () => {
       const ids = this.select(c, a.points, a.filter);
       const version = ++c.operation;
-      await this.storage?.deletePoints(c.uid, ids, a.wait !== false);
+      await this.storage?.deletePoints(c.uid, ids, this.flush && a.wait !== false);
       for (const id of ids) c.deletePoint(id);
       return LocalQdrantClient.updated(version, a.wait);
     });
@@ -295,7 +303,7 @@ export class LocalQdrantClient extends QdrantClient {
   private async rewritePayloads(c: Collection, ids: PointId[], wait: boolean | undefined, fn: (p: Payload) => Payload): Promise<Schemas["UpdateResult"]> {
     const version = ++c.operation;
     const updates = ids.map((id) => ({ id, payload: fn(c.payloads[c.slot(id) as number] ?? {}), version }));
-    await this.storage?.updatePayloads(c.uid, updates, wait !== false);
+    await this.storage?.updatePayloads(c.uid, updates, this.flush && wait !== false);
     for (const u of updates) {
       const slot = c.slot(u.id) as number;
       c.payloads[slot] = u.payload;

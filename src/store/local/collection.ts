@@ -176,8 +176,19 @@ export class Collection {
     return { payload: this.payloads[slot] ?? {}, id: this.ids[slot] as PointId, hasVector: (n) => this.hasVector(slot, n) };
   }
 
+  /** One reusable target for filter evaluation (filters are synchronous and never keep it). */
+  private readonly probe = (() => {
+    const probe = { slot: 0, payload: {} as Payload, id: 0 as PointId, hasVector: (n: string) => this.hasVector(probe.slot, n) };
+    return probe;
+  })();
+
   matches(slot: number, predicate: Predicate | null): boolean {
-    return predicate === null || predicate(this.target(slot));
+    if (predicate === null) return true;
+    const probe = this.probe;
+    probe.slot = slot;
+    probe.payload = this.payloads[slot] ?? EMPTY;
+    probe.id = this.ids[slot] as PointId;
+    return predicate(probe);
   }
 
   vectorNames(): string[] {
@@ -341,6 +352,8 @@ export class Collection {
     return out;
   }
 }
+
+const EMPTY: Payload = Object.freeze({}) as Payload;
 
 function checkDense(value: unknown[], size: number): void {
   if (value.length !== size) throw wrongInput(`Vector dimension error: expected dim: ${size}, got ${value.length}`);

@@ -207,6 +207,25 @@ function valueCount(v: unknown): number {
   return Array.isArray(v) ? v.length : 1;
 }
 
+/** True when any value at `key` (arrays spread) satisfies `m`; a plain key avoids any allocation. */
+function anyValue(key: string, m: Matcher): Predicate {
+  const path = parsePath(key);
+  const first = path[0];
+  if (path.length === 1 && first?.kind === "key") {
+    const k = first.key;
+    return (t) => {
+      const v = t.payload[k];
+      if (v === undefined) return false;
+      if (Array.isArray(v)) {
+        for (const e of v) if (m(e)) return true;
+        return false;
+      }
+      return m(v);
+    };
+  }
+  return (t) => valuesAt(t.payload, key).some(m);
+}
+
 function compileCondition(cond: unknown, nested: boolean): Predicate {
   if (!isObject(cond)) throw wrongInput(`Invalid filter condition: ${JSON.stringify(cond)}`);
   if ("must" in cond || "should" in cond || "must_not" in cond || "min_should" in cond) return compileFilter(cond, nested);
@@ -242,14 +261,8 @@ function compileCondition(cond: unknown, nested: boolean): Predicate {
   }
   if ("key" in cond) {
     const key = String(cond.key);
-    if (cond.match !== undefined && cond.match !== null) {
-      const m = compileMatch(cond.match);
-      return (t) => valuesAt(t.payload, key).some(m);
-    }
-    if (cond.range !== undefined && cond.range !== null) {
-      const r = compileRange(cond.range);
-      return (t) => valuesAt(t.payload, key).some(r);
-    }
+    if (cond.match !== undefined && cond.match !== null) return anyValue(key, compileMatch(cond.match));
+    if (cond.range !== undefined && cond.range !== null) return anyValue(key, compileRange(cond.range));
     if (cond.values_count !== undefined && cond.values_count !== null) {
       const c = cond.values_count as Record<string, number | undefined | null>;
       return (t) => {

@@ -244,10 +244,14 @@ export class QueryEngine {
           if (sim >= minSim && sim >= top.floor) top.push(r, sim);
         }
       } else {
-        const source = candidates ?? c.liveSlots();
         const idx = scratchInts(candidates ? candidates.length : c.highWater);
         let n = 0;
-        for (const s of source) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
+        if (candidates) {
+          for (const s of candidates) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
+        } else {
+          const rows = c.highWater;
+          for (let s = 0; s < rows; s++) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
+        }
         const out = scratchFloats(n);
         entry.matrix.scoreRows(metric, vq.vec, idx, n, out);
         for (let i = 0; i < n; i++) {

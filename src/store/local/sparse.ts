@@ -6,21 +6,45 @@ export interface SparseRow {
   indices: Uint32Array;
   values: Float32Array;
 }
+/** One term's posting list, in growable typed arrays (12 bytes per entry). */
+class Posting {
+  slots = new Int32Array(4);
+  values = new Float32Array(4);
+  gens = new Uint32Array(4);
+  length = 0;
 
-interface Posting {
-  slots: number[];
-  values: number[];
-  gens: number[];
+  push(slot: number, value: number, gen: number): void {
+    if (this.length === this.slots.length) {
+      const cap = this.length * 2;
+      const s = new Int32Array(cap);
+      s.set(this.slots);
+      const v = new Float32Array(cap);
+      v.set(this.values);
+      const g = new Uint32Array(cap);
+      g.set(this.gens);
+      this.slots = s;
+      this.values = v;
+      this.gens = g;
+    }
+    this.slots[this.length] = slot;
+    this.values[this.length] = value;
+    this.gens[this.length] = gen;
+    this.length++;
+  }
 }
 
 export class SparseStore {
   private rows: Array<SparseRow | undefined> = [];
-  private gens: number[] = [];
+  private gens = new Uint32Array(64);
   private postings = new Map<number, Posting>();
   /** number of live points containing each index */
   private df = new Map<number, number>();
   private livePostings = 0;
   private stalePostings = 0;
+  /** per-query accumulator, indexed by slot */
+  private acc = new Float32Array(64);
+  private touched = new Int32Array(64);
+  private seen = new Uint8Array(64);
   /** number of points having this vector */
   count = 0;
 
@@ -32,18 +56,25 @@ export class SparseStore {
     return this.rows[slot];
   }
 
+  private bumpGen(slot: number): number {
+    if (slot >= this.gens.length) {
+      const g = new Uint32Array(Math.max(slot + 1, this.gens.length * 2));
+      g.set(this.gens);
+      this.gens = g;
+    }
+    return ++this.gens[slot]!;
+  }
+
   set(slot: number, row: SparseRow): void {
     this.remove(slot);
     this.rows[slot] = row;
-    const gen = (this.gens[slot] = (this.gens[slot] ?? 0) + 1);
+    const gen = this.bumpGen(slot);
     this.count++;
     for (let i = 0; i < row.indices.length; i++) {
       const idx = row.indices[i] as number;
       let p = this.postings.get(idx);
-      if (!p) this.postings.set(idx, (p = { slots: [], values: [], gens: [] }));
-      p.slots.push(slot);
-      p.values.push(row.values[i] as number);
-      p.gens.push(gen);
+      if (!p) this.postings.set(idx, (p = new Posting()));
+      p.push(slot, row.values[i] as number, gen);
       this.df.set(idx, (this.df.get(idx) ?? 0) + 1);
     }
     this.livePostings += row.indices.length;
@@ -53,7 +84,7 @@ export class SparseStore {
     const row = this.rows[slot];
     if (!row) return;
     this.rows[slot] = undefined;
-    this.gens[slot] = (this.gens[slot] ?? 0) + 1;
+    this.bumpGen(slot);
     this.count--;
     for (let i = 0; i < row.indices.length; i++) {
       const idx = row.indices[i] as number;
@@ -75,10 +106,8 @@ export class SparseStore {
       for (let i = 0; i < row.indices.length; i++) {
         const idx = row.indices[i] as number;
         let p = this.postings.get(idx);
-        if (!p) this.postings.set(idx, (p = { slots: [], values: [], gens: [] }));
-        p.slots.push(slot);
-        p.values.push(row.values[i] as number);
-        p.gens.push(gen);
+        if (!p) this.postings.set(idx, (p = new Posting()));
+        p.push(slot, row.values[i] as number, gen);
       }
     });
   }
@@ -91,23 +120,43 @@ export class SparseStore {
   }
 
   /**
-   * Dot products over shared indices for every point sharing at least one index with the query.
-   * Calls visit(slot, score) once per such point.
+   * Dot products over shared indices for every point sharing at least one index with the query
+   * (term-at-a-time over the postings, one typed accumulator). Calls visit(slot, score) once per point.
    */
   scoreAll(indices: ArrayLike<number>, weights: ArrayLike<number>, visit: (slot: number, score: number) => void): void {
-    const acc = new Map<number, number>();
+    const size = this.gens.length;
+    if (this.acc.length < size) {
+      this.acc = new Float32Array(size);
+      this.touched = new Int32Array(size);
+      this.seen = new Uint8Array(size);
+    }
+    const acc = this.acc;
+    const touched = this.touched;
+    const seen = this.seen;
+    const gens = this.gens;
+    let nTouched = 0;
     for (let q = 0; q < indices.length; q++) {
       const p = this.postings.get(indices[q] as number);
       if (!p) continue;
       const w = weights[q] as number;
-      const { slots, values, gens } = p;
-      for (let i = 0; i < slots.length; i++) {
+      const { slots, values } = p;
+      const pg = p.gens;
+      for (let i = 0; i < p.length; i++) {
         const slot = slots[i] as number;
-        if (gens[i] !== this.gens[slot]) continue;
-        acc.set(slot, (acc.get(slot) ?? 0) + w * (values[i] as number));
+        if (pg[i] !== gens[slot]) continue;
+        if (seen[slot] === 0) {
+          seen[slot] = 1;
+          acc[slot] = 0;
+          touched[nTouched++] = slot;
+        }
+        acc[slot] = (acc[slot] as number) + w * (values[i] as number);
       }
     }
-    for (const [slot, score] of acc) visit(slot, score);
+    for (let i = 0; i < nTouched; i++) {
+      const slot = touched[i] as number;
+      seen[slot] = 0;
+      visit(slot, acc[slot] as number);
+    }
   }
 
   /** Dot product of the query with one stored row; null when no index is shared. */
@@ -132,6 +181,14 @@ export class SparseStore {
       else j++;
     }
     return shared ? s : null;
+  }
+
+  /** Bytes held (rows and postings), for diagnostics. */
+  get bytes(): number {
+    let b = 0;
+    for (const r of this.rows) if (r) b += r.indices.byteLength + r.values.byteLength;
+    for (const p of this.postings.values()) b += p.slots.byteLength * 3;
+    return b;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Persistence in LMDB (ACID, memory-mapped, crash-safe): one record per collection and one per
  * point, written in a single transaction per operation. A write is acknowledged only after its
- * transaction has committed and been flushed, so a killed process loses no acknowledged write.
+ * transaction has committed (and, with `durable`, been synced to disk), so a killed process loses
+ * no acknowledged write and never leaves a half-written operation.
  */
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { PointId } from "./ids.js";

@@ -1,4 +1,11 @@
-/** Placeholder until the SIMD module lands: no wasm scorer, the JS loops are used. */
+/**
+ * WebAssembly SIMD scorer: one wasm memory per dense vector holds the rows (from offset 0) and,
+ * after them, scratch space for the query, row indices and results. The module (dot.wat, 460
+ * bytes) is compiled once; each matrix gets its own small instance. Returns null where
+ * WebAssembly SIMD is unavailable, and the JS loops are used instead.
+ */
+import { DOT_WASM_BASE64 } from "./wasm/dot-wasm.js";
+
 export interface WasmScorer {
   matrix(): Float32Array;
   reserve(rows: number): void;
@@ -6,6 +13,88 @@ export interface WasmScorer {
   dotRows(query: Float32Array, rows: Int32Array, n: number, out: Float32Array): void;
 }
 
-export function createWasmScorer(_stride: number): WasmScorer | null {
-  return null;
+interface DotExports {
+  mem: WebAssembly.Memory;
+  dot_range(q: number, base: number, stride: number, chunks: number, n: number, out: number): void;
+  dot_rows(q: number, base: number, stride: number, chunks: number, idx: number, n: number, out: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function module(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = Buffer.from(DOT_WASM_BASE64, "base64");
+    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+const PAGE = 65536;
+
+class SimdScorer implements WasmScorer {
+  private readonly exports: DotExports;
+  private capacity = 0;
+  private view: Float32Array = new Float32Array(0);
+  private viewBuffer: ArrayBuffer | null = null;
+
+  constructor(
+    mod: WebAssembly.Module,
+    private readonly stride: number,
+  ) {
+    this.exports = new WebAssembly.Instance(mod, {}).exports as unknown as DotExports;
+  }
+
+  private get matrixBytes(): number {
+    return this.capacity * this.stride * 4;
+  }
+
+  matrix(): Float32Array {
+    const buf = this.exports.mem.buffer;
+    if (buf !== this.viewBuffer) {
+      this.viewBuffer = buf;
+      this.view = new Float32Array(buf, 0, this.capacity * this.stride);
+    }
+    return this.view;
+  }
+
+  reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    const need = rows * this.stride * 4 + this.stride * 4 + rows * 8;
+    const mem = this.exports.mem;
+    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
+    this.capacity = rows;
+    this.viewBuffer = null;
+  }
+
+  private loadQuery(query: Float32Array): number {
+    const qOff = this.matrixBytes;
+    const q = new Float32Array(this.exports.mem.buffer, qOff, this.stride);
+    q.fill(0);
+    q.set(query.subarray(0, Math.min(query.length, this.stride)));
+    return qOff;
+  }
+
+  dotRange(query: Float32Array, rows: number, out: Float32Array): void {
+    const qOff = this.loadQuery(query);
+    const outOff = qOff + this.stride * 4;
+    this.exports.dot_range(qOff, 0, this.stride * 4, this.stride >> 2, rows, outOff);
+    out.set(new Float32Array(this.exports.mem.buffer, outOff, rows));
+  }
+
+  dotRows(query: Float32Array, rows: Int32Array, n: number, out: Float32Array): void {
+    const qOff = this.loadQuery(query);
+    const outOff = qOff + this.stride * 4;
+    const idxOff = outOff + this.capacity * 4;
+    new Int32Array(this.exports.mem.buffer, idxOff, n).set(rows.subarray(0, n));
+    this.exports.dot_rows(qOff, 0, this.stride * 4, this.stride >> 2, idxOff, n, outOff);
+    out.set(new Float32Array(this.exports.mem.buffer, outOff, n));
+  }
+}
+
+export function createWasmScorer(stride: number): WasmScorer | null {
+  const mod = module();
+  return mod ? new SimdScorer(mod, stride) : null;
 }

@@ -1,0 +1,69 @@
+;; Dot products of one query against many rows, f32x4 SIMD, four accumulators.
+;; Rows are `stride` bytes apart; `chunks` = row length / 4 (rows are zero-padded to a multiple of 4).
+(module
+  (memory (export "mem") 1)
+
+  ;; dot of the query at $q with the row at $r over $chunks f32x4 lanes
+  (func $dot (param $q i32) (param $r i32) (param $chunks i32) (result f32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $i i32) (local $end4 i32) (local $off i32) (local $s v128)
+    (local.set $end4 (i32.and (local.get $chunks) (i32.const -4)))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 4)))
+        (local.set $a0 (f32x4.add (local.get $a0)
+          (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $off)))
+                     (v128.load (i32.add (local.get $r) (local.get $off))))))
+        (local.set $a1 (f32x4.add (local.get $a1)
+          (f32x4.mul (v128.load offset=16 (i32.add (local.get $q) (local.get $off)))
+                     (v128.load offset=16 (i32.add (local.get $r) (local.get $off))))))
+        (local.set $a2 (f32x4.add (local.get $a2)
+          (f32x4.mul (v128.load offset=32 (i32.add (local.get $q) (local.get $off)))
+                     (v128.load offset=32 (i32.add (local.get $r) (local.get $off))))))
+        (local.set $a3 (f32x4.add (local.get $a3)
+          (f32x4.mul (v128.load offset=48 (i32.add (local.get $q) (local.get $off)))
+                     (v128.load offset=48 (i32.add (local.get $r) (local.get $off))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l4)))
+    (block $done1
+      (loop $l1
+        (br_if $done1 (i32.ge_u (local.get $i) (local.get $chunks)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 4)))
+        (local.set $a0 (f32x4.add (local.get $a0)
+          (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $off)))
+                     (v128.load (i32.add (local.get $r) (local.get $off))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l1)))
+    (local.set $s (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+      (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+
+  ;; out[r] = dot(q, base + r * stride) for r in [0, n)
+  (func (export "dot_range") (param $q i32) (param $base i32) (param $stride i32) (param $chunks i32) (param $n i32) (param $out i32)
+    (local $r i32) (local $row i32)
+    (local.set $row (local.get $base))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (call $dot (local.get $q) (local.get $row) (local.get $chunks)))
+        (local.set $row (i32.add (local.get $row) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l))))
+
+  ;; out[i] = dot(q, base + idx[i] * stride) for i in [0, n)
+  (func (export "dot_rows") (param $q i32) (param $base i32) (param $stride i32) (param $chunks i32) (param $idx i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $off i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 2)))
+        (f32.store (i32.add (local.get $out) (local.get $off))
+          (call $dot (local.get $q)
+            (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $idx) (local.get $off))) (local.get $stride)))
+            (local.get $chunks)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l))))
+)
