@@ -345,7 +345,12 @@ export class FolioStore implements FolioStoreApi {
     const filter = buildFilter(request.filters, extra);
 
     return this.guard("search", async () => {
-      if (this.problems.read) throw this.problems.read;
+      if (this.problems.read) {
+        // Nothing stored under the old setup: "ingest first" is the useful answer (ingest rebuilds it).
+        const empty = !(await collectionExists(this.client, this.collection)) || (await this.client.count(this.collection, { exact: true })).count === 0;
+        if (empty) throw new EmptyStoreError(this.collection);
+        throw this.problems.read;
+      }
       if (!(await this.vectorStore.collectionReady())) throw new EmptyStoreError(this.collection);
       const embeddings = this.embeddings;
       const query: FolioQuery = { mode, k, filter, ...(request.mmr ? { mmr: request.mmr } : {}) };

@@ -185,6 +185,7 @@ describe("collection layout checks", () => {
 
     // What `folio reset` does: delete every document; the empty collection is then rebuilt for Jina.
     for (const doc of await store.listDocuments()) await store.deleteDocument(doc.docId);
+    await expect(store.search({ text: "masked language model" })).rejects.toBeInstanceOf(EmptyStoreError);
     await store.putDocument(docInput("bert", chunks), chunks);
     const hits = await store.search({ text: "masked language model predicts masked word", mode: "dense", k: 1 });
     expect(hits[0]?.metadata).toMatchObject({ docId: "bert", chunkIndex: 1 });
