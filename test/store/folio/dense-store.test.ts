@@ -147,6 +147,14 @@ describe("multi-vector re-scoring", () => {
     expect(store.capabilities.multivector).toBe(true);
     expect(store.embeddingSignature).toBe("jina-embeddings-v4@256+bm25+mv");
     const docs = corpusWithImages();
+    // The collection: named dense + multi-vector (re-scoring only, no HNSW graph) + sparse BM25 with IDF, indexed payload fields.
+    await store.putDocument(docInput("bert", docs.bert), docs.bert);
+    const info = await client.getCollection(config.collection);
+    const vectors = info.config.params.vectors as Record<string, Schemas["VectorParams"]>;
+    expect(vectors.dense).toMatchObject({ size: 256, distance: "Cosine" });
+    expect(vectors.multivector).toMatchObject({ size: 128, distance: "Cosine", multivector_config: { comparator: "max_sim" }, hnsw_config: { m: 0 } });
+    expect(info.config.params.sparse_vectors?.bm25).toMatchObject({ modifier: "idf" });
+    expect(Object.keys(info.payload_schema).sort()).toEqual(["metadata.docId", "metadata.kind", "metadata.page", "metadata.year"]);
     // A page without an image: its multi-vector comes from its text.
     docs.resnet.push({ text: "Residual learning building block with a shortcut connection and identity mapping.", metadata: meta("resnet", "page", 4, { page: 2 }) });
     await ingest(store, docs);
