@@ -29,6 +29,9 @@ import type { ParsedDocument } from "./types.js";
 /** Bump when chunking or parsing changes in a way that should re-ingest unchanged files. */
 export const PIPELINE_VERSION = 1;
 
+/** With fewer PDFs than this, "auto" parses in the main thread (worker start-up would cost more). */
+const MIN_PDFS_FOR_WORKERS = 4;
+
 export interface IngestOptions {
   chunkTokens: number;
   chunkOverlapTokens: number;
@@ -238,7 +241,11 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   const seenDocIds = new Set(docIds);
 
   // PDF parsing: in worker threads when there are cores to spare, else in this thread.
-  const workerCount = options.pdfWorkers === undefined || options.pdfWorkers === "auto" ? (os.availableParallelism() > 1 ? Math.min(concurrency, os.availableParallelism()) : 0) : options.pdfWorkers;
+  // "auto": workers pay for their start-up (loading pdf.js again) only over several PDFs and cores.
+  const pdfCount = items.filter((item) => item.type === "url" || sourceKindOf(item.path) === "pdf").length;
+  const cores = os.availableParallelism();
+  const workerCount =
+    options.pdfWorkers === undefined || options.pdfWorkers === "auto" ? (cores > 1 && concurrency > 1 && pdfCount >= MIN_PDFS_FOR_WORKERS ? Math.min(concurrency, cores) : 0) : options.pdfWorkers;
   let pool: PdfWorkerPool | undefined;
   const closePool = () => void pool?.close();
   signal?.addEventListener("abort", closePool, { once: true });
