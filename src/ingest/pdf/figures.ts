@@ -206,7 +206,10 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
   if (block.kind !== "paragraph" && block.kind !== "list") return false;
   if (Math.abs(block.size - context.bodySize) > 1.2) return false;
   // Prose: rows that are one wide line; table rows are several cells.
-  const spanWidth = span[1] - span[0] - 20;
+  const { layout } = context;
+  const blockInColumn = layout.twoColumn && !(block.x0 < layout.gutter - 1 && block.x1 > layout.gutter + 1);
+  const columnWidth = block.x1 <= layout.gutter ? layout.gutter - layout.left : layout.right - layout.gutter;
+  const spanWidth = blockInColumn ? Math.min(span[1] - span[0] - 20, columnWidth) : span[1] - span[0] - 20;
   const rows = new Map<number, Array<{ x0: number; x1: number; text: string }>>();
   for (const line of block.lines) rows.set(line.row, [...(rows.get(line.row) ?? []), line]);
   let proseRows = 0;
@@ -219,21 +222,32 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
 
 /** The figure's region in top-left page points, or undefined when nothing was found next to the caption. */
 export function findRegion(caption: RawBlock, kind: "figure" | "table", context: RegionContext): Box | undefined {
-  const span = spanOf(caption, context);
-  const boundaries = context.blocks.filter((b) => isBoundary(b, caption, span, context));
-  const above = Math.max(0, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
-  const below = Math.min(context.pageHeight, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
-  const windows: Box[] = [
-    [span[0], above, span[1], caption.top],
-    [span[0], caption.bottom, span[1], below],
-  ];
-  const ordered = kind === "figure" ? windows : [windows[1] as Box, windows[0] as Box];
-  if (process.env.FOLIO_DEBUG_REGIONS) console.error("region", caption.text.slice(0, 20), { span, caption: [caption.x0, caption.top, caption.x1, caption.bottom], windows, boundaries: boundaries.map((b) => [b.kind, b.top, b.bottom, b.text.slice(0, 30)]) });
+  const { layout } = context;
+  let windows = windowsFor(caption, spanOf(caption, context), context);
+  const inOneColumn = layout.twoColumn && !(caption.x0 < layout.gutter - 1 && caption.x1 > layout.gutter + 1);
+  if (inOneColumn) {
+    // A short caption in one column under (or over) a drawing that crosses the gutter is a full-width figure's.
+    const full = windowsFor(caption, [layout.left - 10, layout.right + 10], context);
+    const crossing = (w: Box) => context.graphics.some((g) => g[0] < layout.gutter - 5 && g[2] > layout.gutter + 5 && intersects(g, w));
+    if (crossing(full[0]) || crossing(full[1])) windows = full;
+  }
+  const ordered = kind === "figure" ? windows : [windows[1], windows[0]];
   for (const window of ordered) {
     const region = contentIn(window, caption, context);
     if (region) return pad(region, context);
   }
   return undefined;
+}
+
+/** The free space above and below the caption within the span, up to the nearest body text or caption. */
+function windowsFor(caption: RawBlock, span: [number, number], context: RegionContext): [Box, Box] {
+  const boundaries = context.blocks.filter((b) => isBoundary(b, caption, span, context));
+  const above = Math.max(0, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
+  const below = Math.min(context.pageHeight, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
+  return [
+    [span[0], above, span[1], caption.top],
+    [span[0], caption.bottom, span[1], below],
+  ];
 }
 
 function contentIn(window: Box, caption: RawBlock, context: RegionContext): Box | undefined {

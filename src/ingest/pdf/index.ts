@@ -134,7 +134,7 @@ async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Prom
   const structured = structure(rawBlocks, pageHeights, bodySize, metadataTitle);
 
   const vocabulary: Vocabulary = new Map();
-  for (const block of structured.blocks) addToVocabulary(vocabulary, block.text.replace(/\u0000/g, " "));
+  for (const block of structured.blocks) addToVocabulary(vocabulary, block.text.replace(/\S*\u0000\S*/g, " "));
   for (const block of structured.blocks) block.text = normalizeWhitespace(resolveLineBreakHyphens(block.text, vocabulary));
 
   const blocks: ParsedBlock[] = structured.blocks

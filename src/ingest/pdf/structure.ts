@@ -89,6 +89,8 @@ export function structure(blocks: RawBlock[], pageHeights: Map<number, number>, 
   if (titleIndex >= 0) {
     const end = abstractIndex > titleIndex ? abstractIndex : Math.min(out.length, titleIndex + 12);
     const candidates = out.slice(titleIndex + 1, end).filter((b) => b.page === 1 && b.kind !== "caption");
+    // Names set a little larger than body text are not section headings.
+    for (const block of candidates) if (block.kind === "heading" && !KNOWN_HEADINGS.test(block.text)) block.kind = "paragraph";
     info.authors = authorNames(candidates.flatMap((b) => b.lines.map((l) => l.text)));
   }
 
