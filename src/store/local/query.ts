@@ -274,9 +274,10 @@ export class QueryEngine {
       const store = c.sparse.get(vq.name)!.store;
       if (candidates) {
         for (const s of candidates) {
-          if (!c.matches(s, predicate)) continue;
-          const sim = store.scoreOne(s, vq.indices, vq.weights);
-          if (sim !== null && sim >= minSim) top.push(s, sim);
+          // re-scoring a given point: no shared index scores 0 (a full search never finds it)
+          if (!store.has(s) || !c.matches(s, predicate)) continue;
+          const sim = store.scoreOne(s, vq.indices, vq.weights) ?? 0;
+          if (sim >= minSim) top.push(s, sim);
         }
       } else {
         store.scoreAll(vq.indices, vq.weights, (s, sim) => {
@@ -308,7 +309,8 @@ export class QueryEngine {
     if (candidates.length === 0 || k === 0) return [];
     const lambda = 1 - diversity;
     const distance = distanceOf(vq);
-    const relevance = (h: Hit): number => (distance === "Euclid" || distance === "Manhattan" ? -h.score : h.score);
+    // relevance and pairwise similarity are the server's internal similarities (minus squared distance for Euclid)
+    const relevance = (h: Hit): number => (distance === "Euclid" ? -(h.score * h.score) : distance === "Manhattan" ? -h.score : h.score);
     const selected: Hit[] = [candidates[0] as Hit];
     const remaining = candidates.slice(1);
     const maxSimToSelected = remaining.map((h) => this.pairSimilarity(vq, h.slot, (candidates[0] as Hit).slot));
