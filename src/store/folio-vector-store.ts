@@ -98,25 +98,26 @@ export function buildQueryRequest(q: FolioQuery): Schemas["QueryRequest"] | null
   const prefetchLimit = Math.max(q.prefetchLimit ?? Math.max(4 * q.k, 20), q.k);
   const base = { filter: q.filter, limit: q.k, with_payload: true, with_vector: false } as const;
 
-  if (q.mmr) {
+  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit, filter: q.filter });
+  const mmrOf = (vector: Leaf["query"] | number[][], mmr: NonNullable<FolioQuery["mmr"]>) => {
+    const lambda = Math.min(1, Math.max(0, mmr.lambda));
+    return { nearest: vector, mmr: { diversity: 1 - lambda, candidates_limit: Math.max(mmr.fetchK ?? 20, q.k) } };
+  };
+
+  if (q.mmr && !q.multivector) {
     // MMR needs one vector space: the image, else the text's dense vector, else BM25.
     const leaf = leaves[0] as Leaf;
-    const lambda = Math.min(1, Math.max(0, q.mmr.lambda));
-    return {
-      ...base,
-      query: { nearest: leaf.query, mmr: { diversity: 1 - lambda, candidates_limit: Math.max(q.mmr.fetchK ?? 20, q.k) } },
-      using: leaf.using,
-    };
+    return { ...base, query: mmrOf(leaf.query, q.mmr), using: leaf.using };
   }
 
-  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit, filter: q.filter });
   let candidates: Schemas["Prefetch"] | null = null;
   if (leaves.length > 1) {
     candidates = { prefetch: leaves.map((leaf) => prefetchOf(leaf, prefetchLimit)), query: { fusion: "rrf" }, limit: prefetchLimit };
   }
   if (q.multivector) {
     const prefetch = candidates ?? prefetchOf(leaves[0] as Leaf, prefetchLimit);
-    return { ...base, prefetch, query: q.multivector, using: MULTI_VECTOR };
+    // Re-scoring the candidates, with MMR in the multi-vector space when asked for.
+    return { ...base, prefetch, query: q.mmr ? mmrOf(q.multivector, q.mmr) : q.multivector, using: MULTI_VECTOR };
   }
   if (candidates) return { ...base, prefetch: candidates.prefetch, query: { fusion: "rrf" } };
   const leaf = leaves[0] as Leaf;

@@ -169,6 +169,13 @@ describe("multi-vector re-scoring", () => {
     const text = await store.search({ text: "residual learning building block shortcut", k: 3, rerankWithMultivector: true });
     expect(text.every((h) => h.metadata.kind === "figure" || h.metadata.kind === "page")).toBe(true);
     expect(text[0]?.metadata).toMatchObject({ docId: "resnet", kind: "page" });
+    // With MMR: re-scored and diversified in the multi-vector space, still one query; lambda 1 keeps the order.
+    queries.length = 0;
+    const rerankOnly = await store.search({ image: png("bert-3"), k: 3, rerankWithMultivector: true });
+    const withMmr = await store.search({ image: png("bert-3"), k: 3, rerankWithMultivector: true, mmr: { lambda: 1 } });
+    expect(queries.length).toBe(2);
+    expect(queries[1]).toMatchObject({ using: "multivector", query: { mmr: { diversity: 0 } } });
+    expect(withMmr.map((h) => h.id)).toEqual(rerankOnly.map((h) => h.id));
   });
 });
 
