@@ -1,6 +1,7 @@
 /**
  * The chat tests' corpus: three small handwritten papers (text chunks, a figure and a page with
- * real PNGs under FOLIO_HOME/images, a references chunk) written to the real embedded store.
+ * real PNGs under FOLIO_HOME/images, embedded as images when the store can), a references chunk,
+ * written to the real embedded store.
  */
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -8,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
 import { loadConfig, type FolioConfig } from "../../src/config.js";
+import type { MultimodalEmbeddings } from "../../src/embeddings/types.js";
 import { openFolioStore } from "../../src/store/index.js";
 import type { ChunkInput, ChunkMetadata, FolioStoreApi } from "../../src/store/types.js";
 
@@ -59,10 +61,12 @@ export async function fillChatCorpus(store: FolioStoreApi, config: FolioConfig):
   chunks.push({
     text: "Figure 1: The Transformer - model architecture. The encoder and decoder stacks are shown side by side.",
     metadata: meta(attention, "figure", 0, { page: 3, figureLabel: "Figure 1", caption: "The Transformer - model architecture.", imageId: figureImageId }),
+    image: path.join(config.ingest.imagesDir, `${figureImageId}.png`),
   });
   chunks.push({
     text: "3 Model Architecture. Most competitive neural sequence transduction models have an encoder-decoder structure.",
     metadata: meta(attention, "page", 0, { page: 3, imageId: pageImageId }),
+    image: path.join(config.ingest.imagesDir, `${pageImageId}.png`),
   });
   chunks.push({
     text: "[12] Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory. Neural computation, 1997. Transformer encoder attention.",
@@ -82,10 +86,10 @@ export async function fillChatCorpus(store: FolioStoreApi, config: FolioConfig):
 }
 
 /** A temp FOLIO_HOME with the real embedded store filled with the corpus. */
-export async function openChatFixture(env: Record<string, string | number | boolean> = {}, options: { fill?: boolean } = {}): Promise<ChatFixture> {
+export async function openChatFixture(env: Record<string, string | number | boolean> = {}, options: { fill?: boolean; embeddings?: MultimodalEmbeddings | null } = {}): Promise<ChatFixture> {
   const home = await mkdtemp(path.join(os.tmpdir(), "folio-chat-"));
   const config = chatConfig(home, env);
-  const store = await openFolioStore(config, null);
+  const store = await openFolioStore(config, options.embeddings ?? null);
   const ids = options.fill === false ? { figureImageId: "", pageImageId: "" } : await fillChatCorpus(store, config);
   return {
     home,
