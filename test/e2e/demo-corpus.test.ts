@@ -54,7 +54,7 @@ describe("folio on the demo corpus, embedded defaults", () => {
   });
 
   it("finds figures by caption with --kind figure, with label and page", async () => {
-    const run = await runFolio(["search", "MaxSim heat map", "--kind", "figure", "--json"], { env, cwd: root });
+    const run = await runFolio(["search", "query tokens keep the best-matching document token, sum of row maxima", "--kind", "figure", "--json"], { env, cwd: root });
     const { results } = JSON.parse(run.stdout) as { results: Hit[] };
     expect(results.length).toBeGreaterThan(0);
     expect(results.every((r) => r.kind === "figure")).toBe(true);
