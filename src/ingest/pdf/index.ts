@@ -134,7 +134,7 @@ async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Prom
   const structured = structure(rawBlocks, pageHeights, bodySize, metadataTitle);
 
   const vocabulary: Vocabulary = new Map();
-  for (const block of structured.blocks) addToVocabulary(vocabulary, block.text.replace(/\S*\u0000\S*/g, " "));
+  for (const block of structured.blocks) addToVocabulary(vocabulary, block.text.replace(/\S*\uE000\S*/g, " "));
   for (const block of structured.blocks) block.text = normalizeWhitespace(resolveLineBreakHyphens(block.text, vocabulary));
 
   const blocks: ParsedBlock[] = structured.blocks
@@ -168,7 +168,7 @@ async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Prom
 
   const abstract = structured.info.abstract === undefined ? undefined : resolveLineBreakHyphens(structured.info.abstract, vocabulary);
   return {
-    title: structured.info.title ?? "Untitled",
+    title: structured.info.title === undefined ? "Untitled" : resolveLineBreakHyphens(structured.info.title, vocabulary),
     authors: structured.info.authors,
     ...(abstract ? { abstract } : {}),
     ...(year ? { year } : {}),

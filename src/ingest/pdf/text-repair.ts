@@ -4,7 +4,7 @@
  */
 
 /** Marks a hyphen at a line break until the whole document's vocabulary can decide it. */
-export const LINE_BREAK_HYPHEN = "\u0000";
+export const LINE_BREAK_HYPHEN = "\uE000";
 
 const LIGATURES: Record<string, string> = {
   "\uFB00": "ff",
@@ -20,8 +20,10 @@ const LIGATURES: Record<string, string> = {
 export function repairLigatures(text: string): string {
   if (!/[\uFB00-\uFB06]/.test(text)) return text;
   return text
-    .replace(/(\p{Ll}) ?([\uFB00-\uFB06]) ?(?=\p{Ll})/gu, "$1$2")
-    .replace(/([\uFB00-\uFB06]) (?=\p{Ll})/gu, "$1")
+    // Spaces on both sides are an extraction artefact ("de ﬁ ne"); after fi/fl/ffi/ffl alone too ("ﬁ nd"),
+    // while ff often ends a word ("oﬀ the") and a space before a ligature is usually real ("the ﬂow").
+    .replace(/(\p{Ll}) ([\uFB00-\uFB06]) (?=\p{Ll})/gu, "$1$2")
+    .replace(/([\uFB01-\uFB04]) (?=\p{Ll})/gu, "$1")
     .replace(/[\uFB00-\uFB06]/g, (c) => LIGATURES[c] ?? c);
 }
 
@@ -46,7 +48,7 @@ export function addToVocabulary(vocabulary: Vocabulary, text: string): void {
  */
 export function resolveLineBreakHyphens(text: string, vocabulary: Vocabulary): string {
   if (!text.includes(LINE_BREAK_HYPHEN)) return text;
-  return text.replace(/([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*)\u0000([\p{L}\p{N}]+)/gu, (_all, before: string, after: string) => {
+  return text.replace(/([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*)\uE000([\p{L}\p{N}]+)/gu, (_all, before: string, after: string) => {
     const lastPart = before.slice(before.lastIndexOf("-") + 1);
     const joined = `${lastPart}${after}`.toLowerCase();
     const hyphenated = `${lastPart}-${after}`.toLowerCase();
@@ -59,7 +61,7 @@ export function resolveLineBreakHyphens(text: string, vocabulary: Vocabulary): s
     const bothWords = (vocabulary.get(lastPart.toLowerCase()) ?? 0) > 0 && (vocabulary.get(after.toLowerCase()) ?? 0) > 0;
     const keepsHyphen = prefix.length > 0 || (bothWords && (lastPart.length >= 4 || HYPHEN_KEEPING_PREFIXES.has(lastPart.toLowerCase())));
     return keepsHyphen ? `${prefix}${lastPart}-${after}` : `${prefix}${lastPart}${after}`;
-  }).replace(/\u0000/g, "-");
+  }).replace(/\uE000/g, "-");
 }
 
 /**

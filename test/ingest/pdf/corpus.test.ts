@@ -1,0 +1,107 @@
+/**
+ * The parser on real arXiv papers from ../shared/corpus/papers (skipped when the corpus is missing).
+ * Text-only parses except for "Attention Is All You Need", which is also cropped.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parsePdf } from "../../../src/ingest/pdf/index.js";
+import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const papers = path.resolve(repoRoot, "../shared/corpus/papers");
+const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
+if (!haveCorpus) console.warn(`[pdf corpus tests] skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
+
+let imagesDir: string;
+const textOnly = (): ParseOptions => ({ imagesDir, renderPages: false, pageDpi: 96, cropFigures: false, figureDpi: 144, maxPages: 2000, maxImagePixels: 20_000_000 });
+const parse = async (name: string, options: Partial<ParseOptions> = {}) => parsePdf(new Uint8Array(await readFile(path.join(papers, name))), { ...textOnly(), ...options });
+const textOf = (doc: ParsedDocument) => doc.blocks.map((b) => b.text).join("\n");
+
+describe.skipIf(!haveCorpus)("parsePdf on the real corpus", () => {
+  let attention: ParsedDocument;
+
+  beforeAll(async () => {
+    imagesDir = await mkdtemp(path.join(tmpdir(), "folio-pdf-corpus-"));
+    attention = await parse("1706.03762.pdf", { cropFigures: true, figureDpi: 72 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(imagesDir, { recursive: true, force: true });
+  });
+
+  it("Attention Is All You Need: metadata, abstract before the introduction", () => {
+    expect(attention.title).toBe("Attention Is All You Need");
+    expect(attention.arxivId).toBe("1706.03762");
+    expect(attention.year).toBe(2017);
+    expect(attention.authors).toEqual(expect.arrayContaining(["Ashish Vaswani", "Noam Shazeer", "Illia Polosukhin"]));
+    expect(attention.pageCount).toBe(15);
+    expect(attention.abstract).toMatch(/^The dominant sequence transduction models are based on complex recurrent or convolutional neural networks/);
+    const text = textOf(attention);
+    const abstractAt = text.indexOf("The dominant sequence transduction models are based on complex recurrent or convolutional neural networks");
+    const introAt = text.indexOf("1 Introduction");
+    expect(abstractAt).toBeGreaterThan(0);
+    expect(introAt).toBeGreaterThan(abstractAt);
+    const intro = attention.blocks.find((b) => b.text === "1 Introduction");
+    expect(intro).toMatchObject({ kind: "heading", page: 2 });
+    expect(attention.blocks.find((b) => b.text.startsWith("An attention function can be described"))?.section).toBe("3.2 Attention");
+  });
+
+  it("Attention Is All You Need: references are marked, appendix figures are not references", () => {
+    const refs = attention.blocks.filter((b) => b.references);
+    expect(refs.length).toBeGreaterThan(10);
+    expect(refs.some((b) => /Jimmy Lei Ba/.test(b.text))).toBe(true);
+    expect(attention.blocks.find((b) => b.text.startsWith("Recurrent neural networks, long short-term memory"))?.references).toBe(false);
+    expect(attention.blocks.find((b) => b.text.startsWith("Figure 3:"))?.references).toBe(false);
+  });
+
+  it("Attention Is All You Need: Figures 1-5 and Tables 1-4, one record each, cropped", async () => {
+    const labels = attention.figures.map((f) => f.label).sort();
+    expect(labels).toEqual(["Figure 1", "Figure 2", "Figure 3", "Figure 4", "Figure 5", "Table 1", "Table 2", "Table 3", "Table 4"]);
+    const pages = Object.fromEntries(attention.figures.map((f) => [f.label, f.page]));
+    expect(pages).toMatchObject({ "Figure 1": 3, "Figure 2": 4, "Figure 3": 13, "Figure 4": 14, "Figure 5": 15 });
+    expect(attention.figures.find((f) => f.label === "Figure 1")?.caption).toBe("Figure 1: The Transformer - model architecture.");
+    expect(attention.figures.find((f) => f.label === "Figure 2")?.mentions.length).toBeGreaterThan(0);
+    for (const figure of attention.figures) {
+      expect(figure.imageId, figure.label).toBeDefined();
+      const [x0, y0, x1, y1] = figure.bbox ?? [0, 0, 0, 0];
+      expect((x1 - x0) * (y1 - y0), figure.label).toBeLessThan(0.6 * 612 * 792);
+      expect(x1 - x0, figure.label).toBeGreaterThan(100);
+      expect(y1 - y0, figure.label).toBeGreaterThan(40);
+      const png = await readFile(path.join(imagesDir, `${figure.imageId}.png`));
+      expect(png.readUInt32BE(16), figure.label).toBeGreaterThan(100);
+    }
+    // Figure 1 (the architecture diagram) is tall, narrower than the page and lies above its caption.
+    const [fx0, fy0, fx1, fy1] = attention.figures.find((f) => f.label === "Figure 1")?.bbox ?? [0, 0, 0, 0];
+    expect(fy1 - fy0).toBeGreaterThan(250);
+    expect(fx1 - fx0).toBeLessThan(300);
+  });
+
+  it("Adam: repairs the small-caps title", async () => {
+    const adam = await parse("1412.6980.pdf");
+    expect(adam.title).toBe("ADAM: A METHOD FOR STOCHASTIC OPTIMIZATION");
+    expect(adam.arxivId).toBe("1412.6980");
+    expect(adam.year).toBe(2014);
+    expect(adam.authors).toEqual(expect.arrayContaining(["Diederik P. Kingma", "Jimmy Lei Ba"]));
+    expect(adam.abstract).toMatch(/^We introduce Adam, an algorithm for first-order gradient-based optimization/);
+    expect(adam.blocks.some((b) => b.kind === "heading" && b.text === "1 INTRODUCTION")).toBe(true);
+  });
+
+  it("Batch Normalization (two columns): the left column's last line is followed by the right column's first", async () => {
+    const bn = await parse("1502.03167.pdf");
+    const page3 = bn.pages.find((p) => p.page === 3)?.text ?? "";
+    const leftEnd = page3.indexOf("can represent the identity transform. To accomplish this,");
+    const rightStart = page3.indexOf("we introduce, for each activation x(k), a pair of parameters");
+    expect(leftEnd).toBeGreaterThan(0);
+    expect(rightStart).toBeGreaterThan(leftEnd);
+    expect(rightStart - leftEnd).toBeLessThan(80);
+    // Not interleaved: the left column's earlier text comes before, nothing of the right column before it.
+    expect(page3.indexOf("Note that simply normalizing each input of a layer")).toBeLessThan(leftEnd);
+    expect(page3.indexOf("These parameters are learned along with the original model parameters")).toBeGreaterThan(rightStart);
+    expect(bn.authors).toEqual(["Sergey Ioffe", "Christian Szegedy"]);
+    expect(bn.blocks.some((b) => b.kind === "heading" && b.text === "2 Towards Reducing Internal Covariate Shift")).toBe(true);
+  });
+});
