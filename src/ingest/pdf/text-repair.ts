@@ -16,13 +16,16 @@ const LIGATURES: Record<string, string> = {
   "\uFB06": "st",
 };
 
+/** Short words that stand alone before a ligature-initial word ("to ﬁ nd" is "to find", "de ﬁ ne" is "define"). */
+const STANDALONE_WORDS = new Set(["a", "an", "the", "to", "of", "in", "on", "at", "by", "for", "and", "or", "we", "is", "are", "be", "as", "it", "its", "no", "not", "so", "can", "more", "most", "very", "less", "their", "our", "this", "that", "with", "first", "high", "low"]);
+
 /** Replaces ligature characters, also when extraction put spaces around them ("de ﬁ ne"). */
 export function repairLigatures(text: string): string {
   if (!/[\uFB00-\uFB06]/.test(text)) return text;
   return text
     // Spaces on both sides are an extraction artefact ("de ﬁ ne"); after fi/fl/ffi/ffl alone too ("ﬁ nd"),
     // while ff often ends a word ("oﬀ the") and a space before a ligature is usually real ("the ﬂow").
-    .replace(/(\p{Ll}) ([\uFB00-\uFB06]) (?=\p{Ll})/gu, "$1$2")
+    .replace(/(\p{Ll}+) ([\uFB00-\uFB06]) (?=\p{Ll})/gu, (_all, before: string, ligature: string) => (STANDALONE_WORDS.has(before) ? `${before} ${ligature}` : `${before}${ligature}`))
     .replace(/([\uFB01-\uFB04]) (?=\p{Ll})/gu, "$1")
     .replace(/[\uFB00-\uFB06]/g, (c) => LIGATURES[c] ?? c);
 }
