@@ -14,6 +14,8 @@ import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { LocalQdrantClient } from "../src/store/local/index.js";
+import { maxSim, maxSimJs } from "../src/store/local/query.js";
+import { Metric } from "../src/store/local/kernels.js";
 
 v8.setFlagsFromString("--expose_gc");
 const gc = vm.runInNewContext("gc") as () => void;
@@ -197,5 +199,16 @@ for (const n of sizes) {
   if (n >= 100_000) check("memory <= 1.5x raw vector data", rssStore <= 1.5 * rawFloat, `${(rssStore / rawFloat).toFixed(2)}x`);
   else console.log(`  info  memory target is checked at 100k+ points (fixed overheads dominate here): ${(rssStore / rawFloat).toFixed(2)}x`);
   naive.length = 0;
+}
+// Late-interaction re-scoring: MaxSim of a 20 x 128 query against 50 candidates of 300 x 128.
+{
+  console.log("\n== multivector re-scoring (MaxSim, 50 candidates x 300 x 128-d, query 20 x 128) ==");
+  const random = rng(11);
+  const q = Float32Array.from({ length: 20 * 128 }, () => random() - 0.5);
+  const docs = Array.from({ length: 50 }, () => Float32Array.from({ length: 300 * 128 }, () => random() - 0.5));
+  const wasm = await time(() => docs.reduce((s, d) => s + maxSim(Metric.Dot, q, 20, d, 300, 128), 0), 10);
+  const js = await time(() => docs.reduce((s, d) => s + maxSimJs(Metric.Dot, q, 20, d, 300, 128), 0), 10);
+  line("wasm", wasm);
+  line("js", js);
 }
 console.log(failures === 0 ? "\nall targets met" : `\n${failures} target(s) missed`);

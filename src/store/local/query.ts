@@ -11,6 +11,7 @@ import { normalizeId, type PointId } from "./ids.js";
 import { Metric, similarityAt } from "./kernels.js";
 import { toSparseRow } from "./sparse.js";
 import { TopK } from "./topk.js";
+import { wasmMaxSim } from "./wasm.js";
 
 /** A ranked hit: `score` is what the server returns (a distance for Euclid/Manhattan). */
 export interface Hit {
@@ -403,6 +404,14 @@ function applyThreshold(hits: Hit[], distance: Distance, threshold: number | nul
 
 /** Sum over query sub-vectors of the best similarity to any document sub-vector. */
 export function maxSim(metric: Metric, q: Float32Array, qCount: number, doc: Float32Array, docCount: number, dim: number): number {
+  if (metric === Metric.Dot && (dim & 3) === 0) {
+    const wasm = wasmMaxSim();
+    if (wasm) return wasm.maxSim(q, qCount, doc, docCount, dim);
+  }
+  return maxSimJs(metric, q, qCount, doc, docCount, dim);
+}
+
+export function maxSimJs(metric: Metric, q: Float32Array, qCount: number, doc: Float32Array, docCount: number, dim: number): number {
   let total = 0;
   const qv = new Float32Array(dim);
   for (let i = 0; i < qCount; i++) {

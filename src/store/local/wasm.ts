@@ -17,6 +17,7 @@ interface DotExports {
   mem: WebAssembly.Memory;
   dot_range(q: number, base: number, stride: number, chunks: number, n: number, out: number): void;
   dot_rows(q: number, base: number, stride: number, chunks: number, idx: number, n: number, out: number): void;
+  maxsim(q: number, qn: number, d: number, dn: number, chunks: number): number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -97,4 +98,30 @@ class SimdScorer implements WasmScorer {
 export function createWasmScorer(stride: number): WasmScorer | null {
   const mod = module();
   return mod ? new SimdScorer(mod, stride) : null;
+}
+
+/** MaxSim (late interaction) with the same SIMD dot product; rows must have a length divisible by 4. */
+export interface WasmMaxSim {
+  maxSim(query: Float32Array, queryRows: number, doc: Float32Array, docRows: number, dim: number): number;
+}
+
+let maxSimScorer: WasmMaxSim | null | undefined;
+
+export function wasmMaxSim(): WasmMaxSim | null {
+  if (maxSimScorer !== undefined) return maxSimScorer;
+  const mod = module();
+  if (!mod) return (maxSimScorer = null);
+  const ex = new WebAssembly.Instance(mod, {}).exports as unknown as DotExports;
+  maxSimScorer = {
+    maxSim(query, queryRows, doc, docRows, dim) {
+      const qBytes = queryRows * dim * 4;
+      const need = qBytes + docRows * dim * 4;
+      if (need > ex.mem.buffer.byteLength) ex.mem.grow(Math.ceil((need - ex.mem.buffer.byteLength) / PAGE));
+      const mem = new Float32Array(ex.mem.buffer);
+      mem.set(query.subarray(0, queryRows * dim), 0);
+      mem.set(doc.subarray(0, docRows * dim), qBytes / 4);
+      return ex.maxsim(0, queryRows, qBytes, docRows, dim >> 2);
+    },
+  };
+  return maxSimScorer;
 }

@@ -48,3 +48,18 @@ describe("dense kernels", () => {
     results[0]!.forEach((p, i) => expect(Math.abs(p.score - results[1]![i]!.score)).toBeLessThan(1e-5));
   });
 });
+
+describe("MaxSim kernel", () => {
+  it("wasm and JS MaxSim agree (128-d, many sub-vectors)", async () => {
+    const { maxSim, maxSimJs } = await import("../../../src/store/local/query.js");
+    const random = rng(3);
+    const dim = 128;
+    const q = Float32Array.from({ length: 20 * dim }, () => random() - 0.5);
+    for (const docRows of [1, 7, 300]) {
+      const doc = Float32Array.from({ length: docRows * dim }, () => random() - 0.5);
+      const a = maxSim(Metric.Dot, q, 20, doc, docRows, dim);
+      const b = maxSimJs(Metric.Dot, q, 20, doc, docRows, dim);
+      expect(Math.abs(a - b)).toBeLessThan(1e-4);
+    }
+  });
+});

@@ -66,4 +66,30 @@
             (local.get $chunks)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l))))
+
+  ;; MaxSim: sum over the $qn query rows of the best dot product with any of the $dn document rows
+  (func (export "maxsim") (param $q i32) (param $qn i32) (param $d i32) (param $dn i32) (param $chunks i32) (result f32)
+    (local $i i32) (local $j i32) (local $best f32) (local $s f32) (local $total f32)
+    (local $qrow i32) (local $drow i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $qrow (local.get $q))
+    (block $qdone
+      (loop $ql
+        (br_if $qdone (i32.ge_u (local.get $i) (local.get $qn)))
+        (local.set $best (f32.const -inf))
+        (local.set $drow (local.get $d))
+        (local.set $j (i32.const 0))
+        (block $ddone
+          (loop $dl
+            (br_if $ddone (i32.ge_u (local.get $j) (local.get $dn)))
+            (local.set $s (call $dot (local.get $qrow) (local.get $drow) (local.get $chunks)))
+            (if (f32.gt (local.get $s) (local.get $best)) (then (local.set $best (local.get $s))))
+            (local.set $drow (i32.add (local.get $drow) (local.get $rowBytes)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $dl)))
+        (local.set $total (f32.add (local.get $total) (local.get $best)))
+        (local.set $qrow (i32.add (local.get $qrow) (local.get $rowBytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $ql)))
+    (local.get $total))
 )
