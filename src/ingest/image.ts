@@ -111,6 +111,18 @@ export async function toPng(data: Uint8Array, format: ImageSize["format"]): Prom
   return canvas.encode("png");
 }
 
+/** A document title from a caption: its first sentence, at most ~120 characters, cut at a word. */
+export function titleFromCaption(caption: string): string | undefined {
+  const firstLine = caption.trim().split("\n")[0]?.trim();
+  if (!firstLine) return undefined;
+  const match = /^(.+?[.!?])(\s|$)/.exec(firstLine)?.[1];
+  // "Fig. 3: ..." must not end at "Fig."
+  const sentence = match && match.length >= 15 ? match : firstLine;
+  if (sentence.length <= 120) return sentence;
+  const cut = sentence.slice(0, 120);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), 60)).trimEnd()}…`;
+}
+
 export interface ImageDocumentInput {
   data: Uint8Array;
   size: ImageSize;
@@ -133,7 +145,7 @@ export async function parseImage(input: ImageDocumentInput): Promise<ParsedDocum
     mentions: [],
   };
   return {
-    title: input.title ?? input.caption.split("\n")[0]?.slice(0, 200) ?? captionFromFileName(input.filePath),
+    title: input.title ?? titleFromCaption(input.caption) ?? captionFromFileName(input.filePath),
     authors: [],
     pageCount: 0,
     pages: [],

@@ -125,3 +125,14 @@ describe("loadManifest", () => {
     expect(jsonl.warnings).toHaveLength(1);
   });
 });
+
+describe("titleFromCaption", () => {
+  it("uses the caption's first sentence, shortened at a word", async () => {
+    const { titleFromCaption } = await import("../../src/ingest/image.js");
+    expect(titleFromCaption("Figure 1: The Transformer - model architecture. More text follows here.")).toBe("Figure 1: The Transformer - model architecture.");
+    expect(titleFromCaption("Fig. 3: A plot")).toBe("Fig. 3: A plot");
+    const long = titleFromCaption(`Figure 2: ${"word ".repeat(60)}`);
+    expect(long!.length).toBeLessThanOrEqual(121);
+    expect(long!.endsWith("…")).toBe(true);
+  });
+});
