@@ -3,6 +3,7 @@
  * `createAnswerer(config, store, { reranker })` returns an `Answerer` (src/chat/types.ts).
  */
 import type { FolioConfig } from "../config.js";
+import { JinaReranker } from "../embeddings/rerank.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { buildChainParts, runChain, type ChainParts, type ChainSettings } from "./chain.js";
 import type { ContextLimits } from "./context.js";
@@ -30,10 +31,22 @@ export interface FolioAnswerer extends Answerer {
   readonly parts: ChainParts;
 }
 
+/** jina-reranker-m0 when FOLIO_RERANK is on and Jina's API key is set (or the endpoint is self-hosted). */
+export function configuredReranker(config: FolioConfig): Reranker | undefined {
+  const e = config.embeddings;
+  if (e.mode !== "jina" || !e.rerank || (!e.apiKey && e.endpoint === "api")) return undefined;
+  return new JinaReranker({ apiKey: e.apiKey, baseUrl: e.baseUrl, maxRetries: e.maxRetries, timeout: e.timeoutMs });
+}
+
+/**
+ * The answerer for this configuration: ChatOpenAI when OPENAI_API_KEY or OPENAI_BASE_URL is set,
+ * else the extractive model; `deps.reranker` defaults to the configured one (FOLIO_RERANK).
+ */
 export function createAnswerer(config: FolioConfig, store: FolioStoreApi, deps: AnswererDeps = {}): FolioAnswerer {
   const prompts: PromptSet = loadPrompts(...(deps.promptsDir ? [deps.promptsDir] : []));
   const chat = deps.chat ?? createChatModel(config, deps.llm);
-  const settings: ChainSettings = { config, store, chat, prompts, reranker: deps.reranker, limits: deps.limits, retrieveOptions: deps.retrieve };
+  const reranker = "reranker" in deps ? deps.reranker : configuredReranker(config);
+  const settings: ChainSettings = { config, store, chat, prompts, reranker, limits: deps.limits, retrieveOptions: deps.retrieve };
   const parts = buildChainParts(settings);
   return {
     mode: chat.mode,

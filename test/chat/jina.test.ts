@@ -65,4 +65,27 @@ describe("the chain over Jina embeddings", () => {
     expect(request.images.length).toBe(2);
     expect(answer.citations[0]).toMatchObject({ n: 1, kind: "figure", imageId: fx.figureImageId });
   });
+
+  it("FOLIO_RERANK=true turns the reranker on from the configuration", async () => {
+    const config = chatConfig(fx.home, { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_RERANK: true });
+    const before = jina.requests.length;
+    await createAnswerer(config, fx.store).answer({ question: "What BLEU score does the Transformer reach?" });
+    expect(jina.requests.slice(before).some((r) => r.path === "/v1/rerank")).toBe(true);
+  });
+
+  it("re-scores figure and page candidates with multi-vectors when they are stored", async () => {
+    const env = { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_MULTIVECTOR: true };
+    const mv = await openChatFixture(env, { embeddings: createEmbeddings(chatConfig("/tmp", env), { cacheDir: undefined, backoffBaseMs: 1 }) });
+    try {
+      expect(mv.store.capabilities.multivector).toBe(true);
+      const before = jina.requests.length;
+      const answer = await createAnswerer(mv.config, mv.store).answer({ question: "Show the Transformer model architecture figure", filters: { kinds: ["figure", "page"] } });
+      const queries = jina.requests.slice(before).map((r) => r.body as { return_multivector?: boolean; task?: string });
+      expect(queries.some((b) => b.return_multivector === true && b.task === "retrieval.query")).toBe(true);
+      expect(answer.sources.every((s) => s.kind === "figure" || s.kind === "page")).toBe(true);
+      expect(answer.citations.some((c) => c.kind === "figure" && c.imageId === mv.figureImageId)).toBe(true);
+    } finally {
+      await mv.close();
+    }
+  });
 });
