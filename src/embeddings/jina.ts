@@ -4,6 +4,7 @@
  * chunking, every embedding_type, a persistent LMDB cache, batching by count and tokens under a
  * concurrency limit, retries, typed errors, and the OpenAI wire format of self-hosted servers.
  */
+import { createHash } from "node:crypto";
 import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
 import { JINA_DEFAULT_BASE_URL, JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
@@ -364,8 +365,17 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     return this.cache;
   }
 
-  private cacheKey(resolved: Resolved, content: string, extra = ""): string {
-    return sha256("folio-jina-v1", this.format, this.model, resolved.task, String(resolved.dims), resolved.late ? "late" : resolved.kind, resolved.type, resolved.packed ? "packed" : "numbers", this.binaryInt8, String(this.multiVectorSize), extra, content);
+  /** Cache keys of one call: everything that changes a vector, then the content hash (sha256 over "\0"-separated parts). */
+  private cacheKeys(resolved: Resolved, extra = ""): (content: string) => string {
+    const base = createHash("sha256");
+    for (const part of ["folio-jina-v1", this.format, this.model, resolved.task, String(resolved.dims), resolved.late ? "late" : resolved.kind, resolved.type, resolved.packed ? "packed" : "numbers", this.binaryInt8, String(this.multiVectorSize), extra]) base.update(part).update("\u0000");
+    return (content) => base.copy().update(content).update("\u0000").digest("hex");
+  }
+
+  private cacheLookup(cache: EmbeddingCache, key: string, resolved: Resolved): CachedRows | undefined {
+    const hit = resolved.packed ? cache.get(key) : cache.getNumbers(key);
+    if (!hit || (hit.kind === "bytes") !== resolved.packed) return undefined;
+    return hit;
   }
 
   private wireInput(item: PreparedInput, objects: boolean): string | { text: string } | { image: string } {
@@ -458,10 +468,11 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const cache = this.openCache();
     const results = new Array<CachedRows | undefined>(items.length);
     const pending = new Map<string, number[]>();
+    const keyOf = this.cacheKeys(resolved);
     items.forEach((item, i) => {
-      const key = this.cacheKey(resolved, item.contentHash);
-      const hit = cache?.get(key);
-      if (hit && (hit.kind === "bytes") === resolved.packed) {
+      const key = keyOf(item.contentHash);
+      const hit = cache ? this.cacheLookup(cache, key, resolved) : undefined;
+      if (hit) {
         results[i] = hit;
         this.counters.cacheHits++;
         return;
@@ -496,11 +507,13 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   private async runLate(items: PreparedInput[], resolved: Resolved): Promise<CachedRows[]> {
     const cache = this.openCache();
     // The key covers the whole chunk sequence and the window size: context changes every vector.
-    const key = this.cacheKey(resolved, sha256(...items.map((item) => item.contentHash)), `window:${this.lateChunkingMaxTokens}`);
-    const hit = cache?.get(key);
-    if (hit && hit.rows.length === items.length && (hit.kind === "bytes") === resolved.packed) {
+    const key = this.cacheKeys(resolved, `window:${this.lateChunkingMaxTokens}`)(sha256(...items.map((item) => item.contentHash)));
+    const hit = cache ? this.cacheLookup(cache, key, resolved) : undefined;
+    if (hit && hit.rows.length === items.length) {
       this.counters.cacheHits++;
-      return hit.rows.map((row) => (hit.kind === "bytes" ? { kind: "bytes", rows: [row as Uint8Array] } : { kind: "float", rows: [row as Float32Array] }));
+      if (hit.kind === "bytes") return hit.rows.map((row) => ({ kind: "bytes", rows: [row] }));
+      if (hit.kind === "numbers") return hit.rows.map((row) => ({ kind: "numbers", rows: [row] }));
+      return hit.rows.map((row) => ({ kind: "float", rows: [row] }));
     }
     this.counters.cacheMisses++;
     const windows = batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens);
@@ -544,7 +557,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       const bytes = results.map((r) => r.rows as Uint8Array[]);
       return resolved.kind === "multivector" ? bytes : bytes.map((rows) => rows[0]!);
     }
-    const numbers = results.map((r) => (r.rows as Float32Array[]).map(toNumbers));
+    const numbers = results.map((r) => (r.kind === "numbers" ? r.rows : (r.rows as Float32Array[]).map(toNumbers)));
     return resolved.kind === "multivector" ? numbers : numbers.map((rows) => rows[0]!);
   }
 }
