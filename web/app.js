@@ -388,7 +388,7 @@ async function openViewer(citation, opener) {
   if (citation.kind === "figure") meta.push(citation.figureLabel || "Figure");
   else if (citation.kind === "page") meta.push("Page image");
   if (citation.page) meta.push(`page ${citation.page}`);
-  if (citation.source) meta.push(citation.source);
+  if (citation.source) meta.push(citation.source.split(/[\\/]/).pop());
   els.viewerMeta.textContent = meta.join(" · ");
   els.viewerSnippet.textContent = citation.snippet || "";
   els.viewerFigure.hidden = true;

@@ -13,6 +13,8 @@ export type ServerLogger = (message: string) => void;
 
 export function errorHandler(secrets: readonly string[], maxBodyBytes: number, log: ServerLogger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
+    // The client is gone (a disconnect aborted the chain): nobody to answer, nothing to log.
+    if (res.destroyed || req.socket.destroyed) return;
     const { status, body } = toErrorResponse(error, secrets, maxBodyBytes);
     if (status >= 500) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -6,10 +6,12 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Router } from "express";
+import { IMAGE_ID_LENGTH } from "../../ingest/images-store.js";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../http-errors.js";
 
-export const IMAGE_ID_PATTERN = /^[0-9a-f]{64}$/;
+/** Ingest names images by a SHA-256 hex prefix (PDF pages and figures) or the full digest (standalone images). */
+export const IMAGE_ID_PATTERN = new RegExp(`^(?:[0-9a-f]{${IMAGE_ID_LENGTH}}|[0-9a-f]{64})$`);
 
 export function imagesRouter(ctx: ServerContext): Router {
   const router = Router();
@@ -21,7 +23,7 @@ export function imagesRouter(ctx: ServerContext): Router {
     router.get(route, async (req, res) => {
       const id = req.params.id ?? "";
       if (!IMAGE_ID_PATTERN.test(id)) {
-        throw new HttpError(400, "INPUT", `Not a ${what} image id: ids are 64 lowercase hex characters.`, "Use the imageId or imageUrl of a citation or search hit.");
+        throw new HttpError(400, "INPUT", `Not a ${what} image id: ids are ${IMAGE_ID_LENGTH} or 64 lowercase hex characters.`, "Use the imageId or imageUrl of a citation or search hit.");
       }
       const file = path.join(imagesDir, `${id}.png`);
       const info = await stat(file).catch(() => undefined);

@@ -2,6 +2,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-openapi";
 import { Router } from "express";
 import { z } from "zod";
+import { IMAGE_ID_PATTERN } from "./images.js";
 import { ChatBodySchema, ChatResponseSchema, ErrorSchema, HealthSchema, SearchBodySchema, SearchResponseSchema } from "../schemas.js";
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3["generateDocument"]>;
@@ -16,7 +17,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
     ...(options.auth ? { 401: error("Missing or wrong bearer token") } : {}),
     429: error("Rate limit reached (RateLimit and Retry-After headers)"),
   };
-  const imageParam = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/).openapi({ description: "Image id (SHA-256 hex of the PNG)" }) });
+  const imageParam = z.object({ id: z.string().regex(IMAGE_ID_PATTERN).openapi({ description: "Image id (hex SHA-256, or its prefix, of the PNG)" }) });
 
   registry.registerPath({
     method: "post",
