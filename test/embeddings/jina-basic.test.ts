@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
+import { promisify } from "node:util";
 import os from "node:os";
 import path from "node:path";
 import { Embeddings, type EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -143,6 +146,22 @@ describe("JinaEmbeddings on Jina's wire format", () => {
     expect(curl).not.toContain(TEST_KEY);
     expect(JSON.stringify(described)).not.toContain(TEST_KEY);
     expect(described[0]!.headers.Authorization).toMatch(/^Bearer \*\*\*/);
+  });
+
+  it("quotes the curl body for the shell", async () => {
+    const [request] = await client(server.url).describeRequests(["it's a 'quoted' text"]);
+    const curl = toCurl(request!, { pretty: false, apiKeyVariable: "MY_KEY" });
+    expect(curl).toContain(`'{"model":"jina-embeddings-v4","task":"retrieval.passage","dimensions":256,"input":["it'\\''s a '\\''quoted'\\'' text"],"embedding_type":"base64"}'`);
+    expect(curl).toContain('"Authorization: Bearer $MY_KEY"');
+  });
+
+  it.runIf(existsSync("/usr/bin/curl"))("the exported curl command runs and gets the same vectors", async () => {
+    const [request] = await client(server.url).describeRequests(["it's runnable"], { task: "retrieval.query" });
+    const { stdout } = await promisify(execFile)("bash", ["-c", toCurl(request!) + " --silent --show-error"], { env: { ...process.env, JINA_API_KEY: TEST_KEY } });
+    const body = JSON.parse(stdout) as { data: Array<{ embedding: string }> };
+    const bytes = Buffer.from(body.data[0]!.embedding, "base64");
+    const floats = Array.from(new Float32Array(Uint8Array.from(bytes).buffer));
+    expectClose(floats, await client(server.url).embedQuery("it's runnable"));
   });
 
   it("refuses to call api.jina.ai without a key", async () => {
