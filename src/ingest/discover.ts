@@ -3,7 +3,7 @@
  * list of documents to ingest. Folders are walked recursively with fast-glob; include/exclude are
  * picomatch globs relative to each folder. Sidecar caption files of images are not documents.
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
 import { normalizeArxivId } from "./hash.js";
@@ -49,6 +49,36 @@ export interface DiscoverResult {
 export const DEFAULT_EXCLUDE = ["**/node_modules/**", "**/.git/**", "**/.folio/**"];
 
 const SUPPORTED = Object.keys(EXTENSIONS).map((e) => e.slice(1));
+
+const IMAGE_LINK = /!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'][^)]*["'])?\s*\)/g;
+
+/** Local image paths a Markdown text links to (absolute). */
+export function markdownImageLinks(markdownPath: string, text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(IMAGE_LINK)) {
+    const href = match[1];
+    if (!href || /^[a-z][a-z0-9+.-]*:/i.test(href)) continue;
+    try {
+      out.push(path.resolve(path.dirname(markdownPath), decodeURI(href.split("#")[0] ?? href)));
+    } catch {
+      // a malformed URI escape: not a local file we can match
+    }
+  }
+  return out;
+}
+
+/** Local images that Markdown files link to (absolute paths). */
+async function linkedImages(markdownFiles: string[]): Promise<Set<string>> {
+  const linked = new Set<string>();
+  for (const file of markdownFiles) {
+    try {
+      for (const image of markdownImageLinks(file, await readFile(file, "utf8"))) linked.add(image);
+    } catch {
+      // unreadable: reported when the file itself is ingested
+    }
+  }
+  return linked;
+}
 
 function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
@@ -112,7 +142,9 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
       const present = new Set(documents);
       const sidecars = new Set<string>();
       for (const file of documents) if (sourceKindOf(file) === "image") for (const c of sidecarCandidates(file)) if (present.has(c)) sidecars.add(c);
-      for (const file of documents) if (!sidecars.has(file)) addFile(file, absolute);
+      // Images linked from Markdown files in the same walk are that document's figures, not documents.
+      const linked = await linkedImages(documents.filter((f) => sourceKindOf(f) === "markdown"));
+      for (const file of documents) if (!sidecars.has(file) && !linked.has(file)) addFile(file, absolute);
     } else if (info.isFile()) {
       if (!sourceKindOf(absolute)) {
         skipped.push({ path: absolute, reason: "unsupported-type", hint: `Folio ingests ${SUPPORTED.join(", ")} files.` });

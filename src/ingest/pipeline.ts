@@ -13,7 +13,7 @@ import { FolioError } from "../errors.js";
 import type { FolioConfig } from "../config.js";
 import type { ChunkInput, DocumentInput, FolioStoreApi } from "../store/types.js";
 import { chunkDocument, type DocumentMeta } from "./chunker.js";
-import { discover, type SourceItem } from "./discover.js";
+import { discover, markdownImageLinks, type SourceItem } from "./discover.js";
 import { DEFAULT_ARXIV_BASE_URL, FetchFailure, fetchToCache } from "./fetch.js";
 import { arxivDocId, arxivIdFromFileName, fileDocId, sha256Hex, shortHash, urlDocId } from "./hash.js";
 import { captionFromFileName, parseImage, readImageSize, readSidecarCaption } from "./image.js";
@@ -311,12 +311,25 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
 
     // Unchanged? The content hash covers the bytes, plus whatever else shapes the chunks.
     const sidecar = kind === "image" && item.type === "file" ? await readSidecarCaption(filePath) : undefined;
+    // A Markdown document's figures are files of their own: their sizes and times join the fingerprint.
+    const linkedImages =
+      kind === "markdown"
+        ? await Promise.all(
+            markdownImageLinks(filePath, data.toString("utf8")).map((image) =>
+              stat(image).then(
+                (s) => `${s.size}:${Math.round(s.mtimeMs)}`,
+                () => "missing",
+              ),
+            ),
+          )
+        : undefined;
     const variant = JSON.stringify({
       v: PIPELINE_VERSION,
       c: [options.chunkTokens, options.chunkOverlapTokens],
       r: kind === "pdf" ? [renderPages && options.pageDpi, cropFigures && options.figureDpi] : undefined,
       m: entry ? { t: entry.title, a: entry.authors, y: entry.year, d: entry.doi, x: entry.arxivId, c: entry.caption } : undefined,
       s: sidecar?.text,
+      l: linkedImages,
     });
     const contentHash = `${sha256Hex(data)}.${shortHash(variant)}`;
     const existing = await store.getDocument(docId);

@@ -86,13 +86,14 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
     const files: FileEvent[] = [];
     const summary = await ingest(store, [corpus], optionsFor(config), { onProgress: (p) => progress.push(p), onFile: (f) => files.push(f) });
     IngestSummarySchema.parse(summary);
-    expect(summary).toMatchObject({ ok: true, filesSeen: 5, ingested: 5, unchanged: 0, replaced: 0, skipped: [] });
-    // attention.md: 1 figure; arch.png standalone: 1; two standalone figures.
-    expect(summary.figures).toBe(4);
+    // arch.png is linked from attention.md: a figure of that document, not a document of its own.
+    expect(summary).toMatchObject({ ok: true, filesSeen: 4, ingested: 4, unchanged: 0, replaced: 0, skipped: [] });
+    expect(summary.figures).toBe(3);
     firstPoints = await store.count();
     expect(firstPoints).toBe(summary.chunks);
-    expect(files.filter((f) => f.type === "done")).toHaveLength(5);
-    expect(progress.some((p) => p.phase === "parse" && p.done === 5 && p.total === 5)).toBe(true);
+    expect(files.filter((f) => f.type === "done")).toHaveLength(4);
+    expect(files.some((f) => f.path.endsWith("arch.png"))).toBe(false);
+    expect(progress.some((p) => p.phase === "parse" && p.done === 4 && p.total === 4)).toBe(true);
     expect(progress.some((p) => p.phase === "store" && p.done === summary.chunks)).toBe(true);
 
     const hits = await store.search({ text: "zebrafish encoder", mode: "sparse", k: 3 });
@@ -100,7 +101,7 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
     const refs = await store.search({ text: "Vaswani attention need", mode: "sparse", k: 5, filters: { includeReferences: true } });
     expect(refs.find((h) => h.metadata.references)?.metadata.section).toBe("References");
 
-    expect(await store.count({ kinds: ["figure"] })).toBe(4);
+    expect(await store.count({ kinds: ["figure"] })).toBe(3);
     const figures = [
       ...(await store.search({ text: "Transformer model architecture", mode: "sparse", k: 10, filters: { kinds: ["figure"] } })),
       ...(await store.search({ text: "multi head attention", mode: "sparse", k: 10, filters: { kinds: ["figure"] } })),
@@ -123,7 +124,7 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
     const { store: counted, writes } = countWrites(store);
     const files: FileEvent[] = [];
     const summary = await ingest(counted, [corpus], optionsFor(config), { onFile: (f) => files.push(f) });
-    expect(summary).toMatchObject({ ok: true, filesSeen: 5, ingested: 0, unchanged: 5, chunks: 0 });
+    expect(summary).toMatchObject({ ok: true, filesSeen: 4, ingested: 0, unchanged: 4, chunks: 0 });
     expect(writes).toEqual({ put: 0, delete: 0 });
     expect(files.every((f) => f.type === "unchanged")).toBe(true);
     expect(await store.count()).toBe(firstPoints);
@@ -134,13 +135,17 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
     await writeFile(path.join(corpus, "figures", "transformer-architecture.txt"), "Figure 1: The Transformer, encoder and decoder stacks.");
     const { store: counted, writes } = countWrites(store);
     const summary = await ingest(counted, [corpus], optionsFor(config));
-    expect(summary).toMatchObject({ ingested: 2, replaced: 2, unchanged: 3 });
+    expect(summary).toMatchObject({ ingested: 2, replaced: 2, unchanged: 2 });
     expect(writes.put).toBe(2);
     const old = await store.search({ text: "zebrafish", mode: "sparse", k: 5 });
     expect(old).toHaveLength(0);
     const fresh = await store.search({ text: "platypus", mode: "sparse", k: 5 });
     expect(fresh[0]?.metadata.source).toMatch(/attention\.md$/);
     expect(await store.count()).toBe(firstPoints);
+    // A changed image linked from the Markdown file re-ingests that document.
+    await writeFile(path.join(corpus, "notes", "arch.png"), png(80, 60));
+    const relinked = await ingest(store, [corpus], optionsFor(config));
+    expect(relinked).toMatchObject({ ingested: 1, replaced: 1 });
   });
 
   it("prunes documents whose files are gone, only under the given folders", async () => {
