@@ -229,8 +229,8 @@ export class QueryEngine {
     const c = this.coll;
     const distance = distanceOf(vq);
     const minSim = threshold === null ? -Infinity : similarityThreshold(distance, threshold);
-    const top = new TopK(k, c.compareSlots);
     if (k === 0) return [];
+    const top = new TopK(Math.min(k, Math.max(1, c.pointsCount)), c.compareSlots); // a huge limit must not allocate
     if (vq.kind === "dense") {
       const entry = c.dense.get(vq.name)!;
       const metric = metricOf(vq.spec.distance);

@@ -146,6 +146,12 @@ export function conformanceSuite(label: string, open: () => Promise<ClientUnderT
         if (rescored) expect(ids(rescored.points)).toEqual(ids(root.points));
       });
 
+      it("a huge limit (u64::MAX) is answered like a normal one", async () => {
+        const huge = 18446744073709551615;
+        const res = await client.query(basic, { query: Q1, limit: huge });
+        expect(ids(res.points)).toEqual(ids(refNearest("Dot", Q1, denseBasic, 10)));
+      });
+
       it("a query without query returns points in id order, like scroll", async () => {
         const scroll = await client.scroll(basic, {});
         const query = await client.query(basic, { with_payload: true });
