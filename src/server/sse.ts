@@ -3,6 +3,7 @@ import type { Response } from "express";
 
 export class SseWriter {
   private closed = false;
+  private corked = false;
 
   constructor(private readonly res: Response) {
     res.on("close", () => {
@@ -27,6 +28,16 @@ export class SseWriter {
   /** Writes one event; resolves when the socket can take more (or the client is gone). */
   async send(event: string, data: unknown): Promise<void> {
     if (this.isClosed) return;
+    // Events produced in the same turn of the event loop (an extractive answer's tokens) go out in
+    // one write instead of one syscall and one chunk each; a streaming LLM's tokens still leave at once.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     const ok = this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     if (ok) return;
     await new Promise<void>((resolve) => {
