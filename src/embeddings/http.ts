@@ -43,6 +43,8 @@ export interface PostContext {
   describeInput?: (index: number) => { index: number; description: string } | undefined;
   /** What the request was, for error messages ("embeddings", "rerank"). */
   what?: string;
+  /** Cancels the call (waiting for a slot, in flight or backing off); never retried. */
+  signal?: AbortSignal;
 }
 
 export interface PostResult<T> {
@@ -55,7 +57,24 @@ export interface PostResult<T> {
 
 const NETWORK_RETRY_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException("The embeddings call was aborted.", "AbortError");
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 
 /** Parses Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
@@ -168,6 +187,8 @@ export class JinaHttpClient {
 
   /** POSTs JSON, validates the 200 body with `schema`, retries what can be retried; one concurrency slot per call. */
   post<T>(path: string, body: unknown, schema: z.ZodType<T>, context: PostContext = {}): Promise<PostResult<T>> {
+    if (context.signal?.aborted) return Promise.reject(abortError(context.signal));
+    if (context.signal) return this.caller.callWithOptions({ signal: context.signal }, () => this.attemptLoop(path, body, schema, context));
     return this.caller.call(() => this.attemptLoop(path, body, schema, context));
   }
 
@@ -204,7 +225,7 @@ export class JinaHttpClient {
         retries++;
         const delayMs = error.retryAfterMs !== undefined ? Math.min(this.options.maxRetryAfterMs, error.retryAfterMs) + Math.round(Math.random() * Math.min(250, this.options.backoffBaseMs)) : this.backoff(attempt);
         this.onRetry?.({ attempt: attempt + 1, reason: this.redact(error.reason), delayMs });
-        await sleep(delayMs);
+        await sleep(delayMs, context.signal);
       }
     }
   }
@@ -213,9 +234,11 @@ export class JinaHttpClient {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method: "POST", headers: this.headers(), body: payload, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      response = await fetch(url, { method: "POST", headers: this.headers(), body: payload, signal: context.signal ? AbortSignal.any([timeout, context.signal]) : timeout });
       text = await response.text();
     } catch (error) {
+      if (context.signal?.aborted) throw abortError(context.signal);
       const name = (error as { name?: string }).name;
       if (name === "TimeoutError" || name === "AbortError") throw new RetryableFailure(`timed out after ${this.options.timeoutMs} ms`);
       const code = networkCode(error);

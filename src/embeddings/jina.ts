@@ -90,6 +90,8 @@ export interface EmbedOptions {
   /** Packed bytes instead of numbers (float32 LE for float/base64; 1 bit per dimension for binary/ubinary). */
   packed?: boolean;
   truncate?: boolean;
+  /** Cancels the call: queued and in-flight requests stop, nothing is retried (rejects with an AbortError). */
+  signal?: AbortSignal;
 }
 
 export interface JinaUsage {
@@ -129,6 +131,7 @@ interface Resolved {
   wire: EmbeddingType;
   packed: boolean;
   truncate: boolean;
+  signal: AbortSignal | undefined;
 }
 
 // A tight loop instead of z.array(z.number()): a response carries ~10^6 numbers.
@@ -335,7 +338,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     if (options.multivector && options.lateChunking) throw new UnsupportedFeatureError("late chunking together with multi-vector output", "Request one or the other: late chunking pools one vector per chunk.");
     const kind: Kind = options.multivector ? "multivector" : "dense";
     const wire: EmbeddingType = type === "float" && kind === "dense" && this.format === "jina" && this.floatTransport === "base64" ? "base64" : type;
-    return { task, dims, kind, late: options.lateChunking === true, type, wire, packed: options.packed === true, truncate: options.truncate ?? this.truncate };
+    return { task, dims, kind, late: options.lateChunking === true, type, wire, packed: options.packed === true, truncate: options.truncate ?? this.truncate, signal: options.signal };
   }
 
   private checkSupported(items: PreparedInput[], resolved: Resolved): void {
@@ -403,7 +406,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const body = this.buildBody(items, resolved);
     let result;
     try {
-      result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset });
+      result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset, signal: resolved.signal });
       this.counters.requests += result.attempts;
       this.counters.retries += result.retries;
     } catch (error) {

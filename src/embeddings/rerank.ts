@@ -70,7 +70,7 @@ export class JinaReranker {
   }
 
   /** Scores `documents` against `query`, best first; `topN` keeps only the best n. */
-  async rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options: { topN?: number } = {}): Promise<RerankResult[]> {
+  async rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options: { topN?: number; signal?: AbortSignal } = {}): Promise<RerankResult[]> {
     if (documents.length === 0) return [];
     if (!this.apiKey && this.baseUrl === JINA_DEFAULT_BASE_URL) {
       throw new EmbeddingsAuthError("No API key for Jina's hosted reranker (api.jina.ai).", "Set JINA_API_KEY (https://jina.ai/reranker), or turn FOLIO_RERANK off.");
@@ -87,6 +87,7 @@ export class JinaReranker {
     try {
       const result = await this.http.post("rerank", body, rerankResponse, {
         what: "rerank",
+        signal: options.signal,
         describeInput: (i) => (docs[i] ? { index: i, description: docs[i]!.description } : undefined),
       });
       this.counters.requests += result.attempts;

@@ -107,6 +107,19 @@ describe("retries", () => {
   });
 });
 
+describe("cancellation", () => {
+  it("aborts in-flight and queued requests without retrying", async () => {
+    const s = await start({ latencyMs: 3_000 });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 100);
+    const error = await caught(() => client(s.url, { batchSize: 1, maxConcurrency: 1 }).embed(["a", "b", "c"], { signal: controller.signal }));
+    expect(error.name).toBe("AbortError");
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(s.requests.length).toBe(1);
+  });
+});
+
 describe("errors that are never retried", () => {
   it("401: invalid key -> EMBEDDINGS_AUTH, server message kept, key absent", async () => {
     const s = await start();
