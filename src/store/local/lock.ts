@@ -1,6 +1,7 @@
 /**
- * One process at a time holds a store folder. The lock file records pid and host; a lock whose
- * process is gone (killed, crashed) on this host is taken over at once, so a killed process never
+ * One process at a time holds a store folder. The lock file records pid, host, boot id and the
+ * process start time (Linux /proc); a lock whose process is gone (killed, crashed, machine
+ * rebooted, pid reused by another program) is taken over at once, so a killed process never
  * blocks the store. A lock from another host is honoured until it is older than `staleMs`.
  */
 import fs from "node:fs";
@@ -12,6 +13,34 @@ interface LockInfo {
   pid: number;
   host: string;
   since: string;
+  bootId?: string;
+  startTime?: string;
+}
+
+function readOr(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const bootId = readOr("/proc/sys/kernel/random/boot_id");
+
+/** Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat), where available. */
+function startTimeOf(pid: number): string | undefined {
+  const stat = readOr(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
+}
+
+/** Whether the process that wrote the lock still runs (and is the same process, not a reused pid). */
+function holderRuns(holder: LockInfo): boolean {
+  if (holder.bootId && bootId && holder.bootId !== bootId) return false;
+  if (!alive(holder.pid)) return false;
+  const now = startTimeOf(holder.pid);
+  return !(holder.startTime && now && holder.startTime !== now);
 }
 
 function alive(pid: number): boolean {
@@ -33,7 +62,7 @@ export class StoreLock {
 
   static acquire(dir: string, staleMs = 60 * 60 * 1000): StoreLock {
     const file = path.join(dir, "folio-store.lock");
-    const me: LockInfo = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+    const me: LockInfo = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), bootId, startTime: startTimeOf(process.pid) };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = fs.openSync(file, "wx");
@@ -56,7 +85,7 @@ export class StoreLock {
         holder === null
           ? ageMs > 2000
           : holder.host === me.host
-            ? holder.pid !== process.pid && !alive(holder.pid)
+            ? holder.pid !== process.pid && !holderRuns(holder)
             : ageMs > staleMs;
       if (holder && holder.host === me.host && holder.pid === process.pid) {
         throw new StoreLockedError(dir, `this process (pid ${process.pid}) already has it open`);

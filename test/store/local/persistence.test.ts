@@ -84,6 +84,17 @@ describe("LocalQdrantClient persistence", () => {
     expect(fs.existsSync(path.join(dir, "folio-store.lock"))).toBe(false);
   });
 
+  it("takes over a lock whose pid now belongs to another program (reused pid, or a reboot)", async () => {
+    const dir = tmp();
+    // pid 1 runs, but it is not the process that wrote this lock (different start time / boot)
+    fs.writeFileSync(
+      path.join(dir, "folio-store.lock"),
+      JSON.stringify({ pid: 1, host: os.hostname(), since: "2020-01-01T00:00:00Z", bootId: "another-boot", startTime: "1" }),
+    );
+    const c = new LocalQdrantClient({ path: dir });
+    await c.close();
+  });
+
   it("fails unsupported calls with a typed error instead of using the network", async () => {
     const c = new LocalQdrantClient({ path: ":memory:" });
     await c.createCollection("x", { vectors: { size: 2, distance: "Dot" } });
