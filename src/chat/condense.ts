@@ -23,10 +23,10 @@ const ASKING_WORDS = new Set([
   "really", "exactly", "kind", "kinds", "way", "ways", "thing", "things", "much", "many", "well", "good", "important",
 ]);
 const PRONOUN = /\b(it|its|they|them|their|theirs|he|she|his|her)\b/i;
-const DEMONSTRATIVE = /\b(this|that|these|those|the same|the former|the latter|above|previous|one)\b/i;
+const DEMONSTRATIVE = /\b(this|these|those|the same|the former|the latter|the above|the previous)\b/i;
 const FOLLOW_UP_START = /^\s*(?:and|but|also|so|then|what about|how about|and what about|why|how come|what else|anything else|same for|or)\b/i;
-/** A follow-up with at most this many topic words is taken as depending on the previous question. */
-const SHORT_FOLLOW_UP_WORDS = 3;
+/** A follow-up with at most this many topic words ("Why?", "How so?") depends on the previous question. */
+const SHORT_FOLLOW_UP_WORDS = 0;
 
 function words(text: string): string[] {
   return text.match(/[\p{L}\p{N}]+(?:[-'’.][\p{L}\p{N}]+)*/gu) ?? [];

@@ -31,6 +31,13 @@ export const DEFAULT_EXTRACTIVE_OPTIONS: ExtractiveOptions = { maxSentences: 3, 
 /** Words that say what kind of answer is wanted, not what it is about. */
 const QUESTION_WORDS = new Set(["show", "explain", "describ", "work", "mean", "tell", "give", "list", "find", "happen", "doe", "paper", "corpu", "say", "talk"]);
 const BM25_K1 = 1.2;
+/** Shorter "sentences" are headings or fragments, unless they are captions. */
+const MIN_SENTENCE_WORDS = 5;
+/** A "sentence" that is the paper's title plus this many characters is its title block (authors, venue). */
+const TITLE_BLOCK_CHARS = 90;
+const CAPTION = /^(?:Figure|Fig\.|Table|Algorithm|Chart)\s*\d+/i;
+/** A sentence starting in lower case is usually a fragment cut by chunking: ranked lower. */
+const FRAGMENT_PENALTY = 0.8;
 const BM25_B = 0.75;
 
 interface Candidate {
@@ -53,8 +60,14 @@ export function rankSentences(question: string, sources: ParsedSource[]): Candid
   const candidates: Candidate[] = [];
   let order = 0;
   for (const source of sources) {
+    const title = source.header.split(", ")[0]?.replace(/\s*\([^()]*\)\s*$/, "").trim().toLowerCase();
     for (const sentence of splitSentences(source.text)) {
       if (sentence.length < 12) continue;
+      // A paper title or a heading on its own line says nothing; captions ("Figure 2: Two-stage retrieval.") do.
+      if (title && sentence.replace(/[.:]$/, "").trim().toLowerCase() === title) continue;
+      // The title block of a first page ("<title> <authors> <affiliation>, 2025").
+      if (title && sentence.toLowerCase().startsWith(title) && sentence.length - title.length < TITLE_BLOCK_CHARS) continue;
+      if (sentence.split(/\s+/).length < MIN_SENTENCE_WORDS && !CAPTION.test(sentence)) continue;
       candidates.push({ n: source.n, header: source.header, sentence, terms: analyze(sentence), score: 0, coverage: 0, order: order++ });
     }
   }
@@ -63,7 +76,11 @@ export function rankSentences(question: string, sources: ParsedSource[]): Candid
   const df = new Map<string, number>();
   for (const c of candidates) for (const t of new Set(c.terms)) df.set(t, (df.get(t) ?? 0) + 1);
   const idf = (t: string) => Math.log(1 + (N - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
-  const totalWeight = qTerms.reduce((sum, t) => sum + idf(t), 0);
+  // A question word found in no sentence weighs as much as the rarest word that is found, not more:
+  // "why does late chunking help?" is still about late chunking when no sentence says "help".
+  const seenWeights = qTerms.filter((t) => df.has(t)).map(idf);
+  const unseenWeight = seenWeights.length ? Math.max(...seenWeights) : 1;
+  const totalWeight = qTerms.reduce((sum, t) => sum + (df.has(t) ? idf(t) : unseenWeight), 0);
   const avgLen = candidates.reduce((sum, c) => sum + c.terms.length, 0) / N || 1;
   for (const c of candidates) {
     const tf = new Map<string, number>();
@@ -76,7 +93,12 @@ export function rankSentences(question: string, sources: ParsedSource[]): Candid
       covered += idf(t);
       score += (idf(t) * f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * c.terms.length) / avgLen));
     }
-    c.coverage = totalWeight > 0 ? covered / totalWeight : 0;
+    // Questions with three or more topic words need two of them in a sentence: one shared word is chance.
+    const matched = qTerms.filter((t) => tf.has(t)).length;
+    c.coverage = totalWeight > 0 && matched >= Math.min(2, qTerms.length - 1 || 1) ? covered / totalWeight : 0;
+    if (/^\p{Ll}/u.test(c.sentence)) score *= FRAGMENT_PENALTY;
+    // Coordination (as in Lucene's classic scoring): a sentence with more of the question's words ranks higher.
+    score *= matched / qTerms.length;
     // Retrieval order breaks ties: source [1] was ranked best by the search.
     c.score = score * (1 + 0.05 / c.n);
   }
@@ -95,7 +117,7 @@ function locator(header: string): string {
 
 /** The extractive answer to `question` from `sources`. */
 export function composeExtractiveAnswer(question: string, sources: ParsedSource[], options: ExtractiveOptions = DEFAULT_EXTRACTIVE_OPTIONS): string {
-  const ranked = rankSentences(question, sources);
+  const ranked = rankSentences(question, sources).filter((c) => c.coverage >= options.minCoverage);
   const best = ranked[0];
   if (!best || best.coverage < options.minCoverage) {
     return `${EXTRACTIVE_LABEL}: The corpus does not answer this. No retrieved passage matches the question closely enough${sources.length ? "" : " (nothing relevant was found)"}.`;

@@ -15,6 +15,8 @@ describe("offline follow-up rewriting", () => {
 
   it("carries the topic into short follow-ups without pronouns", () => {
     expect(rewriteFollowUp("And the BLEU score?", "How good is the Transformer at translation?")).toBe("And the BLEU score (Transformer translation)?");
+    expect(rewriteFollowUp("Why?", "How good is the Transformer at translation?")).toBe("Why (Transformer translation)?");
+    expect(rewriteFollowUp("What does MaxSim compute?", "Which figure shows nDCG?")).toBe("What does MaxSim compute?");
   });
 
   it("leaves standalone questions and first turns alone", () => {
