@@ -32,6 +32,8 @@ interface PhaseResult {
   /** Per file: figure labels found (Folio) or caption labels in the text (LangChain's text). */
   labels?: Record<string, string[]>;
   reingestSeconds?: number;
+  prepareSeconds?: number;
+  storeSeconds?: number;
   reingestUnchanged?: number;
   skipped?: number;
 }
@@ -98,7 +100,7 @@ async function runFolio(papersDir: string, crops: boolean): Promise<PhaseResult>
       reingestUnchanged = again.unchanged;
     }
     await store.close();
-    return { phase: crops ? "folio-crops" : "folio-text", seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length };
+    return { phase: crops ? "folio-crops" : "folio-text", seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length, prepareSeconds: first.timings.prepareSeconds, storeSeconds: first.timings.storeSeconds };
   } finally {
     await rm(home, { recursive: true, force: true });
   }
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
   row("LangChain PDFLoader + RecursiveCharacter", langchain);
   row("Folio text + BM25 (figure records, no crops)", text);
   row("Folio with figure crops", crops);
+  for (const r of [text, crops]) console.log(`  ${r.phase}: read+parse+chunk ${r.prepareSeconds?.toFixed(1)} s summed over files, store writes ${r.storeSeconds?.toFixed(1)} s`);
 
   // Figures found vs captions in the text.
   const expected = langchain.labels ?? {};

@@ -193,6 +193,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     chunks: 0,
     figures: 0,
     seconds: 0,
+    timings: { prepareSeconds: 0, storeSeconds: 0 },
     warnings: [],
   };
   const warn = (message: string) => {
@@ -423,8 +424,10 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       const docId = docIds[index];
       if (!item || !docId) return;
       const display = item.type === "file" ? item.path : item.url;
+      const prepareStarted = performance.now();
       try {
         const ready = await prepare(item, docId);
+        summary.timings.prepareSeconds += (performance.now() - prepareStarted) / 1000;
         if (ready && !stopped()) {
           chunksQueued += ready.chunks.length;
           progress("store", chunksStored, chunksQueued, "chunks");
@@ -448,8 +451,10 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       if (!ready) return;
       if (stopped()) continue;
       const base = chunksStored;
+      const storeStarted = performance.now();
       try {
         await store.putDocument(ready.input, ready.chunks, (done) => progress("store", base + done, chunksQueued, "chunks"));
+        summary.timings.storeSeconds += (performance.now() - storeStarted) / 1000;
       } catch (error) {
         if (error instanceof FolioError && FATAL_CODES.has(error.code)) {
           fatal = error;

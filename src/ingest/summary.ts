@@ -47,6 +47,8 @@ export const IngestSummarySchema = z.object({
   chunks: z.number().int().nonnegative(),
   figures: z.number().int().nonnegative(),
   seconds: z.number().nonnegative(),
+  /** Where the time went: summed over files (read+hash+parse+chunk, and store writes), so with concurrency they can exceed `seconds`. */
+  timings: z.object({ prepareSeconds: z.number().nonnegative(), storeSeconds: z.number().nonnegative() }),
   /** Non-fatal problems, prefixed with the file they concern. */
   warnings: z.array(z.string()),
 });
