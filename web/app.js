@@ -187,6 +187,7 @@ async function ask(message) {
   clearImage();
 
   state.controller = new AbortController();
+  let focusToken = false;
   try {
     const res = await fetch("chat", {
       method: "POST",
@@ -197,7 +198,12 @@ async function ask(message) {
     if (!res.ok || !res.body) {
       const error = await res.json().catch(() => ({ error: { message: `The server answered ${res.status}.`, hint: "" } }));
       view.fail(error.error || {});
-      if (res.status === 401) showTokenForm(true);
+      // Nothing was answered: give the question back so it can be sent again.
+      if (!els.question.value) els.question.value = message;
+      if (res.status === 401) {
+        showTokenForm(false);
+        focusToken = true;
+      }
       return;
     }
     for await (const { event, data } of readEvents(res.body)) {
@@ -217,7 +223,7 @@ async function ask(message) {
     state.busy = false;
     state.controller = undefined;
     els.send.disabled = false;
-    els.question.focus();
+    (focusToken ? els.token : els.question).focus();
   }
 }
 

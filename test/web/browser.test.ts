@@ -110,4 +110,36 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     expect(await answer.locator(".error").textContent()).toMatch(/Image search needs Jina/);
     expect(pageErrors).toEqual([]);
   });
+
+  it("with FOLIO_API_TOKEN: a 401 opens the token field; the saved token is sent with questions and images", async () => {
+    const tokenHome = await tempHome("web-token");
+    const secured = await startTestServer({ home: tokenHome, env: { FOLIO_API_TOKEN: "web-test-token-0123456789" } });
+    const tokenPage = await context.newPage();
+    try {
+      await tokenPage.goto(`${secured.url}/`);
+      await tokenPage.locator("#token-form").waitFor({ state: "visible" });
+      await tokenPage.getByLabel("Your question").fill("What is multi-head attention?");
+      await tokenPage.keyboard.press("Enter");
+      const refused = tokenPage.locator(".message.assistant").last();
+      await refused.locator(".error").waitFor();
+      expect(await refused.locator(".error").textContent()).toMatch(/needs a bearer token/);
+      await expect.poll(() => tokenPage.evaluate(() => document.activeElement?.id)).toBe("token");
+
+      await tokenPage.getByLabel("API token").fill("web-test-token-0123456789");
+      await tokenPage.getByRole("button", { name: "Save" }).click();
+      expect(await tokenPage.evaluate(() => window.localStorage.getItem("folio.token"))).toBe("web-test-token-0123456789");
+      await tokenPage.getByLabel("Your question").fill("What does Figure 1 show about the Transformer model architecture?");
+      await tokenPage.keyboard.press("Enter");
+      const answer = tokenPage.locator(".message.assistant").last();
+      await expect.poll(() => answer.getAttribute("data-state"), { timeout: 30_000 }).toBe("settled");
+      expect(await answer.locator(".error").count()).toBe(0);
+      const chip = answer.locator(".chip.figure, .chip.page").first();
+      await chip.click();
+      await tokenPage.locator("#viewer-image[src^='blob:']").waitFor({ timeout: 10_000 });
+    } finally {
+      await tokenPage.close();
+      await secured.close();
+      await removeDir(tokenHome);
+    }
+  });
 });
