@@ -133,6 +133,8 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
         dot: false,
         followSymbolicLinks: true,
         caseSensitiveMatch: false,
+        // "*.pdf" means every PDF under the folder, as users expect.
+        baseNameMatch: true,
         suppressErrors: true,
         ignore: [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])],
       });

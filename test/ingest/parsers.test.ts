@@ -136,3 +136,23 @@ describe("titleFromCaption", () => {
     expect(long!.endsWith("…")).toBe(true);
   });
 });
+
+describe("discover", () => {
+  it("walks folders with include/exclude globs, skips sidecars, hidden folders and unsupported files", async () => {
+    const { discover } = await import("../../src/ingest/discover.js");
+    const base = path.join(dir, "walk");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(path.join(base, "a", "deep"), { recursive: true });
+    await mkdir(path.join(base, ".hidden"), { recursive: true });
+    await mkdir(path.join(base, "drafts"), { recursive: true });
+    for (const f of ["a/one.PDF", "a/deep/two.pdf", "a/notes.md", "a/fig.png", "a/fig.txt", "a/readme.docx", ".hidden/x.pdf", "drafts/d.pdf"]) await writeFile(path.join(base, f), "x");
+    const all = await discover([base], { arxivBaseUrl: "http://x/", cwd: dir });
+    const names = all.items.map((i) => (i.type === "file" ? path.relative(base, i.path) : i.url)).sort();
+    expect(names).toEqual(["a/deep/two.pdf", "a/fig.png", "a/notes.md", "a/one.PDF", "drafts/d.pdf"]);
+    const pdfs = await discover([base], { arxivBaseUrl: "http://x/", cwd: dir, include: ["*.pdf"], exclude: ["drafts/**"] });
+    expect(pdfs.items.map((i) => (i.type === "file" ? path.relative(base, i.path) : i.url)).sort()).toEqual(["a/deep/two.pdf", "a/one.PDF"]);
+    const explicit = await discover([path.join(base, "a", "readme.docx"), "arxiv:1706.03762", "https://example.org/p.pdf"], { arxivBaseUrl: "http://mirror/pdf/", cwd: dir });
+    expect(explicit.skipped.map((s) => s.reason)).toEqual(["unsupported-type"]);
+    expect(explicit.items).toMatchObject([{ type: "url", url: "http://mirror/pdf/1706.03762", arxivId: "1706.03762" }, { type: "url", url: "https://example.org/p.pdf" }]);
+  });
+});
