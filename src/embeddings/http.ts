@@ -152,6 +152,8 @@ export class JinaHttpClient {
   private readonly options: Required<Pick<HttpClientOptions, "maxRetries" | "timeoutMs" | "backoffBaseMs" | "backoffMaxMs" | "maxRetryAfterMs" | "malformedRetries">>;
   private readonly secrets: string[];
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  /** HTTP attempts sent (retries included) and retries, whatever the outcome. */
+  readonly stats = { requests: 0, retries: 0 };
 
   constructor(options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -223,6 +225,7 @@ export class JinaHttpClient {
           );
         }
         retries++;
+        this.stats.retries++;
         const delayMs = error.retryAfterMs !== undefined ? Math.min(this.options.maxRetryAfterMs, error.retryAfterMs) + Math.round(Math.random() * Math.min(250, this.options.backoffBaseMs)) : this.backoff(attempt);
         this.onRetry?.({ attempt: attempt + 1, reason: this.redact(error.reason), delayMs });
         await sleep(delayMs, context.signal);
@@ -233,6 +236,7 @@ export class JinaHttpClient {
   private async attempt<T>(url: string, payload: string, schema: z.ZodType<T>, context: PostContext): Promise<{ data: T; headers: Headers }> {
     let response: Response;
     let text: string;
+    this.stats.requests++;
     try {
       const timeout = AbortSignal.timeout(this.options.timeoutMs);
       response = await fetch(url, { method: "POST", headers: this.headers(), body: payload, signal: context.signal ? AbortSignal.any([timeout, context.signal]) : timeout });

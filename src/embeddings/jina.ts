@@ -250,7 +250,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
 
   /** Running totals since construction (a copy). */
   get usage(): JinaUsage {
-    return { ...this.counters };
+    return { ...this.counters, requests: this.http.stats.requests, retries: this.http.stats.retries };
   }
 
   // ------------------------------------------------------------------ LangChain + MultimodalEmbeddings
@@ -404,15 +404,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   /** Sends one request (one queue slot, retries inside) and returns the rows of each input, in input order. */
   private async request(items: PreparedInput[], resolved: Resolved, describeOffset: (i: number) => { index: number; description: string } | undefined): Promise<CachedRows[]> {
     const body = this.buildBody(items, resolved);
-    let result;
-    try {
-      result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset, signal: resolved.signal });
-      this.counters.requests += result.attempts;
-      this.counters.retries += result.retries;
-    } catch (error) {
-      this.counters.requests += 1;
-      throw error;
-    }
+    const result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset, signal: resolved.signal });
     const usage = result.data.usage;
     this.counters.totalTokens += usage?.total_tokens ?? usage?.prompt_tokens ?? 0;
     this.counters.promptTokens += usage?.prompt_tokens ?? usage?.total_tokens ?? 0;

@@ -42,7 +42,7 @@ export class JinaReranker {
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
   private readonly http: JinaHttpClient;
-  private counters = { totalTokens: 0, requests: 0, retries: 0 };
+  private totalTokens = 0;
 
   constructor(options: JinaRerankerOptions = {}) {
     this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
@@ -62,7 +62,7 @@ export class JinaReranker {
   }
 
   get usage(): { totalTokens: number; requests: number; retries: number } {
-    return { ...this.counters };
+    return { totalTokens: this.totalTokens, requests: this.http.stats.requests, retries: this.http.stats.retries };
   }
 
   private wire(item: PreparedInput): string | { text: string } | { image: string } {
@@ -84,22 +84,15 @@ export class JinaReranker {
       top_n: Math.min(options.topN ?? docs.length, docs.length),
       return_documents: false,
     };
-    try {
-      const result = await this.http.post("rerank", body, rerankResponse, {
-        what: "rerank",
-        signal: options.signal,
-        describeInput: (i) => (docs[i] ? { index: i, description: docs[i]!.description } : undefined),
-      });
-      this.counters.requests += result.attempts;
-      this.counters.retries += result.retries;
-      this.counters.totalTokens += result.data.usage?.total_tokens ?? 0;
-      return result.data.results
-        .filter((r) => r.index < docs.length)
-        .map((r) => ({ index: r.index, relevanceScore: r.relevance_score }))
-        .sort((a, b) => b.relevanceScore - a.relevanceScore);
-    } catch (error) {
-      this.counters.requests += 1;
-      throw error;
-    }
+    const result = await this.http.post("rerank", body, rerankResponse, {
+      what: "rerank",
+      signal: options.signal,
+      describeInput: (i) => (docs[i] ? { index: i, description: docs[i]!.description } : undefined),
+    });
+    this.totalTokens += result.data.usage?.total_tokens ?? 0;
+    return result.data.results
+      .filter((r) => r.index < docs.length)
+      .map((r) => ({ index: r.index, relevanceScore: r.relevance_score }))
+      .sort((a, b) => b.relevanceScore - a.relevanceScore);
   }
 }

@@ -90,7 +90,9 @@ describe("retries", () => {
 
   it("gives up after maxRetries with EMBEDDINGS_UNAVAILABLE", async () => {
     const s = await start({ faults: Array.from({ length: 5 }, () => ({ status: 503 })) });
-    const error = await caught(() => client(s.url, { maxRetries: 2 }).embedDocuments(["down"]));
+    const jina = client(s.url, { maxRetries: 2 });
+    const error = await caught(() => jina.embedDocuments(["down"]));
+    expect(jina.usage).toMatchObject({ requests: 3, retries: 2, totalTokens: 0 });
     expect(error).toBeInstanceOf(EmbeddingsUnavailableError);
     expect(error.code).toBe("EMBEDDINGS_UNAVAILABLE");
     expect(error.message).toMatch(/3 attempt/);
