@@ -206,9 +206,10 @@ export async function runRepl(options: ReplOptions): Promise<void> {
       return;
     }
     if (rl.line.length > 0) {
-      // Clear the half-typed line, as shells do.
+      // Drop the half-typed line, as shells do: end of line, then delete to its start.
+      rl.write(null, { ctrl: true, name: "e" });
+      rl.write(null, { ctrl: true, name: "u" });
       write("^C\n");
-      (rl as unknown as { line: string }).line = "";
       rl.prompt();
       return;
     }

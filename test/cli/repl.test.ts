@@ -2,6 +2,8 @@
  * The REPL driven through streams over the real store and the real answerer: piped stdin (lines,
  * exits at EOF) and a pseudo-TTY stream pair (readline in terminal mode: Ctrl-C handling).
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnswerer } from "../../src/chat/index.js";
@@ -134,14 +136,29 @@ describe("REPL on a terminal (readline in terminal mode)", () => {
     await waitFor(() => out.text().includes("(cancelled)"));
     expect(out.text()).not.toContain("explains in some detail");
     expect(finished).toBe(false);
+    input.write("half-typed question");
+    await waitFor(() => out.text().includes("half-typed question"));
+    input.write("\x03");
     input.write("/help\r");
     await waitFor(() => out.text().includes("/open N"));
+    expect(server.chatRequests.some((r) => r.text.includes("half-typed"))).toBe(false);
     input.write("\x03");
     await waitFor(() => out.text().includes("press Ctrl-C again to quit"));
     expect(finished).toBe(false);
     input.write("\x03");
     await done;
     expect(finished).toBe(true);
+  });
+
+  it("keeps line history in FOLIO_HOME for the next session", async () => {
+    const historyFile = path.join(fx.home, "chat_history_test");
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+    const out = sink();
+    Object.assign(out.stream, { isTTY: true, columns: 100 });
+    const done = runRepl({ answerer: createAnswerer(fx.config, fx.store), store: fx.store, config: fx.config, input, output: out.stream, historyFile });
+    input.write("/help\r/filter kind=figure\r/exit\r");
+    await done;
+    expect((await readFile(historyFile, "utf8")).split("\n").filter(Boolean)).toEqual(["/help", "/filter kind=figure", "/exit"]);
   });
 
   it("parses /filter arguments", () => {
