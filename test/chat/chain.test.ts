@@ -243,6 +243,20 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
     expect(error.message).not.toContain("sk-wrong-key-abcdefghijkl");
   });
 
+  it("an unreachable server is an LLM error that says which URL and what to do", async () => {
+    const gone = await startOpenAITestServer();
+    const url = gone.url;
+    await gone.close();
+    const config = chatConfig(fx.home, { OPENAI_BASE_URL: url });
+    const error = (await createAnswerer(config, fx.store, { llm: { maxRetries: 0 } })
+      .answer({ question: "What do residual connections learn?" })
+      .catch((e: unknown) => e)) as FolioError;
+    expect(error).toBeInstanceOf(FolioError);
+    expect(error.code).toBe("LLM");
+    expect(error.message).toContain(url);
+    expect(error.hint).toMatch(/OPENAI_BASE_URL/);
+  });
+
   it("cancels a slow stream mid-way and closes the connection", async () => {
     const slow = await startOpenAITestServer({ chunkDelayMs: 50, reply: () => "one two three four five six seven eight nine ten eleven twelve [1]." });
     try {
