@@ -415,11 +415,16 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     };
   };
 
+  // Largest files first, so the longest parse does not start last and run alone at the end.
+  const sizes = await Promise.all(items.map((item) => (item.type === "file" ? stat(item.path).then((s) => s.size, () => 0) : Promise.resolve(0))));
+  const order = items.map((_, i) => i).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0) || a - b);
+
   // Preparers: a shared cursor over the items.
   let cursor = 0;
   const preparer = async () => {
     while (!stopped()) {
-      const index = cursor++;
+      const index = order[cursor++];
+      if (index === undefined) return;
       const item = items[index];
       const docId = docIds[index];
       if (!item || !docId) return;
