@@ -10,7 +10,7 @@ import path from "node:path";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import { StoreError, UnsupportedFeatureError } from "../../errors.js";
 import { Collection, type PreparedPoint, type StoredCollectionConfig } from "./collection.js";
-import { collectionNotFound, formatError, LocalQdrantApiError } from "./errors.js";
+import { badRequest, collectionNotFound, formatError, LocalQdrantApiError, notFound, wrongInput } from "./errors.js";
 import { compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
 import { compareIds, normalizeId, type PointId } from "./ids.js";
 import { StoreLock } from "./lock.js";
@@ -274,6 +274,81 @@ export class LocalQdrantClient extends QdrantClient {
       for (const p of prepared) c.applyPoint(p, version);
       return LocalQdrantClient.updated(version, wait);
     });
+  }
+
+  override async updateVectors(collection_name: string, args: Args<"updateVectors">[1]): Promise<Schemas["UpdateResult"]> {
+    const c = this.get(collection_name);
+    if ((args as { update_filter?: unknown }).update_filter) {
+      throw new UnsupportedFeatureError("conditional vector updates (update_filter) in the embedded store", "Set QDRANT_URL to use a Qdrant server.");
+    }
+    const updates = args.points.map((p) => ({ id: normalizeId(p.id), vectors: c.prepareVectors(p.vector) }));
+    return this.serial(async () => {
+      for (const u of updates) if (c.slot(u.id) === undefined) throw notFound(`No point with id ${String(u.id)} found`);
+      const version = ++c.operation;
+      const records = updates.map((u) => {
+        const slot = c.slot(u.id) as number;
+        const vectors = c.storedVectors(slot);
+        for (const [name, v] of u.vectors) vectors.set(name, v);
+        return { id: u.id, payload: c.payloads[slot] ?? {}, version, vectors };
+      });
+      await this.storage?.writePoints(c.uid, records, this.flush && args.wait !== false);
+      for (const u of updates) {
+        const slot = c.slot(u.id) as number;
+        for (const [name, v] of u.vectors) c.setVector(slot, name, v);
+        c.versions[slot] = version;
+      }
+      return LocalQdrantClient.updated(version, args.wait);
+    });
+  }
+
+  override async deleteVectors(collection_name: string, args: Args<"deleteVectors">[1]): Promise<Schemas["UpdateResult"]> {
+    const c = this.get(collection_name);
+    const names = args.vector.map(String);
+    for (const name of names) if (!c.vectorNames().includes(name)) throw wrongInput(`Not existing vector name error: ${name}`);
+    return this.serial(async () => {
+      const ids = this.select(c, args.points, args.filter);
+      const version = ++c.operation;
+      const records = ids.map((id) => {
+        const slot = c.slot(id) as number;
+        const vectors = c.storedVectors(slot);
+        for (const name of names) vectors.delete(name);
+        return { id, payload: c.payloads[slot] ?? {}, version, vectors };
+      });
+      await this.storage?.writePoints(c.uid, records, this.flush && args.wait !== false);
+      for (const id of ids) {
+        const slot = c.slot(id) as number;
+        for (const name of names) c.removeVector(slot, name);
+        c.versions[slot] = version;
+      }
+      return LocalQdrantClient.updated(version, args.wait);
+    });
+  }
+
+  /** Counts of each value of a payload key (which, as on the server, needs a keyword / integer / bool index). */
+  override async facet(collection_name: string, args: Args<"facet">[1]): Promise<Schemas["FacetResponse"]> {
+    const c = this.get(collection_name);
+    const schema = c.config.payload_schema[args.key];
+    const type = typeof schema === "object" && schema !== null ? (schema as { type?: unknown }).type : schema;
+    if (!["keyword", "integer", "bool", "uuid"].includes(String(type))) {
+      throw badRequest(`Index required but not found for "${args.key}" of one of the following types: [keyword, integer, bool, uuid]. Help: Create an index for this key or use a different filter.`);
+    }
+    const pred = compileOptionalFilter(args.filter);
+    const counts = new Map<string, { value: string | number | boolean; count: number }>();
+    for (const s of c.liveSlots()) {
+      if (!c.matches(s, pred)) continue;
+      const seen = new Set<string>();
+      for (const v of valuesAt(c.payloads[s], args.key)) {
+        if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
+        const k = `${typeof v}:${String(v)}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        const entry = counts.get(k);
+        if (entry) entry.count++;
+        else counts.set(k, { value: v, count: 1 });
+      }
+    }
+    const hits = [...counts.values()].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    return { hits: hits.slice(0, args.limit ?? 10) };
   }
 
   /** Ids a points selector (ids or filter) picks, existing points only. */

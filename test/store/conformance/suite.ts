@@ -345,6 +345,37 @@ export function conformanceSuite(label: string, open: () => Promise<ClientUnderT
         expect((await client.count(name)).count).toBe(2);
       });
 
+      it("updates and deletes named vectors of existing points", async () => {
+        const name = `${prefix}_vectors`;
+        await create(name, { vectors: { a: { size: 2, distance: "Dot" }, b: { size: 2, distance: "Dot" } } });
+        await client.upsert(name, { wait: true, points: [{ id: 1, vector: { a: [1, 0], b: [0, 1] }, payload: { k: 1 } }, { id: 2, vector: { a: [0, 1] } }] });
+        await client.updateVectors(name, { wait: true, points: [{ id: 2, vector: { b: [1, 1] } }] });
+        let got = await client.retrieve(name, { ids: [2], with_vector: true });
+        expect(got[0]!.vector).toEqual({ a: [0, 1], b: [1, 1] });
+        await client.deleteVectors(name, { wait: true, points: [1], vector: ["b"] });
+        got = await client.retrieve(name, { ids: [1], with_vector: true, with_payload: true });
+        expect(got[0]!.vector).toEqual({ a: [1, 0] });
+        expect(got[0]!.payload).toEqual({ k: 1 });
+        expect(ids((await client.query(name, { query: [1, 1], using: "b" })).points)).toEqual([2]);
+        await expectApiError(client.updateVectors(name, { wait: true, points: [{ id: 99, vector: { a: [1, 1] } }] }), 404);
+      });
+
+      it("facets a keyword-indexed field, counting each value once per point", async () => {
+        const name = `${prefix}_facet`;
+        await create(name, { vectors: { size: 4, distance: "Dot" } });
+        await client.createPayloadIndex(name, { field_name: "city", field_schema: "keyword", wait: true });
+        await client.upsert(name, { wait: true, points: MULTIPAYLOAD_POINTS });
+        const res = await client.facet(name, { key: "city", exact: true });
+        expect(res.hits[0]).toEqual({ value: "Berlin", count: 4 });
+        // London and Moscow tie at 3: compare without relying on the order of ties
+        expect(new Set(res.hits.slice(1, 3).map((h) => JSON.stringify(h)))).toEqual(
+          new Set([{ value: "London", count: 3 }, { value: "Moscow", count: 3 }].map((h) => JSON.stringify(h))),
+        );
+        expect(res.hits[3]).toEqual({ value: "Seoul", count: 1 });
+        const filtered = await client.facet(name, { key: "city", exact: true, limit: 1, filter: { must: [{ has_id: [1, 2, 6] }] } });
+        expect(filtered.hits).toEqual([{ value: "Berlin", count: 3 }]);
+      });
+
       it("query by point id finds its neighbours (not itself)", async () => {
         const res = await client.query(basic, { query: 3, limit: 3 });
         expect(ids(res.points)).not.toContain(3);

@@ -98,7 +98,7 @@ describe("LocalQdrantClient persistence", () => {
   it("fails unsupported calls with a typed error instead of using the network", async () => {
     const c = new LocalQdrantClient({ path: ":memory:" });
     await c.createCollection("x", { vectors: { size: 2, distance: "Dot" } });
-    const calls: Array<() => unknown> = [() => c.createSnapshot("x"), () => c.facet("x", { key: "a" }), () => c.api()];
+    const calls: Array<() => unknown> = [() => c.createSnapshot("x"), () => c.discoverPoints("x", { target: 1, limit: 1 }), () => c.api()];
     for (const call of calls) {
       let err: unknown;
       try {
