@@ -121,6 +121,10 @@ export function conformanceSuite(label: string, open: () => Promise<ClientUnderT
         expect(info.payload_schema.price?.data_type).toBe("float");
       });
 
+      it("answers 409 when the collection already exists", async () => {
+        await expectApiError(client.createCollection(basic, BASIC_CONFIG), 409, "already exists");
+      });
+
       it("answers 404 for a missing collection", async () => {
         await expectApiError(client.query(`${prefix}_missing`, { query: Q1 }), 404, "doesn't exist");
       });
