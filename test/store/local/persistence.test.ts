@@ -57,6 +57,19 @@ describe("LocalQdrantClient persistence", () => {
     await c.close();
   });
 
+  it("durability 'flush' acknowledges after the fsync and reads back the same", async () => {
+    const dir = tmp();
+    const a = new LocalQdrantClient({ path: dir, durability: "flush" });
+    await a.createCollection("f", { vectors: { size: 2, distance: "Euclid" } });
+    const res = await a.upsert("f", { wait: true, points: [{ id: 1, vector: [3, 4], payload: { x: 1 } }] });
+    expect(res).toEqual({ operation_id: 1, status: "completed" });
+    await a.close();
+    const b = new LocalQdrantClient({ path: dir });
+    const hit = await b.query("f", { query: [0, 0], with_payload: true });
+    expect(hit.points[0]).toMatchObject({ id: 1, score: 5, payload: { x: 1 } });
+    await b.close();
+  });
+
   it("lets one client at a time hold a folder, with a clear STORE_LOCKED error", async () => {
     const dir = tmp();
     const a = new LocalQdrantClient({ path: dir });
