@@ -300,6 +300,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   embed(inputs: EmbeddingInput[], options: EmbedOptions & { multivector: true; packed?: false }): Promise<number[][][]>;
   embed(inputs: EmbeddingInput[], options: EmbedOptions & { packed: true; multivector?: false }): Promise<Uint8Array[]>;
   embed(inputs: EmbeddingInput[], options?: EmbedOptions & { multivector?: false; packed?: false }): Promise<number[][]>;
+  /** Options only known at run time (e.g. CLI flags): the result is whichever shape they ask for. */
+  embed(inputs: EmbeddingInput[], options: EmbedOptions): Promise<number[][] | number[][][] | Uint8Array[] | Uint8Array[][]>;
   async embed(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<number[][] | number[][][] | Uint8Array[] | Uint8Array[][]> {
     const resolved = this.resolve(options);
     if (inputs.length === 0) return [];
