@@ -201,6 +201,26 @@ describe("JinaEmbeddings on the OpenAI wire format (self-hosted GGUF)", () => {
     expectClose(b64!, expectedTextVector("code passage", 512));
   });
 
+  it("mean-pools per-token matrices (vLLM) and truncates over-long vectors (servers ignoring dimensions)", async () => {
+    const full = expectedTextVector("pooled text", 2048);
+    const rows = [full.map((x) => x * 2), full.map(() => 0)];
+    const odd = await startJinaTestServer({
+      format: "openai",
+      faults: [
+        { status: 200, body: { data: [{ index: 0, embedding: rows }], usage: { prompt_tokens: 2, total_tokens: 2 } } },
+        { status: 200, body: { data: [{ index: 0, embedding: full }], usage: { prompt_tokens: 2, total_tokens: 2 } } },
+      ],
+    });
+    try {
+      const jina = new JinaEmbeddings({ baseUrl: odd.url, format: "openai", dimensions: 2048 });
+      expectClose(await jina.embedQuery("pooled text"), full);
+      const small = new JinaEmbeddings({ baseUrl: odd.url, format: "openai", dimensions: 256 });
+      expectClose(await small.embedQuery("pooled text"), expectedTextVector("pooled text", 256));
+    } finally {
+      await odd.close();
+    }
+  });
+
   it("says clearly that images and multi-vectors need Jina's format, without a request", async () => {
     const jina = new JinaEmbeddings({ baseUrl: openai.url, format: "openai" });
     expect(jina.supportsImages).toBe(false);

@@ -153,6 +153,15 @@ describe("errors that are never retried", () => {
     expect(s.requests.length).toBe(2);
   });
 
+  it("redacts other configured secrets echoed by a server", async () => {
+    const s = await start({ faults: [{ status: 400, body: { detail: "proxy said: upstream key sk-proxysecret000000000 and token folio-api-token-xyz rejected" } }] });
+    const error = await caught(() => client(s.url, { secrets: ["folio-api-token-xyz"] }).embedQuery("x"));
+    expect(error.code).toBe("EMBEDDINGS_INPUT");
+    expect(error.message).not.toContain("folio-api-token-xyz");
+    expect(error.message).not.toContain("sk-proxysecret000000000");
+    expect(error.message).toContain("***");
+  });
+
   it("400 on an unreadable image names the bad input in the hint", async () => {
     const s = await start();
     const notAnImage = Buffer.from("this is definitely not an image file at all");
