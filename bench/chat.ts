@@ -2,7 +2,7 @@
  * /chat latency benchmark: the time Folio itself adds to an answer (retrieval, prompt assembly,
  * HTTP, JSON/SSE), with the LLM stubbed by the OpenAI test server.
  *
- *   npx tsx bench/chat.ts [--papers <dir>] [--requests 200] [--seconds 10] [--connections 50]
+ *   npx tsx bench/chat.ts [--papers <dir>] [--requests 200] [--seconds 10] [--connections 50] [--timeout 30]
  *
  * 1. Ingests ../shared/corpus/papers (BM25 only) into a temp embedded store.
  * 2. Starts `folio serve`'s app with the LLM answerer pointed at the OpenAI test server through a
@@ -165,6 +165,7 @@ async function main(): Promise<void> {
       requests: { type: "string", default: "200" },
       seconds: { type: "string", default: "10" },
       connections: { type: "string", default: "50" },
+      timeout: { type: "string", default: "30" },
       child: { type: "boolean", default: false },
     },
   });
@@ -229,6 +230,8 @@ async function main(): Promise<void> {
       url: `${ready.url}/chat`,
       connections,
       duration: seconds,
+      // Seconds before autocannon counts a request as an error; 50 clients queue behind a CPU-bound chain.
+      timeout: Number(values.timeout),
       method: "POST",
       headers: { "content-type": "application/json" },
       requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ message: QUESTIONS[next++ % QUESTIONS.length] }) }) }],
@@ -254,7 +257,8 @@ async function main(): Promise<void> {
     ];
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length), ["metric", "value", "target", "result"][c]!.length));
     const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ");
-    console.log(`\n/chat benchmark: ${requestCount} sequential requests per mode, LLM stubbed (OpenAI test server), BM25 retrieval over ${breakdown.points} points\n`);
+    console.log(`\n/chat benchmark: ${requestCount} sequential requests per mode, LLM stubbed (OpenAI test server), BM25 retrieval over ${breakdown.points} points`);
+    console.log(`Machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min): figures are only comparable on a quiet machine.\n`);
     console.log(line(["metric", "value", "target", "result"]));
     console.log(widths.map((w) => "-".repeat(w)).join("  "));
     for (const r of rows) console.log(line(r));

@@ -42,31 +42,39 @@ export class SessionStore {
     return [...session.history];
   }
 
+  /** An id for a session that will exist once its first turn is appended. */
+  newId(): string {
+    return randomUUID();
+  }
+
   /** A new empty session; evicts expired sessions, then the least recently used when full. */
   create(): string {
+    const id = this.newId();
+    this.insert(id, { history: [], lastUsed: this.now() });
+    return id;
+  }
+
+  /** Appends one question/answer pair, keeping the last maxTurns pairs; creates the session when new (or evicted meanwhile). */
+  append(id: string, question: string, answer: string): void {
+    let session = this.sessions.get(id);
+    if (!session) {
+      session = { history: [], lastUsed: this.now() };
+      this.insert(id, session);
+    }
+    session.history.push({ role: "user", content: question }, { role: "assistant", content: answer });
+    const maxMessages = this.options.maxTurns * 2;
+    if (session.history.length > maxMessages) session.history.splice(0, session.history.length - maxMessages);
+    this.touch(id, session);
+  }
+
+  private insert(id: string, session: Session): void {
     this.sweep();
     while (this.sessions.size >= this.options.maxSessions) {
       const oldest = this.sessions.keys().next().value;
       if (oldest === undefined) break;
       this.sessions.delete(oldest);
     }
-    const id = randomUUID();
-    this.sessions.set(id, { history: [], lastUsed: this.now() });
-    return id;
-  }
-
-  /** Appends one question/answer pair, keeping the last maxTurns pairs. Recreates a session evicted meanwhile. */
-  append(id: string, question: string, answer: string): void {
-    const session = this.sessions.get(id) ?? { history: [], lastUsed: this.now() };
-    session.history.push({ role: "user", content: question }, { role: "assistant", content: answer });
-    const maxMessages = this.options.maxTurns * 2;
-    if (session.history.length > maxMessages) session.history.splice(0, session.history.length - maxMessages);
-    this.touch(id, session);
-    while (this.sessions.size > this.options.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined || oldest === id) break;
-      this.sessions.delete(oldest);
-    }
+    this.sessions.set(id, session);
   }
 
   delete(id: string): boolean {

@@ -54,6 +54,22 @@ describe("SessionStore", () => {
     expect(sessions.history(d)).toEqual([]);
   });
 
+  it("a session is stored with its first turn, and a new one evicts the least recently used", () => {
+    let now = 0;
+    const sessions = new SessionStore({ ttlMs: 60_000, maxTurns: 5, maxSessions: 2, now: () => ++now });
+    const a = sessions.newId();
+    expect(sessions.history(a)).toBeUndefined();
+    sessions.append(a, "q", "a");
+    const b = sessions.newId();
+    sessions.append(b, "q", "a");
+    sessions.history(a);
+    const c = sessions.newId();
+    sessions.append(c, "q", "a");
+    expect(sessions.size).toBe(2);
+    expect(sessions.history(b)).toBeUndefined();
+    expect(sessions.history(a)).toHaveLength(2);
+  });
+
   it("sweep drops expired sessions first", () => {
     let now = 0;
     const sessions = new SessionStore({ ttlMs: 10, maxTurns: 5, maxSessions: 100, now: () => now });

@@ -53,8 +53,8 @@ export function chatRouter(ctx: ServerContext): Router {
       image = await resolveImage(body.image, { allowHosts: config.server.fetchAllowHosts, maxBytes: config.server.maxBodyBytes, signal: controller.signal });
     }
     const history = body.sessionId ? ctx.sessions.history(body.sessionId) : undefined;
-    // An unknown or expired session starts a new conversation under a new id.
-    const sessionId = history && body.sessionId ? body.sessionId : ctx.sessions.create();
+    // An unknown or expired session starts a new conversation under a new id, stored with its first turn.
+    const sessionId = history && body.sessionId ? body.sessionId : ctx.sessions.newId();
     const request: AnswerRequest = {
       question: body.message,
       history: history ?? [],
