@@ -239,7 +239,7 @@ export class Collection {
     }
     if (value.length > 0 && Array.isArray(value[0])) throw wrongInput("Conversion between multi and regular vectors failed");
     checkDense(value, spec.size);
-    const data = Float32Array.from(value as number[]);
+    const data = new Float32Array(value as number[]);
     if (spec.distance === "Cosine") normalizeInPlace(data);
     return { kind: "dense", data };
   }

@@ -50,7 +50,8 @@ export class DenseMatrix {
     this.ensure(slot + 1);
     const data = this.data;
     const off = slot * this.stride;
-    for (let i = 0; i < this.dim; i++) data[off + i] = vec[i] as number;
+    if (vec instanceof Float32Array && vec.length === this.dim) data.set(vec, off);
+    else for (let i = 0; i < this.dim; i++) data[off + i] = vec[i] as number;
   }
 
   clearRow(slot: number): void {

@@ -115,7 +115,7 @@ export class QueryEngine {
       }
       if (raw.length !== spec.size) throw wrongInput(`Vector dimension error: expected dim: ${spec.size}, got ${raw.length}`);
       for (const x of raw) if (typeof x !== "number" || !Number.isFinite(x)) throw formatError(`invalid vector component ${JSON.stringify(x)}`);
-      const vec = Float32Array.from(raw as number[]);
+      const vec = new Float32Array(raw as number[]);
       if (spec.distance === "Cosine") normalizeInPlace(vec);
       if (c.multi.has(name)) return { kind: "multi", name, spec, vecs: vec, count: 1 };
       return { kind: "dense", name, spec, vec };
