@@ -5,7 +5,8 @@
  *
  * Each measurement runs in its own child process so its peak RSS is its own:
  *   1. LangChain.js's documented pipeline: PDFLoader (pdf-parse) + RecursiveCharacterTextSplitter 1000/200;
- *   2. Folio, text + BM25 only (figure records found from captions, no crops, no page renders);
+ *   2. Folio, text + BM25 only (figure records found from captions, no crops, no page renders), with
+ *      PDF worker threads (the default on 2+ cores) and again in the main thread, to show what workers buy;
  *   3. Folio with figure crops, then a re-ingest of the unchanged corpus into the same store.
  * Figures found are compared with the "Figure N" / "Table N" captions in the text (from run 1's text).
  * Targets: >= 100 pages/s (text + BM25), >= 90% of captions found as figures, re-ingest < 5% of the first run.
@@ -74,7 +75,7 @@ async function runLangChain(papers: string[]): Promise<PhaseResult> {
   return { phase: "langchain", seconds, pages, chunks, figures: 0, peakRssMiB: rss.stop(), labels };
 }
 
-async function runFolio(papersDir: string, crops: boolean): Promise<PhaseResult> {
+async function runFolio(papersDir: string, crops: boolean, inThread = false): Promise<PhaseResult> {
   const { loadConfig } = await import("../src/config.js");
   const { openFolioStore } = await import("../src/store/index.js");
   const { ingest, ingestOptionsFromConfig } = await import("../src/ingest/index.js");
@@ -82,7 +83,7 @@ async function runFolio(papersDir: string, crops: boolean): Promise<PhaseResult>
   try {
     const config = loadConfig({ FOLIO_HOME: home }, {}, home);
     const store = await openFolioStore(config, null);
-    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never" });
+    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", ...(inThread ? { pdfWorkers: 0 } : {}) });
     const labels: Record<string, string[]> = {};
     const rss = sampleRss();
     const first = await ingest(store, [papersDir], options, {
@@ -100,7 +101,7 @@ async function runFolio(papersDir: string, crops: boolean): Promise<PhaseResult>
       reingestUnchanged = again.unchanged;
     }
     await store.close();
-    return { phase: crops ? "folio-crops" : "folio-text", seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length, prepareSeconds: first.timings.prepareSeconds, storeSeconds: first.timings.storeSeconds };
+    return { phase: crops ? "folio-crops" : inThread ? "folio-text-main-thread" : "folio-text", seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length, prepareSeconds: first.timings.prepareSeconds, storeSeconds: first.timings.storeSeconds };
   } finally {
     await rm(home, { recursive: true, force: true });
   }
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   const papers = (await readdir(papersDir)).filter((f) => f.endsWith(".pdf")).sort().map((f) => path.join(papersDir, f));
   const phase = arg("--phase");
   if (phase) {
-    const result = phase === "langchain" ? await runLangChain(papers) : await runFolio(papersDir, phase === "folio-crops");
+    const result = phase === "langchain" ? await runLangChain(papers) : await runFolio(papersDir, phase === "folio-crops", phase === "folio-text-main-thread");
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
     return;
   }
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
   console.log(`Ingest benchmark: ${papers.length} PDFs in ${papersDir}; ${os.cpus().length} cores, Node ${process.version}`);
   const langchain = await runChild("langchain", papersDir);
   const text = await runChild("folio-text", papersDir);
+  const mainThread = await runChild("folio-text-main-thread", papersDir);
   const crops = await runChild("folio-crops", papersDir);
 
   const rate = (r: PhaseResult) => r.pages / r.seconds;
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
   console.log("");
   row("LangChain PDFLoader + RecursiveCharacter", langchain);
   row("Folio text + BM25 (figure records, no crops)", text);
+  row("  same, PDFs parsed in the main thread", mainThread);
   row("Folio with figure crops", crops);
   for (const r of [text, crops]) console.log(`  ${r.phase}: read+parse+chunk ${r.prepareSeconds?.toFixed(1)} s summed over files, store writes ${r.storeSeconds?.toFixed(1)} s`);
 
