@@ -82,7 +82,14 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: "3.0.3",
-    info: { title: "Folio API", version: "0.1.0", description: "Chat with a research corpus: answers cite paper, page and figure." },
+    info: {
+      title: "Folio API",
+      version: "0.1.0",
+      description:
+        "Chat with a research corpus: answers cite paper, page and figure. Errors are JSON {error: {code, message, hint}}. " +
+        "The web page (/), GET /health and GET /openapi.json are always open; when the server sets FOLIO_API_TOKEN, POST /chat, POST /search, " +
+        "GET /figures/{id} and GET /pages/{id} need Authorization: Bearer <token>. Those routes are rate limited per client (FOLIO_RATE_LIMIT_PER_MINUTE, RateLimit headers).",
+    },
     servers: [{ url: "/" }],
   });
 }
