@@ -11,6 +11,7 @@ import { ChatPromptTemplate, MessagesPlaceholder } from "@langchain/core/prompts
 import { RunnableLambda, RunnableSequence, type Runnable } from "@langchain/core/runnables";
 import { AIMessage } from "@langchain/core/messages";
 import type { FolioConfig } from "../config.js";
+import { InputError } from "../errors.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { CitationStreamFilter, citationsFor, saysUnanswered } from "./citations.js";
 import { llmCondenser, offlineCondenser, type CondenseInput } from "./condense.js";
@@ -50,6 +51,8 @@ export interface ChainSettings {
 }
 
 const DEFAULT_HISTORY_TURNS = 4;
+/** The question asked when only an image is given. */
+export const DEFAULT_IMAGE_QUESTION = "What does this image show?";
 
 function withImages(text: string, images: PromptImage[]): MessageContent {
   if (images.length === 0) return text;
@@ -117,15 +120,21 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
   const fail = (error: unknown): unknown => (isAbortError(error, signal) ? (signal.aborted ? abortReason(signal) : error) : toLlmError(error, llmContext));
   try {
     const history = request.history ?? [];
-    let standaloneQuestion: string;
-    try {
-      standaloneQuestion = (await parts.condense.invoke({ question: request.question, history }, { signal })) || request.question.trim();
-    } catch (error) {
-      throw fail(error);
+    const question = request.question.trim();
+    // An image with no words: search by the image alone, and ask the model the default question.
+    const imageOnly = !question && request.image !== undefined;
+    if (!question && !imageOnly) throw new InputError("The question is empty.", "Ask a question, or give an image to ask about.");
+    let standaloneQuestion = DEFAULT_IMAGE_QUESTION;
+    if (!imageOnly) {
+      try {
+        standaloneQuestion = (await parts.condense.invoke({ question, history }, { signal })) || question;
+      } catch (error) {
+        throw fail(error);
+      }
     }
     if (signal.aborted) throw abortReason(signal);
     const k = request.k ?? config.search.topK;
-    const retrieved = await parts.retrieve.invoke({ query: standaloneQuestion, image: request.image, filters: request.filters, k }, { signal });
+    const retrieved = await parts.retrieve.invoke({ query: imageOnly ? "" : standaloneQuestion, image: request.image, filters: request.filters, k }, { signal });
     if (signal.aborted) throw abortReason(signal);
     const sources = numberSources(retrieved.hits, limits);
     const sourceCitations: Citation[] = sources.map((s) => s.citation);

@@ -31,6 +31,8 @@ export const DEFAULT_EXTRACTIVE_OPTIONS: ExtractiveOptions = { maxSentences: 3, 
 /** Words that say what kind of answer is wanted, not what it is about. */
 const QUESTION_WORDS = new Set(["show", "explain", "describ", "work", "mean", "tell", "give", "list", "find", "happen", "doe", "paper", "corpu", "say", "talk"]);
 const BM25_K1 = 1.2;
+/** A question about the image it comes with. */
+const DEICTIC_VISUAL = /\b(this|the attached|the given|my)\s+(image|figure|picture|diagram|plot|chart|photo|page|screenshot|graph)\b/i;
 /** Shorter "sentences" are headings or fragments, unless they are captions. */
 const MIN_SENTENCE_WORDS = 5;
 /** A "sentence" that is the paper's title plus this many characters is its title block (authors, venue). */
@@ -119,6 +121,12 @@ function locator(header: string): string {
 export function composeExtractiveAnswer(question: string, sources: ParsedSource[], options: ExtractiveOptions = DEFAULT_EXTRACTIVE_OPTIONS): string {
   const ranked = rankSentences(question, sources).filter((c) => c.coverage >= options.minCoverage);
   const best = ranked[0];
+  // "What does this image show?" (asked with an image): the best-matching figure or page is the answer.
+  const visual = DEICTIC_VISUAL.test(question) ? sources.find((s) => /\((figure|page);/.test(s.header) && s.text) : undefined;
+  if (!best && visual) {
+    const first = splitSentences(visual.text)[0] ?? visual.text;
+    return `${EXTRACTIVE_LABEL}, the closest ${visual.header.includes("(figure;") ? "figure" : "page"} in the corpus:\n- "${truncate(first, options.maxQuoteChars).replace(/"/g, "'")}" [${visual.n}]${locator(visual.header)}`;
+  }
   if (!best || best.coverage < options.minCoverage) {
     return `${EXTRACTIVE_LABEL}: The corpus does not answer this. No retrieved passage matches the question closely enough${sources.length ? "" : " (nothing relevant was found)"}.`;
   }

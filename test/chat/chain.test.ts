@@ -119,6 +119,10 @@ describe("the chain with the extractive model (no LLM)", () => {
     expect(seen.some((e) => e.type === "done")).toBe(false);
   });
 
+  it("an empty question is an input error", async () => {
+    await expect(createAnswerer(fx.config, fx.store).answer({ question: "   " })).rejects.toMatchObject({ code: "INPUT" });
+  });
+
   it("propagates the empty-store error before any event", async () => {
     const empty = await openChatFixture({}, { fill: false });
     try {

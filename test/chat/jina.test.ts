@@ -56,6 +56,11 @@ describe("the chain over Jina embeddings", () => {
     const figureFile = path.join(fx.config.ingest.imagesDir, `${fx.figureImageId}.png`);
     const extractive = await createAnswerer(fx.config, fx.store).answer({ question: "What does this figure show?", image: figureFile, filters: { kinds: ["figure", "page"] } });
     expect(extractive.sources[0]).toMatchObject({ kind: "figure", imageId: fx.figureImageId, figureLabel: "Figure 1" });
+    const imageOnly = await createAnswerer(fx.config, fx.store).answer({ question: "", image: figureFile });
+    expect(imageOnly.standaloneQuestion).toBe("What does this image show?");
+    expect(imageOnly.sources[0]).toMatchObject({ kind: "figure", imageId: fx.figureImageId });
+    expect(imageOnly.answer).toContain('"Figure 1: The Transformer - model architecture." [1] (Figure 1, p. 3)');
+    expect(imageOnly.unanswered).toBe(false);
 
     const config = chatConfig(fx.home, { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, OPENAI_BASE_URL: openai.url });
     const before = openai.chatRequests.length;
