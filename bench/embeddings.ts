@@ -142,10 +142,13 @@ async function main(): Promise<void> {
 
   // The community class sends `normalized`, which v4 rejects; the server is told to tolerate it.
   const clean = await startJinaTestServer({ latencyMs: LATENCY_MS, allowNormalized: true, recordBodies: false });
-  const faulty = await startJinaTestServer({ latencyMs: LATENCY_MS, allowNormalized: true, recordBodies: false, random: { rate429: RATE_429, retryAfter: "1", seed: 7 } });
+  // One faulty server per client, same seed: both face the same 429 schedule by arrival order.
+  const faultyServer = () => startJinaTestServer({ latencyMs: LATENCY_MS, allowNormalized: true, recordBodies: false, random: { rate429: RATE_429, retryAfter: "1", seed: 7 } });
+  const faulty = await faultyServer();
+  const faultyForCommunity = await faultyServer();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "folio-bench-emb-"));
   try {
-    console.log(`Setup: local Jina test server, ${LATENCY_MS} ms latency per request, ${DIMENSIONS} dims.`);
+    console.log(`Setup: local Jina test server, ${LATENCY_MS} ms latency per request, ${DIMENSIONS} dims; fault runs: ${RATE_429 * 100}% of requests get 429 + Retry-After: 1 (seeded, same schedule for both clients).`);
     console.log(`Ours: batchSize ${OUR_BATCH_SIZE}, tokensPerRequest 32000, maxConcurrency ${OUR_CONCURRENCY}, LMDB cache on.`);
     console.log("Community (@langchain/community JinaEmbeddings): batchSize 24, every batch fired at once, no retries.");
     console.log("  It hard-codes https://api.jina.ai/v1/embeddings (constructor ignores baseUrl): its public baseUrl field is set to the local server;");
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
     const firstClient = ours(faulty, firstCacheDir);
     const faultOurs = await run("ours, 5% 429 (first run, cold cache)", faulty, papers, (c) => firstClient.embedDocuments(c));
     await firstClient.close();
-    const faultCommunity = await run("community, 5% 429", faulty, papers, (c) => community(faulty).embedDocuments(c));
+    const faultCommunity = await run("community, 5% 429", faultyForCommunity, papers, (c) => community(faultyForCommunity).embedDocuments(c));
 
     // 3. Second runs over the same corpus: new instances (as a second `folio ingest` would be) on that cache.
     const cacheRuns: RunResult[] = [];
@@ -209,6 +212,7 @@ async function main(): Promise<void> {
   } finally {
     await clean.close();
     await faulty.close();
+    await faultyForCommunity.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
