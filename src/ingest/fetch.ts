@@ -27,6 +27,8 @@ export interface FetchOptions {
   maxBytes: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Download again even when cached. */
+  refresh?: boolean;
 }
 
 /** Path of the cached download of a URL (whether or not it exists yet). */
@@ -37,11 +39,13 @@ export function cachePathFor(url: string, downloadsDir: string): string {
 /** Returns the bytes of the URL, from the cache when present. Throws FetchFailure. */
 export async function fetchToCache(url: string, options: FetchOptions): Promise<{ data: Buffer; cachedPath: string; fromCache: boolean }> {
   const cachedPath = cachePathFor(url, options.downloadsDir);
-  try {
-    const s = await stat(cachedPath);
-    if (s.isFile() && s.size > 0) return { data: await readFile(cachedPath), cachedPath, fromCache: true };
-  } catch {
-    // not cached yet
+  if (!options.refresh) {
+    try {
+      const s = await stat(cachedPath);
+      if (s.isFile() && s.size > 0) return { data: await readFile(cachedPath), cachedPath, fromCache: true };
+    } catch {
+      // not cached yet
+    }
   }
   const signals = [AbortSignal.timeout(options.timeoutMs)];
   if (options.signal) signals.push(options.signal);

@@ -54,7 +54,7 @@ export interface IngestOptions {
   prune?: boolean;
   /** Any skipped file makes the summary's `ok` false. */
   strict?: boolean;
-  /** Re-ingest even unchanged documents. */
+  /** Re-ingest even unchanged documents (and download URLs again). */
   force?: boolean;
   /** Crop figures when the PDF parser can (default true). */
   cropFigures?: boolean;
@@ -291,7 +291,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       data = await readFile(filePath);
     } else {
       try {
-        const fetched = await fetchToCache(item.url, { downloadsDir, maxBytes: options.maxFileBytes, timeoutMs: options.fetchTimeoutMs ?? 60_000, signal });
+        const fetched = await fetchToCache(item.url, { downloadsDir, maxBytes: options.maxFileBytes, timeoutMs: options.fetchTimeoutMs ?? 60_000, signal, refresh: options.force });
         data = fetched.data;
         filePath = fetched.cachedPath;
       } catch (error) {
@@ -333,7 +333,16 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       l: linkedImages,
     });
     const contentHash = `${sha256Hex(data)}.${shortHash(variant)}`;
-    const existing = await store.getDocument(docId);
+    let existing;
+    try {
+      existing = await store.getDocument(docId);
+    } catch (error) {
+      if (error instanceof FolioError && FATAL_CODES.has(error.code)) {
+        fatal ??= error;
+        throw error;
+      }
+      throw new Skip("store-failed", error instanceof FolioError ? error.hint : hintFor("store-failed"), (error as Error).message);
+    }
     if (!options.force && existing && existing.contentHash === contentHash && existing.embeddingSignature === store.embeddingSignature) {
       summary.unchanged++;
       fileEvent({ type: "unchanged", path: display, docId });
@@ -440,7 +449,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
         }
       } catch (error) {
         if (error instanceof Skip) skip({ path: display, reason: error.reason, detail: error.detail, hint: error.hint });
-        else if (!signal?.aborted) {
+        else if (!signal?.aborted && fatal === undefined) {
           // An unexpected parser failure is this file's problem, not the run's.
           skip({ path: display, reason: "broken", detail: (error as Error).message, hint: hintFor("broken") });
         }

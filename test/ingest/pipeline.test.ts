@@ -128,6 +128,11 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
     expect(writes).toEqual({ put: 0, delete: 0 });
     expect(files.every((f) => f.type === "unchanged")).toBe(true);
     expect(await store.count()).toBe(firstPoints);
+
+    const forced = await ingest(counted, [corpus], optionsFor(config, { force: true }));
+    expect(forced).toMatchObject({ ingested: 4, replaced: 4, unchanged: 0 });
+    expect(writes.put).toBe(4);
+    expect(await store.count()).toBe(firstPoints);
   });
 
   it("replaces a changed file (old chunks gone) and re-ingests an image whose sidecar caption changed", async () => {
