@@ -74,3 +74,4 @@ export { splitSentences } from "./sentences.js";
 export { loadPrompts, packageRoot } from "./prompts.js";
 export { LlmError, isAbortError } from "./errors.js";
 export type { Reranker } from "./retrieve.js";
+export { FolioRetriever, type FolioRetrieverInput, type FolioDocumentMetadata } from "./retriever.js";

@@ -3,7 +3,7 @@
  * ChatOpenAI against the local OpenAI-compatible test server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAnswerer } from "../../src/chat/index.js";
+import { FolioRetriever, createAnswerer } from "../../src/chat/index.js";
 import type { Answer, AnswerEvent, AnswerRequest, Answerer } from "../../src/chat/types.js";
 import { FolioError } from "../../src/errors.js";
 import { startOpenAITestServer, type OpenAITestServer } from "../servers/openai-server.js";
@@ -117,6 +117,16 @@ describe("the chain with the extractive model (no LLM)", () => {
     ).rejects.toThrow();
     expect(seen.filter((e) => e.type === "token")).toHaveLength(1);
     expect(seen.some((e) => e.type === "done")).toBe(false);
+  });
+
+  it("FolioRetriever is a LangChain retriever over the same retrieval step", async () => {
+    const retriever = new FolioRetriever({ store: fx.store, config: fx.config, k: 2, filters: { docIds: ["attention-2017"] } });
+    const docs = await retriever.invoke("multi-head attention heads");
+    expect(docs.length).toBeGreaterThan(0);
+    expect(docs.length).toBeLessThanOrEqual(2);
+    expect(docs[0]!.pageContent).toContain("Multi-head attention");
+    expect(docs[0]!.metadata).toMatchObject({ docId: "attention-2017", kind: "text", page: 4 });
+    expect(typeof docs[0]!.metadata.score).toBe("number");
   });
 
   it("an empty question is an input error", async () => {
