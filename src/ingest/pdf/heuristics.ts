@@ -11,6 +11,8 @@ export const LAYOUT = {
   segmentGap: 0.6,
   /** A whitespace item wider than this is a gap between cells or columns, not a word space. */
   maxSpaceWidth: 1.0,
+  /** A whitespace item narrower than this is not a word space. */
+  minSpaceWidth: 0.1,
   /** A gap wider than this between two runs is a space. */
   spaceGap: 0.15,
   /** Glyph box above / below the baseline. */
@@ -26,6 +28,8 @@ export const LAYOUT = {
   maxCrossingShare: 0.5,
   /** A column line at least this share of the column width is body text (columns start there). */
   wideColumnLine: 0.6,
+  /** White space across the page taller than this (font sizes) ends the page head (title, authors). */
+  headGap: 1.2,
   /** A line this close below a full-width line continues it. */
   continuationGap: 0.6,
 } as const;

@@ -4,6 +4,7 @@
  * left column then right column, with full-width lines such as titles and wide captions in between).
  * Coordinates are PDF points with the origin at the top left of the (rotated) page.
  */
+import { KNOWN_HEADINGS } from "./blocks.js";
 import { LAYOUT } from "./heuristics.js";
 
 export interface PdfTextItemLike {
@@ -61,9 +62,11 @@ export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransf
     if (!item.str) continue;
     const m = multiply(viewportTransform, item.transform);
     const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = m;
-    const size = Math.hypot(c, d);
+    // Horizontal text may be slanted (italic drawn with a skew: c != 0) but not rotated (b != 0).
+    const horizontal = a > 0 && Math.abs(b) <= 0.01 * a;
+    const size = horizontal ? Math.abs(d) : Math.hypot(c, d);
     if (size < LAYOUT.minFontSize) continue;
-    if (Math.abs(b) > 0.01 * Math.abs(a) || Math.abs(c) > 0.01 * Math.abs(d) || a <= 0) {
+    if (!horizontal) {
       if (item.str.trim()) rotated.push(item.str);
       continue;
     }
@@ -71,6 +74,8 @@ export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransf
     const space = !item.str.trim();
     // A "space" as wide as a table cell gap is a gap.
     if (space && item.width * scaleX > LAYOUT.maxSpaceWidth * size) continue;
+    // pdf.js inserts hair-width "spaces" between a capital and its small caps ("E" " " "FFICIENT").
+    if (space && item.width * scaleX < LAYOUT.minSpaceWidth * size) continue;
     // Whitespace runs are kept: they bridge justified word gaps that can be as wide as a narrow gutter.
     runs.push({ text: item.str, x0: e, x1: e + item.width * scaleX, baseline: f, size, font: item.fontName, space });
   }
@@ -222,14 +227,32 @@ export function readingOrder(lines: readonly Line[], layout: ColumnLayout): Line
     if (fullFlow.length) flows.push(fullFlow);
     fullFlow = [];
   };
-  // Above the first wide column line (title, author grid, a figure at the top) rows are read across.
+  // The page head (title, authors) is read across: everything above the last full-width band of
+  // white space that lies above the first wide column line. Lines beside each other below that
+  // (an "Abstract" heading next to a figure) stay in their columns.
   const columnWidth = Math.min(layout.gutter - layout.left, layout.right - layout.gutter);
+  const sizeChars = new Map<number, number>();
+  for (const l of byRow) sizeChars.set(Math.round(l.size), (sizeChars.get(Math.round(l.size)) ?? 0) + l.text.length);
+  const bodySize = [...sizeChars].sort((p, q) => q[1] - p[1])[0]?.[0] ?? 10;
   const columnTop = Math.min(
-    ...byRow.filter((l) => (l.x1 <= layout.gutter + 1 || l.x0 >= layout.gutter - 1) && l.x1 - l.x0 >= LAYOUT.wideColumnLine * columnWidth).map((l) => l.top),
+    ...byRow
+      .filter((l) => (l.x1 <= layout.gutter + 1 || l.x0 >= layout.gutter - 1) && l.x1 - l.x0 >= LAYOUT.wideColumnLine * columnWidth && Math.abs(l.size - bodySize) <= 1)
+      .map((l) => l.top),
   );
+  let headBottom = -Infinity;
+  let lowest = -Infinity;
+  let previous: Line | undefined;
+  for (const line of [...byRow].sort((p, q) => p.top - q.top)) {
+    if (line.top > columnTop + 1) break;
+    // The space under a section heading ("Abstract") is not the end of the page head.
+    const underHeading = previous !== undefined && KNOWN_HEADINGS.test(previous.text);
+    if (lowest > -Infinity && line.top - lowest > LAYOUT.headGap * line.size && !underHeading) headBottom = lowest;
+    if (line.bottom >= lowest) previous = line;
+    lowest = Math.max(lowest, line.bottom);
+  }
   let lastFull: Line | undefined;
   for (const line of byRow) {
-    const crosses = (line.x0 < layout.gutter - 1 && line.x1 > layout.gutter + 1) || line.bottom < columnTop;
+    const crosses = (line.x0 < layout.gutter - 1 && line.x1 > layout.gutter + 1) || line.bottom <= headBottom + 0.01;
     // A short last line of a wide caption or paragraph stays with the full-width lines above it.
     const continuesFull =
       !crosses &&

@@ -43,13 +43,29 @@ export function structure(blocks: RawBlock[], pageHeights: Map<number, number>, 
   // Title: the largest text in the upper half of page 1.
   const firstPage = out.filter((b) => b.page === 1);
   const height = pageHeights.get(1) ?? 792;
+  // Prefer titles of three words or more: a large two-word label in a figure is not the title.
   let titleBlock: StructuredBlock | undefined;
+  let largest: StructuredBlock | undefined;
   for (const block of firstPage) {
     if (block.top > height * 0.5 || block.kind === "caption" || (block.text.match(/\p{L}/gu)?.length ?? 0) < 4 || block.text.length > 300) continue;
-    if (!titleBlock || block.size > titleBlock.size + 0.2) titleBlock = block;
+    if (!largest || block.size > largest.size + 0.2) largest = block;
+    if (block.text.split(/\s+/).length >= 3 && (!titleBlock || block.size > titleBlock.size + 0.2)) titleBlock = block;
   }
+  titleBlock ??= largest;
   if (titleBlock && titleBlock.size >= bodySize * 1.15) {
     titleBlock.kind = "title";
+    // A title wrapped over lines of slightly different sizes (small caps) arrives as several blocks.
+    const at = out.indexOf(titleBlock);
+    for (let next = out[at + 1]; next && next.page === 1 && next.kind !== "caption"; next = out[at + 1]) {
+      const close = next.top - titleBlock.bottom < 0.8 * titleBlock.size && next.top > titleBlock.top;
+      const sameFont = next.lines[0]?.font === titleBlock.lines[0]?.font;
+      const smallCaps = next.text === next.text.toUpperCase();
+      if (!close || !sameFont || next.size < (smallCaps ? 0.75 : 0.95) * titleBlock.size || next.text.length > 200 || titleBlock.text.length + next.text.length > 300) break;
+      titleBlock.text = `${titleBlock.text} ${next.text}`;
+      titleBlock.lines.push(...next.lines);
+      titleBlock.bottom = Math.max(titleBlock.bottom, next.bottom);
+      out.splice(at + 1, 1);
+    }
     titleBlock.text = repairSpacedSmallCaps(titleBlock.text);
     info.title = titleBlock.text;
   } else if (metadataTitle && isMeaningfulTitle(metadataTitle)) {
@@ -122,17 +138,18 @@ function isMeaningfulTitle(title: string): boolean {
 }
 
 const AFFILIATION = /(universit|institut|college|school|department|dept\.|laborator|\blab\b|research|google|microsoft|facebook|meta|openai|deepmind|nvidia|amazon|apple|ibm|inc\.?$|corp|center|centre|academy|brain|\bai\b|@|http|www\.|\.com|\.edu|\.org|\d{3,}|street|road|usa|china|canada|germany|france|uk$|equal contribution|work done|correspond)/i;
-const NAME = /^\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|da|di|la|le)){1,4}$/u;
+// Letters, with the spacing accents some PDFs extract next to them ("O˘guz", "C´eline").
+const NAME = /^\p{Lu}[\p{L}\p{M}'’.\u00B4\u02D8-\u02DD\u00A8`-]*(?:\s+(?:\p{Lu}[\p{L}\p{M}'’.\u00B4\u02D8-\u02DD\u00A8`-]*|de|van|von|der|da|di|la|le)){1,4}$/u;
 
 /** Best-effort author names from the lines between title and abstract. */
 export function authorNames(lines: string[]): string[] {
   const names: string[] = [];
   for (const raw of lines) {
-    if (AFFILIATION.test(raw)) continue;
-    const cleaned = raw.replace(/[∗*†‡§¶♯♮♭⋆#]+|\b\d\b|\(\s*\)|[\u00B9\u00B2\u00B3\u2070-\u2079]/gu, " ");
+    if (/@|https?:/.test(raw) && !/,/.test(raw)) continue;
+    const cleaned = raw.replace(/(\p{L})\d[\d,]*(?=[\s,]|$)/gu, "$1").replace(/[∗*†‡§¶♯♮♭⋆#]+|\b\d\b|\(\s*\)|[\u00B9\u00B2\u00B3\u2070-\u2079]/gu, " ");
     for (const part of cleaned.split(/,|;|\band\b|&|\s{2,}/)) {
       const name = part.replace(/\s+/g, " ").trim().replace(/^[,.\s]+|[,.\s]+$/g, "");
-      if (NAME.test(name) && !KNOWN_HEADINGS.test(name) && name.length <= 40 && !names.includes(name)) names.push(name);
+      if (NAME.test(name) && !AFFILIATION.test(name) && !KNOWN_HEADINGS.test(name) && name.length <= 40 && !names.includes(name)) names.push(name);
     }
   }
   return names.slice(0, 50);
