@@ -6,22 +6,14 @@ import { writeJson, writeLine } from "../io.js";
 import { InputError } from "../../errors.js";
 import { openFolio } from "../../folio.js";
 import { ingest, ingestOptionsFromConfig } from "../../ingest/index.js";
-import type { IngestSummary } from "../../ingest/index.js";
+import type { IngestOptions, IngestSummary } from "../../ingest/index.js";
 import { collect } from "../options.js";
 import { createProgress } from "../progress.js";
 import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
-interface IngestFlags {
-  include?: string[];
-  exclude?: string[];
-  manifest?: string;
-  prune?: boolean;
-  strict?: boolean;
-  force?: boolean;
-  json?: boolean;
-  progress?: boolean;
-}
+/** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & { json?: boolean; progress?: boolean };
 
 export function registerIngest(program: Command, ctx: CommandContext): Command {
   return program
