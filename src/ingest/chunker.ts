@@ -212,7 +212,8 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
   for (const page of doc.pages) {
     if (!page.imageId) continue;
     chunks.push({
-      text: page.text,
+      // A page without a text layer is still findable by its image; its text names it.
+      text: page.text.trim() || `${meta.title}, page ${page.page}`,
       metadata: ChunkMetadataSchema.parse({ ...base, kind: "page", page: page.page, imageId: page.imageId, chunkIndex: pageIndex++, references: false }),
       image: imagePath(options.imagesDir, page.imageId),
     });
