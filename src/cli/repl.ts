@@ -232,6 +232,8 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     if (watchProcessSigint) process.on("SIGINT", onProcessSigint);
     const request: AnswerRequest = { question, history, filters, signal: controller.signal, ...(image ? { image } : {}) };
     let streamed = false;
+    // A transcript of piped input reads better with each question above its answer.
+    if (!tty) line(`> ${question}${image ? ` [image: ${image}]` : ""}`);
     try {
       for await (const event of answerer.stream(request)) {
         if (event.type === "query") {
@@ -244,6 +246,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
           history = [...history, { role: "user" as const, content: question }, { role: "assistant" as const, content: event.answer.answer }].slice(-MAX_HISTORY_TURNS * 2);
           line();
           printCitations(event.answer);
+          line();
         }
       }
     } catch (error) {
