@@ -206,16 +206,22 @@ async function ask(message) {
       }
       return;
     }
+    let ended = false;
     for await (const { event, data } of readEvents(res.body)) {
       if (event === "session") setSession(data.sessionId);
       else if (event === "sources") view.setSources(data.sources);
       else if (event === "token") view.appendToken(data.text);
       else if (event === "citation") view.addCitation(data);
       else if (event === "done") {
+        ended = true;
         setSession(data.sessionId);
         view.finish(data);
-      } else if (event === "error") view.fail(data);
+      } else if (event === "error") {
+        ended = true;
+        view.fail(data);
+      }
     }
+    if (!ended) view.fail({ message: "The answer was cut off.", hint: "Ask again; if it keeps happening, check the server." });
   } catch (error) {
     if (!(error && error.name === "AbortError")) view.fail({ message: "The connection to the server was lost.", hint: "Check that `folio serve` is running, then ask again." });
   } finally {
