@@ -83,7 +83,8 @@ async function runFolio(papersDir: string, crops: boolean, inThread = false): Pr
   try {
     const config = loadConfig({ FOLIO_HOME: home }, {}, home);
     const store = await openFolioStore(config, null);
-    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", ...(inThread ? { pdfWorkers: 0 } : {}) });
+    // Workers forced on (not "auto", which also looks at the load average) so the comparison is stable.
+    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", pdfWorkers: inThread ? 0 : Math.min(config.ingest.concurrency, os.availableParallelism()) });
     const labels: Record<string, string[]> = {};
     const rss = sampleRss();
     const first = await ingest(store, [papersDir], options, {
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log(`Ingest benchmark: ${papers.length} PDFs in ${papersDir}; ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(`Ingest benchmark: ${papers.length} PDFs in ${papersDir}; ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`);
   const langchain = await runChild("langchain", papersDir);
   const text = await runChild("folio-text", papersDir);
   const mainThread = await runChild("folio-text-main-thread", papersDir);
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
   ];
   console.log("");
   for (const [name, pass, detail] of checks) console.log(`${pass ? "PASS" : "FAIL"}  ${name}: ${detail}`);
+  console.log(`(load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores; figures from other jobs on the machine slow every row alike)`);
 }
 
 await main();

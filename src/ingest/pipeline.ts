@@ -70,7 +70,7 @@ export interface IngestOptions {
   queueSize?: number;
   /**
    * Worker threads for PDF parsing: 0 parses in the main thread; "auto" (default) uses
-   * min(concurrency, available cores) workers when there is more than one core.
+   * min(concurrency, cores) workers for 4+ PDFs when there is more than one core and one is idle.
    */
   pdfWorkers?: number | "auto";
 }
@@ -245,8 +245,16 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   // "auto": workers pay for their start-up (loading pdf.js again) only over several PDFs and cores.
   const pdfCount = items.filter((item) => item.type === "url" || sourceKindOf(item.path) === "pdf").length;
   const cores = os.availableParallelism();
+  // Measured (bench/ingest.ts, 2 cores shared with other jobs at load 9-17): workers were slower than
+  // the main thread (63 s vs 44 s), since there was no idle core to run them. So "auto" also asks the
+  // load average for at least one idle core (always true on Windows, where it reads 0).
+  const idleCores = cores - os.loadavg()[0]!;
   const workerCount =
-    options.pdfWorkers === undefined || options.pdfWorkers === "auto" ? (cores > 1 && concurrency > 1 && pdfCount >= MIN_PDFS_FOR_WORKERS ? Math.min(concurrency, cores) : 0) : options.pdfWorkers;
+    options.pdfWorkers === undefined || options.pdfWorkers === "auto"
+      ? cores > 1 && concurrency > 1 && pdfCount >= MIN_PDFS_FOR_WORKERS && idleCores >= 1
+        ? Math.min(concurrency, cores)
+        : 0
+      : options.pdfWorkers;
   let pool: PdfWorkerPool | undefined;
   const closePool = () => void pool?.close();
   signal?.addEventListener("abort", closePool, { once: true });
