@@ -236,12 +236,21 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
     const region = contentIn(window, caption, context);
     if (region) return pad(region, context);
   }
+  // Figures made of boxed text (prompts, examples) look like body text: fall back to the space up to
+  // the previous caption or heading, provided something is drawn there.
+  const loose = windowsFor(caption, [windows[0][0], windows[0][2]], context, true);
+  for (const window of kind === "figure" ? loose : [loose[1], loose[0]]) {
+    const region = contentIn(window, caption, context, true);
+    if (region) return pad(region, context);
+  }
   return undefined;
 }
 
 /** The free space above and below the caption within the span, up to the nearest body text or caption. */
-function windowsFor(caption: RawBlock, span: [number, number], context: RegionContext): [Box, Box] {
-  const boundaries = context.blocks.filter((b) => isBoundary(b, caption, span, context));
+function windowsFor(caption: RawBlock, span: [number, number], context: RegionContext, loose = false): [Box, Box] {
+  const boundaries = context.blocks.filter((b) =>
+    loose ? b !== caption && (b.kind === "caption" || b.kind === "heading" || b.kind === "title") && b.x1 >= span[0] && b.x0 <= span[1] : isBoundary(b, caption, span, context),
+  );
   const above = Math.max(0, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
   const below = Math.min(context.pageHeight, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
   return [
@@ -250,7 +259,7 @@ function windowsFor(caption: RawBlock, span: [number, number], context: RegionCo
   ];
 }
 
-function contentIn(window: Box, caption: RawBlock, context: RegionContext): Box | undefined {
+function contentIn(window: Box, caption: RawBlock, context: RegionContext, needsGraphics = false): Box | undefined {
   if (window[3] - window[1] < FIGURES.minRegionSize) return undefined;
   let region: Box | undefined;
   const grow = (box: Box) => {
@@ -272,7 +281,7 @@ function contentIn(window: Box, caption: RawBlock, context: RegionContext): Box 
       if (box[1] >= window[1] - 1 && box[3] <= window[3] + 1 && box[0] < window[2] && box[2] > window[0]) grow(box);
     }
   }
-  if (!region) return undefined;
+  if (!region || (needsGraphics && !graphicFound)) return undefined;
   const [x0, y0, x1, y1] = region;
   if (x1 - x0 < FIGURES.minRegionSize || y1 - y0 < FIGURES.minRegionSize) return undefined;
   // Text alone next to a caption is only a table (or a figure drawn as text) if it is not a single short line.

@@ -31,7 +31,8 @@ export function bodyFontSize(blocks: readonly RawBlock[]): number {
 }
 
 const REFERENCES_HEADING = /^(?:\d{1,2}\.?\s+)?(References|Bibliography|References and Notes|Literature Cited|Works Cited)$/i;
-const APPENDIX_HEADING = /^(?:Appendix|Appendices|Supplementary|[A-H](?:\.\d{1,2})*\.?\s+\p{Lu})/u;
+/** Headings that end the bibliography: appendices, lettered or numbered sections. */
+const APPENDIX_HEADING = /^(?:(?:\d{1,2}\.?\s+)?(?:appendix|appendices|supplementary)|[A-H](?:\.\d{1,2})*\.?\s+\p{Lu}|\d{1,2}(?:\.\d{1,2})*\.?\s+\p{Lu}[\p{L}\s-]{2,60}$)/iu;
 const ABSTRACT_HEADING = /^abstract$/i;
 const INLINE_ABSTRACT = /^abstract\s*[.:—–-]\s*/i;
 
