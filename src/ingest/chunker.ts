@@ -171,8 +171,12 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
     }
   };
 
+  // Captions live in their figure chunks; repeating them in text chunks would return each twice.
+  const captionKey = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 60);
+  const figureCaptions = new Set(doc.figures.map((f) => captionKey(f.caption)));
   for (const block of doc.blocks) {
     if (!block.text.trim()) continue;
+    if (block.kind === "caption" && figureCaptions.has(captionKey(block.text))) continue;
     addBlock(block);
   }
   emit();

@@ -82,3 +82,26 @@ describe("chunkDocument", () => {
     expect(pages[0]?.image).toBe("/img/abc.png");
   });
 });
+
+describe("captions", () => {
+  it("are kept out of text chunks when a figure chunk carries them", () => {
+    const caption = "Figure 1: The Transformer - model architecture.";
+    const chunks = chunkDocument(
+      doc({
+        pageCount: 1,
+        blocks: [
+          { page: 1, text: "The model stacks layers.", kind: "paragraph", section: "3 Model", references: false },
+          { page: 1, text: caption, kind: "caption", section: "3 Model", references: false },
+          { page: 1, text: "Table 9: no figure record for this one.", kind: "caption", section: "3 Model", references: false },
+        ],
+        figures: [{ label: "Figure 1", kind: "figure", caption, page: 1, mentions: [] }],
+      }),
+      meta,
+      { chunkTokens: 100, chunkOverlapTokens: 10, imagesDir: "/img" },
+    );
+    const text = chunks.filter((c) => c.metadata.kind === "text").map((c) => c.text).join("\n");
+    expect(text).not.toContain("The Transformer - model architecture");
+    expect(text).toContain("Table 9: no figure record");
+    expect(chunks.find((c) => c.metadata.kind === "figure")?.text).toBe(caption);
+  });
+});
