@@ -98,7 +98,7 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
       current.push(line);
       continue;
     }
-    if (line.row === previous.row && !CAPTION_PATTERN.test(line.text)) {
+    if (line.row === previous.row && !(CAPTION_PATTERN.test(line.text) && line.x0 - previous.x1 > 2 * line.size)) {
       current.push(line);
       continue;
     }
@@ -108,7 +108,8 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
       gap > BLOCKS.paragraphGap * size ||
       gap < -size ||
       Math.abs(line.size - previous.size) > BLOCKS.sizeChange * Math.max(line.size, previous.size) ||
-      CAPTION_PATTERN.test(line.text) ||
+      // "Fig. 4. First, ..." at the start of a wrapped line inside a sentence is a reference, not a caption.
+      (CAPTION_PATTERN.test(line.text) && (endsSentence(previous.text) || gap > 0.3 * size || Math.abs(line.size - previous.size) > 0.5)) ||
       isNumberedHeadingLine(line) ||
       isKnownHeadingLine(line) ||
       isKnownHeadingLine(previous) ||

@@ -204,6 +204,9 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
   if (context.graphics.some((g) => contains(g, box) && (g[2] - g[0]) * (g[3] - g[1]) > (box[2] - box[0]) * (box[3] - box[1]) * 1.2)) return false;
   if (block.kind === "heading" || block.kind === "title" || block.kind === "abstract") return true;
   if (block.kind !== "paragraph" && block.kind !== "list") return false;
+  // Rules drawn through a block make it a table, whatever its rows read like.
+  const ruled = context.graphics.some((g) => g[3] - g[1] < 2 && g[1] > block.top + 2 && g[3] < block.bottom - 2 && g[0] < block.x1 && g[2] > block.x0);
+  if (ruled) return false;
   if (Math.abs(block.size - context.bodySize) > 1.2) return false;
   // Prose: rows that are one wide line; table rows are several cells.
   const { layout } = context;
@@ -231,11 +234,28 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
     const crossing = (w: Box) => context.graphics.some((g) => g[0] < layout.gutter - 5 && g[2] > layout.gutter + 5 && intersects(g, w));
     if (crossing(full[0]) || crossing(full[1])) windows = full;
   }
-  const ordered = kind === "figure" ? windows : [windows[1], windows[0]];
-  for (const window of ordered) {
-    const region = contentIn(window, caption, context);
-    if (region) return pad(region, context);
+  // Figures usually sit above their captions and tables below, but styles differ: when both sides
+  // hold something, the side that touches the caption wins unless the usual side is nearly as close.
+  // Content between two captions belongs to the nearer one.
+  const otherCaptions = context.blocks.filter((b) => b !== caption && b.kind === "caption" && b.x1 > windows[0][0] && b.x0 < windows[0][2]);
+  const nearerToOther = (region: Box | undefined, side: "above" | "below"): Box | undefined => {
+    if (!region) return undefined;
+    const own = side === "above" ? caption.top - region[3] : region[1] - caption.bottom;
+    const other = otherCaptions
+      .map((b) => (side === "above" ? region[1] - b.bottom : b.top - region[3]))
+      .filter((d) => d >= -1)
+      .reduce((m, d) => Math.min(m, d), Infinity);
+    return other < own ? undefined : region;
+  };
+  const above = nearerToOther(contentIn(windows[0], caption, context), "above");
+  const below = nearerToOther(contentIn(windows[1], caption, context), "below");
+  if (above && below) {
+    const gapAbove = caption.top - above[3];
+    const gapBelow = below[1] - caption.bottom;
+    const preferAbove = kind === "figure" ? gapAbove <= gapBelow + FIGURES.sideSlack : gapAbove + FIGURES.sideSlack < gapBelow;
+    return pad(preferAbove ? above : below, context);
   }
+  if (above || below) return pad((above ?? below) as Box, context);
   // Figures made of boxed text (prompts, examples) look like body text: fall back to the space up to
   // the previous caption or heading, provided something is drawn there.
   const loose = windowsFor(caption, [windows[0][0], windows[0][2]], context, true);

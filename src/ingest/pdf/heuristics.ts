@@ -66,6 +66,8 @@ export const FIGURES = {
   backgroundShare: 0.9,
   /** A body-text line is at least this share of its column's width. */
   bodyLineWidthShare: 0.6,
+  /** Points by which the usual side (figures above, tables below their caption) may be farther and still win. */
+  sideSlack: 4,
   /** Mentions kept per figure. */
   maxMentions: 8,
 } as const;
