@@ -157,7 +157,28 @@ describe.skipIf(!hasCorpus)("real papers (../shared/corpus/papers)", () => {
     }
     expect(checked).toBeGreaterThan(5);
     expect(contained / checked).toBeGreaterThan(0.9);
-    if (!hasCorpus) console.warn("corpus missing");
+  });
+
+  it("gives the same chunks with concurrent files in the main thread as one file at a time", async () => {
+    const files = ["1810.04805.pdf", "1502.03167.pdf"].map((f) => path.join(PAPERS, f));
+    const counts = async (concurrency: number) => {
+      const cfg = testConfig(path.join(root, `home-concurrency-${concurrency}`));
+      const s = await openStore(cfg);
+      try {
+        const done: Record<string, number> = {};
+        await ingest(s, files, optionsFor(cfg, { concurrency, pdfWorkers: 0, cropFigures: false }), {
+          onFile: (e) => {
+            if (e.type === "done") done[path.basename(e.path)] = e.chunks;
+          },
+        });
+        return done;
+      } finally {
+        await s.close();
+      }
+    };
+    const one = await counts(1);
+    expect(Object.keys(one)).toHaveLength(2);
+    expect(await counts(2)).toEqual(one);
   });
 });
 
