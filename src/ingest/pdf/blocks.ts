@@ -51,7 +51,17 @@ export function removeMarginalia(pages: PageText[]): void {
     for (const line of page.lines) {
       if (/^\d{1,4}$/.test(line.text)) numberColumns.set(Math.round(line.x1 / 4), (numberColumns.get(Math.round(line.x1 / 4)) ?? 0) + 1);
     }
+    const removed: Line[] = [];
     page.lines = page.lines.filter((line) => {
+      const keep = keepLine(line);
+      if (!keep) removed.push(line);
+      return keep;
+    });
+    const headers = removed.filter((l) => l.bottom < page.height / 2);
+    const footers = removed.filter((l) => l.top >= page.height / 2);
+    if (headers.length) page.headerBottom = Math.max(...headers.map((l) => l.bottom));
+    if (footers.length) page.footerTop = Math.min(...footers.map((l) => l.top));
+    function keepLine(line: Line): boolean {
       if (inMargin(line, page)) {
         if (pages.length >= 2 && (pagesWith.get(signature(line.text)) ?? 0) >= minRepeats) return false;
         if (numericOnly(line.text) || /^page\s+\d+(\s+of\s+\d+)?$/i.test(line.text)) return false;
@@ -60,7 +70,7 @@ export function removeMarginalia(pages: PageText[]): void {
         if (line.x1 <= textLeft + 2 || line.x0 >= textRight - 2) return false;
       }
       return true;
-    });
+    }
   }
 }
 

@@ -163,6 +163,9 @@ export interface RegionContext {
   blocks: readonly RawBlock[];
   graphics: readonly Box[];
   bodySize: number;
+  /** Figures never extend into the running header or footer. */
+  contentTop: number;
+  contentBottom: number;
 }
 
 /** The horizontal span a caption's figure can occupy: its column, or the page's text width. */
@@ -271,8 +274,8 @@ function windowsFor(caption: RawBlock, span: [number, number], context: RegionCo
   const boundaries = context.blocks.filter((b) =>
     loose ? b !== caption && (b.kind === "caption" || b.kind === "heading" || b.kind === "title") && b.x1 >= span[0] && b.x0 <= span[1] : isBoundary(b, caption, span, context),
   );
-  const above = Math.max(0, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
-  const below = Math.min(context.pageHeight, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
+  const above = Math.max(context.contentTop, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
+  const below = Math.min(context.contentBottom, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
   return [
     [span[0], above, span[1], caption.top],
     [span[0], caption.bottom, span[1], below],

@@ -220,6 +220,8 @@ async function renderPass(
           blocks: blocks.filter((b) => b.page === pageText.page),
           graphics,
           bodySize,
+          contentTop: pageText.headerBottom ?? 0,
+          contentBottom: pageText.footerTop ?? pageText.height,
         };
         for (const candidate of onPage) {
           const region = findRegion(candidate.block, candidate.figure.kind, context);

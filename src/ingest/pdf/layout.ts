@@ -35,6 +35,9 @@ export interface PageText {
   lines: Line[];
   /** Rotated text (the arXiv stamp in the margin, axis labels). */
   rotated: string[];
+  /** Bottom of the running header and top of the running footer that were removed, if any. */
+  headerBottom?: number;
+  footerTop?: number;
 }
 
 interface Run {
