@@ -70,7 +70,7 @@ export interface IngestOptions {
   queueSize?: number;
   /**
    * Worker threads for PDF parsing: 0 parses in the main thread; "auto" (default) uses
-   * min(concurrency, cores) workers for 4+ PDFs when there is more than one core and one is idle.
+   * min(concurrency, cores) workers for 4+ PDFs when there is more than one core and the machine is not saturated.
    */
   pdfWorkers?: number | "auto";
 }
@@ -245,13 +245,14 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   // "auto": workers pay for their start-up (loading pdf.js again) only over several PDFs and cores.
   const pdfCount = items.filter((item) => item.type === "url" || sourceKindOf(item.path) === "pdf").length;
   const cores = os.availableParallelism();
-  // Measured (bench/ingest.ts, 2 cores shared with other jobs at load 9-17): workers were slower than
-  // the main thread (63 s vs 44 s), since there was no idle core to run them. So "auto" also asks the
-  // load average for at least one idle core (always true on Windows, where it reads 0).
-  const idleCores = cores - os.loadavg()[0]!;
+  // Measured with bench/ingest.ts on 2 cores shared with other jobs: at load average 3.4 two workers
+  // beat the main thread (13.0 s vs 17.6 s for 266 pages); at load 9 they lost (63 s vs 44 s: no core
+  // to run on, and each worker loads pdf.js again). So "auto" skips workers on a saturated machine
+  // (load average above 3 per core; Windows reads 0 and always uses them).
+  const saturated = os.loadavg()[0]! > cores * 3;
   const workerCount =
     options.pdfWorkers === undefined || options.pdfWorkers === "auto"
-      ? cores > 1 && concurrency > 1 && pdfCount >= MIN_PDFS_FOR_WORKERS && idleCores >= 1
+      ? cores > 1 && concurrency > 1 && pdfCount >= MIN_PDFS_FOR_WORKERS && !saturated
         ? Math.min(concurrency, cores)
         : 0
       : options.pdfWorkers;
