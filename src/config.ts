@@ -281,6 +281,7 @@ export function describeConfig(config: FolioConfig): Record<string, unknown> {
         ? { mode: "extractive", note: "quotes and cites the best sentences; set OPENAI_API_KEY or OPENAI_BASE_URL for generated answers" }
         : { mode: "openai", baseUrl: config.llm.baseUrl ?? "https://api.openai.com/v1", apiKey: maskSecret(config.llm.apiKey), model: config.llm.model, vision: config.llm.vision },
     search: config.search,
+    bm25: config.bm25,
     ingest: { ...config.ingest },
     server: { ...config.server, apiToken: maskSecret(config.server.apiToken) },
   };

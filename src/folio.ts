@@ -5,7 +5,7 @@
  */
 import type { FolioConfig } from "./config.js";
 import { imageSearchAvailable } from "./config.js";
-import { createEmbeddings, JinaReranker } from "./embeddings/index.js";
+import { createEmbeddings } from "./embeddings/index.js";
 import type { JinaEmbeddings } from "./embeddings/index.js";
 import { openFolioStore } from "./store/index.js";
 import type { FolioStore } from "./store/index.js";
@@ -33,9 +33,8 @@ export async function openFolio(config: FolioConfig): Promise<Folio> {
     imageSearchAvailable: imageSearchAvailable(config),
     answerer() {
       if (answerer) return answerer;
-      const emb = config.embeddings;
-      const reranker = emb.mode === "jina" && emb.rerank ? new JinaReranker({ apiKey: emb.apiKey, baseUrl: emb.baseUrl }) : undefined;
-      const created = createAnswerer(config, store, { reranker });
+      // createAnswerer builds the Jina reranker itself when FOLIO_RERANK is on.
+      const created = createAnswerer(config, store);
       answerer = created;
       return created;
     },

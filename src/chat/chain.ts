@@ -134,7 +134,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
     }
     if (signal.aborted) throw abortReason(signal);
     const k = request.k ?? config.search.topK;
-    const retrieved = await parts.retrieve.invoke({ query: imageOnly ? "" : standaloneQuestion, image: request.image, filters: request.filters, k }, { signal });
+    const retrieved = await parts.retrieve.invoke({ query: imageOnly ? "" : standaloneQuestion, image: request.image, filters: request.filters, k, signal }, { signal });
     if (signal.aborted) throw abortReason(signal);
     const sources = numberSources(retrieved.hits, limits);
     const sourceCitations: Citation[] = sources.map((s) => s.citation);

@@ -35,7 +35,7 @@ export interface FolioAnswerer extends Answerer {
 export function configuredReranker(config: FolioConfig): Reranker | undefined {
   const e = config.embeddings;
   if (e.mode !== "jina" || !e.rerank || (!e.apiKey && e.endpoint === "api")) return undefined;
-  return new JinaReranker({ apiKey: e.apiKey, baseUrl: e.baseUrl, maxRetries: e.maxRetries, timeout: e.timeoutMs });
+  return new JinaReranker({ apiKey: e.apiKey, baseUrl: e.baseUrl, maxRetries: e.maxRetries, timeout: e.timeoutMs, secrets: config.secrets });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { FolioStoreApi, SearchFilters, SearchHit } from "../store/types.js"
 
 /** What the chain needs from a reranker: `JinaReranker` fits. */
 export interface Reranker {
-  rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options?: { topN?: number }): Promise<Array<{ index: number; relevanceScore: number }>>;
+  rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options?: { topN?: number; signal?: AbortSignal }): Promise<Array<{ index: number; relevanceScore: number }>>;
 }
 
 export interface RetrieveOptions {
@@ -26,6 +26,8 @@ export interface RetrieveInput {
   image?: ImageInput;
   filters?: SearchFilters;
   k: number;
+  /** Cancels the reranker call (a closed connection, Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface RetrieveResult {
@@ -53,7 +55,7 @@ export async function retrieve(store: FolioStoreApi, input: RetrieveInput, reran
   if (reranker && text) {
     const candidates = await store.search({ text, image: input.image, k: input.k * options.rerankFetchFactor, filters });
     if (candidates.length === 0) return { hits: [], ranking: "reranker" };
-    const results = await reranker.rerank(text, candidates.map((h) => h.text || h.metadata.caption || h.metadata.title), { topN: input.k });
+    const results = await reranker.rerank(text, candidates.map((h) => h.text || h.metadata.caption || h.metadata.title), { topN: input.k, signal: input.signal });
     const hits = results
       .filter((r) => r.relevanceScore >= options.minRerankScore && candidates[r.index])
       .map((r) => ({ ...candidates[r.index]!, score: r.relevanceScore }));

@@ -84,7 +84,17 @@ export function toErrorResponse(error: unknown, secrets: ReadonlyArray<string | 
       return { status: error.status, body: body("INPUT", "The request body could not be read.", "Send a JSON object with Content-Type: application/json.") };
     }
   }
+  // Express and its router raise client errors (a malformed percent-encoding in the path: URIError) with a 4xx status.
+  const status = clientErrorStatus(error);
+  if (status !== undefined) return { status, body: body("INPUT", "The request could not be read (malformed URL or headers).", "Check the path and its percent-encoding.") };
   return { status: 500, body: body("INTERNAL", "Internal server error.", "Try again; if it keeps failing, check the server log.") };
+}
+
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === "number" ? status : typeof statusCode === "number" ? statusCode : undefined;
+  return value !== undefined && value >= 400 && value < 500 ? value : undefined;
 }
 
 export function sendError(res: Response, status: number, body: ErrorBody): void {

@@ -4,7 +4,7 @@
  */
 import { QdrantClient } from "@qdrant/js-client-rest";
 import type { FolioConfig } from "../config.js";
-import { FolioError, StoreError } from "../errors.js";
+import { FolioError, InputError, StoreError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { LocalQdrantClient } from "./local/index.js";
 
@@ -68,6 +68,10 @@ export function toStoreError(error: unknown, config: FolioConfig, action: string
     return new StoreError(redact(`${where} refused the request (${action}): HTTP ${status}.`, config.secrets), "Check QDRANT_API_KEY.", error);
   }
   const detail = redact(errorDetail(error), config.secrets);
+  // The server rejected what we asked for (a malformed raw filter, a bad id): the caller's input, not the store.
+  if (status === 400 || status === 422) {
+    return new InputError(`Qdrant rejected the ${action} request: ${detail}`, "Check the filter or ids you passed (--filter / the API's filters.qdrant take a Qdrant filter on metadata.<field>).", error);
+  }
   return new StoreError(`Qdrant ${action} failed on ${redact(where, config.secrets)}: ${detail}`, config.qdrant.mode === "server" ? QDRANT_SERVER_HINT : "Check FOLIO_HOME is writable; `folio reset` rebuilds the embedded store.", error);
 }
 

@@ -3,6 +3,7 @@
  * the Folio collection through `FolioVectorStore`; one registry record per fully stored document
  * lives in `<collection>_documents`, so resuming works against a server as well as embedded.
  */
+import { BM25_DEFAULTS } from "../embeddings/bm25.js";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import type { Document } from "@langchain/core/documents";
 import type { FolioConfig } from "../config.js";
@@ -40,9 +41,12 @@ export interface FolioStoreOptions {
 
 /** "bm25", or e.g. "jina-embeddings-v4@1024+bm25+mv": a change means the points must be re-made. */
 export function embeddingSignatureFor(config: FolioConfig, layout: CollectionLayout): string {
-  if (layout.dense === null) return "bm25";
+  // BM25 parameters shape the stored sparse values: non-default ones are part of the signature.
+  const p = config.bm25 ?? BM25_DEFAULTS;
+  const bm25 = p.k1 === BM25_DEFAULTS.k1 && p.b === BM25_DEFAULTS.b && p.avgdl === BM25_DEFAULTS.avgdl ? "bm25" : `bm25(k1=${p.k1},b=${p.b},avgdl=${p.avgdl})`;
+  if (layout.dense === null) return bm25;
   const model = config.embeddings.mode === "jina" ? config.embeddings.model : "dense";
-  return `${model}@${layout.dense}+bm25${layout.multivector ? "+mv" : ""}`;
+  return `${model}@${layout.dense}+${bm25}${layout.multivector ? "+mv" : ""}`;
 }
 
 export class FolioStore implements FolioStoreApi {

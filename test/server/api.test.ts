@@ -286,6 +286,8 @@ describe("HTTP API over the filled store (extractive answerer)", () => {
       `/figures/${id}%00`,
       "/pages/.",
       `/pages/${id}/..`,
+      "/figures/%ZZ",
+      "/pages/%E0%A4%A",
     ];
     for (const attempt of attempts) {
       const res = await rawGet(t.url, attempt);

@@ -1,4 +1,4 @@
-/** The filter flags shared by search, ask and chat. */
+/** The filter flags shared by search and ask (the chat REPL sets filters with /filter). */
 import type { Command } from "commander";
 import { collect } from "../options.js";
 

@@ -19,7 +19,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
   return program
     .command("ingest")
     .description("ingest files and folders (PDF, Markdown, text, PNG/JPEG/WebP): incremental, resumable")
-    .argument("[paths...]", "files or folders (recursive); may be empty with --manifest")
+    .argument("[sources...]", "files or folders (recursive), http(s) URLs or arxiv:<id>; may be empty with --manifest")
     .option("--include <glob>", "only files matching (repeatable), e.g. '**/*.pdf'", collect)
     .option("--exclude <glob>", "skip files matching (repeatable)", collect)
     .option("--manifest <file>", "CSV or JSONL with path or url, title, authors, year, doi, arxiv")
@@ -32,11 +32,11 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
       const config = ctx.loadConfig(command);
       if (paths.length === 0 && !opts.manifest) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`) or a --manifest.");
       for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : [])]) {
-        if (!existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory).");
+        if (!isRemoteSource(p) && !existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory), http(s) URLs or arxiv:<id>.");
       }
       const folio = await openFolio(config);
       try {
-        const summary = await runIngest(folio, paths.map((p) => path.resolve(ctx.io.cwd, p)), opts, ctx.io);
+        const summary = await runIngest(folio, paths.map((p) => (isRemoteSource(p) ? p : path.resolve(ctx.io.cwd, p))), opts, ctx.io);
         if (opts.json) writeJson(ctx.io, summary);
         else printSummary(ctx.io, summary);
         if (!summary.ok) ctx.exitCode = 1;
@@ -44,6 +44,11 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
         await folio.close();
       }
     });
+}
+
+/** URLs and arXiv ids are fetched by the pipeline (into FOLIO_HOME/downloads), not resolved as paths. */
+function isRemoteSource(source: string): boolean {
+  return /^(https?:\/\/|arxiv:)/i.test(source);
 }
 
 /** Runs ingest with progress bars and per-file lines on stderr; Ctrl-C stops cleanly (re-run resumes). */

@@ -7,7 +7,7 @@ import { openFolio } from "../../folio.js";
 export function registerReset(program: Command, ctx: CommandContext): Command {
   return program
     .command("reset")
-    .description("delete every document of the collection (the embedding cache is kept)")
+    .description("delete the collection and every document in it (the embedding cache is kept)")
     .option("--yes", "confirm")
     .option("--json", "machine-readable output")
     .action(async (opts: { yes?: boolean; json?: boolean }, command: Command) => {
@@ -15,7 +15,8 @@ export function registerReset(program: Command, ctx: CommandContext): Command {
       const folio = await openFolio(ctx.loadConfig(command));
       try {
         const docs = await folio.store.listDocuments();
-        for (const d of docs) await folio.store.deleteDocument(d.docId);
+        // Drops the collection and its registry, so a changed embedding setup starts from a clean layout.
+        await folio.store.drop();
         if (opts.json) return writeJson(ctx.io, { deleted: docs.length });
         writeLine(ctx.io.stdout, `Deleted ${docs.length} documents from "${folio.config.collection}".`);
       } finally {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeLine } from "../io.js";
+import { ConfigError } from "../../errors.js";
 import { openFolio } from "../../folio.js";
 import { startServer } from "../../server/index.js";
 import { parsePositiveInt } from "../options.js";
@@ -15,7 +16,17 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
       const base = ctx.loadConfig(command);
       const config = { ...base, server: { ...base.server, ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) } };
       const folio = await openFolio(config);
-      const server = await startServer({ config, store: folio.store, answerer: folio.answerer(), imageSearchAvailable: folio.imageSearchAvailable });
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer({ config, store: folio.store, answerer: folio.answerer(), imageSearchAvailable: folio.imageSearchAvailable });
+      } catch (error) {
+        await folio.close();
+        const code = (error as { code?: unknown }).code;
+        if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+          throw new ConfigError(`Cannot listen on ${config.server.host}:${config.server.port} (${String(code)}).`, "Another program uses that port, or the address is not this machine's: pick another with --port / FOLIO_PORT or --host / FOLIO_HOST.");
+        }
+        throw error;
+      }
       writeLine(ctx.io.stderr, `Folio is listening on ${server.url} (web page at ${server.url}/, API description at ${server.url}/openapi.json). Ctrl-C stops it.`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
