@@ -104,4 +104,21 @@ describe.skipIf(!haveCorpus)("parsePdf on the real corpus", () => {
     expect(bn.authors).toEqual(["Sergey Ioffe", "Christian Szegedy"]);
     expect(bn.blocks.some((b) => b.kind === "heading" && b.text === "2 Towards Reducing Internal Covariate Shift")).toBe(true);
   });
+
+  it("ResNet: a table caption below its table and a figure right under it get their own regions; a sentence starting 'Fig. 4.' is not a caption", async () => {
+    const resnet = await parse("1512.03385.pdf", { cropFigures: true, figureDpi: 36 });
+    const table1 = resnet.figures.find((f) => f.label === "Table 1");
+    const figure4 = resnet.figures.find((f) => f.label === "Figure 4");
+    expect(table1?.page).toBe(5);
+    expect(figure4?.page).toBe(5);
+    expect(table1?.caption).toMatch(/^Table 1\. Architectures for ImageNet/);
+    expect(figure4?.caption).toMatch(/^Figure 4\. Training on ImageNet/);
+    // Table 1 lies above its caption, Figure 4's plots below it: the two regions do not overlap.
+    const [, t0, , t1] = table1?.bbox ?? [0, 0, 0, 0];
+    const [, f0] = figure4?.bbox ?? [0, 0, 0, 0];
+    expect(t1).toBeLessThanOrEqual(f0);
+    expect(t1 - t0).toBeGreaterThan(100);
+    expect(resnet.blocks.some((b) => b.text.includes("observations from Table 2 and Fig. 4. First, the situation is reversed"))).toBe(true);
+    expect(new Set(resnet.figures.map((f) => f.label)).size).toBe(resnet.figures.length);
+  });
 });
