@@ -72,14 +72,25 @@ async function readTextLayer(page: PDFPageProxy, pageNumber: number): Promise<Pa
   return { ...text, viewportTransform: viewport.transform };
 }
 
-export async function parsePdf(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
-  throwIfAborted(options.signal);
-  const doc = await openDocument(data);
-  try {
-    return await parseDocument(doc, options);
-  } finally {
-    await doc.destroy().catch(() => undefined);
-  }
+/**
+ * Parses run one at a time per thread: pdf.js's in-thread worker mixed up documents opened
+ * concurrently ("Invalid page request" for the last page of one of them), and parsing is CPU-bound,
+ * so queueing costs nothing. Use worker threads or processes for parallelism.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
+export function parsePdf(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
+  const run = queue.then(async () => {
+    throwIfAborted(options.signal);
+    const doc = await openDocument(data);
+    try {
+      return await parseDocument(doc, options);
+    } finally {
+      await doc.destroy().catch(() => undefined);
+    }
+  });
+  queue = run.catch(() => undefined);
+  return run;
 }
 
 async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Promise<ParsedDocument> {

@@ -121,4 +121,12 @@ describe.skipIf(!haveCorpus)("parsePdf on the real corpus", () => {
     expect(resnet.blocks.some((b) => b.text.includes("observations from Table 2 and Fig. 4. First, the situation is reversed"))).toBe(true);
     expect(new Set(resnet.figures.map((f) => f.label)).size).toBe(resnet.figures.length);
   });
+
+  it("concurrent calls in one thread give the same result as one at a time", async () => {
+    const alone = await parse("1810.04805.pdf");
+    const [together, other] = await Promise.all([parse("1810.04805.pdf"), parse("2007.01282.pdf")]);
+    expect(together.warnings).toEqual([]);
+    expect(together.blocks).toEqual(alone.blocks);
+    expect(other.pageCount).toBe(6);
+  });
 });
