@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../../src/errors.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, parsePdf, PdfInputError, TooManyPagesError } from "../../../src/ingest/pdf/index.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
-import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeTwoColumnPaper, makeZeroPagePdf, PAGE_HEIGHT, PAGE_WIDTH, PAPER } from "../../fixtures/make-pdfs.js";
+import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf, PAGE_HEIGHT, PAGE_WIDTH, PAPER } from "../../fixtures/make-pdfs.js";
 
 let dir: string;
 let paper: Uint8Array;
@@ -115,6 +115,16 @@ describe("parsePdf on a generated two-column paper", () => {
     expect(textOnly.pages.every((p) => p.imageId === undefined)).toBe(true);
     await expect(stat(path.join(dir, "none"))).rejects.toThrow();
     expect(textOnly.blocks.map((b) => b.text)).toEqual(doc.blocks.map((b) => b.text));
+  });
+});
+
+describe("parsePdf on a line-numbered review copy", () => {
+  it("drops the line numbers and keeps the paragraph whole", async () => {
+    const review = await parsePdf(await makeLineNumberedPdf(), { ...options, renderPages: false, cropFigures: false });
+    const text = review.blocks.map((b) => b.text).join("\n");
+    expect(text).toMatch(/^Line numbers must not leak into the text\./);
+    expect(text).not.toMatch(/\b(?:1|2|3|10|20)\b/);
+    expect(review.blocks.filter((b) => b.kind === "paragraph")).toHaveLength(1);
   });
 });
 
