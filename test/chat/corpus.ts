@@ -3,11 +3,11 @@
  * real PNGs under FOLIO_HOME/images, embedded as images when the store can), a references chunk,
  * written to the real embedded store.
  */
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
+import { saveImage } from "../../src/ingest/images-store.js";
 import { loadConfig, type FolioConfig } from "../../src/config.js";
 import type { MultimodalEmbeddings } from "../../src/embeddings/types.js";
 import { openFolioStore } from "../../src/store/index.js";
@@ -32,11 +32,8 @@ export async function savePng(imagesDir: string, label: string, width = 320, hei
   g.fillStyle = "#000000";
   g.font = "16px sans-serif";
   g.fillText(label, 10, 30);
-  const png = canvas.toBuffer("image/png");
-  const imageId = createHash("sha256").update(png).digest("hex");
-  await mkdir(imagesDir, { recursive: true });
-  await writeFile(path.join(imagesDir, `${imageId}.png`), png);
-  return imageId;
+  // Saved exactly as ingest saves images, so ids have the real format.
+  return saveImage(imagesDir, canvas.toBuffer("image/png"));
 }
 
 function meta(base: Pick<ChunkMetadata, "docId" | "title" | "authors" | "year" | "source">, kind: ChunkMetadata["kind"], chunkIndex: number, extra: Partial<ChunkMetadata> = {}): ChunkMetadata {

@@ -70,7 +70,7 @@ describe("REPL over piped stdin", () => {
     expect(text).toMatch(/\[1\]\* Deep Residual Learning for Image Recognition, p\. \d \(text, score/);
     expect(text).toContain("(* cited in the answer)");
     expect(text).toContain("Filters: paper=attention-2017 kind=figure,page");
-    expect(text).toMatch(/figure image: .*images\/[0-9a-f]{64}\.png {3}\(\/open 1\)/);
+    expect(text).toMatch(/figure image: .*images\/[0-9a-f]{16}\.png {3}\(\/open 1\)/);
     expect(opened).toHaveLength(1);
     expect(text).toContain(`${fx.figureImageId}.png`);
     expect(text).toContain("There is no source [9]");

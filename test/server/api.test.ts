@@ -267,7 +267,7 @@ describe("HTTP API over the filled store (extractive answerer)", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
     expect(((await res.json()) as ErrorJson).error.code).toBe("NOT_FOUND");
-    const unknown = await fetch(`${t.url}/figures/${"0".repeat(64)}`);
+    const unknown = await fetch(`${t.url}/figures/${"0".repeat(16)}`);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as ErrorJson).error.message).toMatch(/No figure image/);
   });
@@ -309,7 +309,7 @@ describe("HTTP API over the filled store (extractive answerer)", () => {
     // Every documented operation is a real route: none of them answers "No route".
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
-        const url = `${t.url}${path.replace("{id}", "0".repeat(64))}`;
+        const url = `${t.url}${path.replace("{id}", "0".repeat(16))}`;
         const r = method === "post" ? await postJson(url, {}) : await fetch(url);
         const text = await r.text();
         expect(text, `${method} ${path}`).not.toMatch(/No route/);

@@ -2,8 +2,7 @@
  * The test corpus for the server tests and the web test: two small papers (text, a figure and a
  * page with real PNGs) written to the real store, in a temp FOLIO_HOME.
  */
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
@@ -25,12 +24,8 @@ export function testConfig(home: string, env: Record<string, string | number> = 
   return { ...base, server: { ...base.server, host: "127.0.0.1", port: 0, ...server } };
 }
 
-/**
- * A small PNG with a visible drawing, saved as ingest saves images: by ingest's own content-addressed
- * store (a SHA-256 prefix id, as for PDF figures and pages), or with `fullDigest` under the whole
- * SHA-256 (as standalone images are saved).
- */
-export async function savePng(imagesDir: string, label: string, width = 480, height = 300, options: { fullDigest?: boolean } = {}): Promise<string> {
+/** A small PNG with a visible drawing, saved as ingest saves images (content-addressed, 16-hex id). */
+export async function savePng(imagesDir: string, label: string, width = 480, height = 300): Promise<string> {
   const canvas = createCanvas(width, height);
   const g = canvas.getContext("2d");
   g.fillStyle = "#ffffff";
@@ -47,11 +42,7 @@ export async function savePng(imagesDir: string, label: string, width = 480, hei
   g.font = "20px sans-serif";
   g.fillText(label, 30, 40);
   const png = canvas.toBuffer("image/png");
-  if (!options.fullDigest) return saveImage(imagesDir, png);
-  const imageId = createHash("sha256").update(png).digest("hex");
-  await mkdir(imagesDir, { recursive: true });
-  await writeFile(path.join(imagesDir, `${imageId}.png`), png);
-  return imageId;
+  return saveImage(imagesDir, png);
 }
 
 export interface Corpus {
@@ -66,7 +57,7 @@ function meta(base: Omit<ChunkMetadata, "kind" | "chunkIndex" | "references">, k
 /** Two small papers: the Transformer (text, a figure, a page) and ResNet (text). */
 export async function fillStore(store: FolioStoreApi, config: FolioConfig): Promise<Corpus> {
   const figureImageId = await savePng(config.ingest.imagesDir, "Figure 1: The Transformer - model architecture");
-  const pageImageId = await savePng(config.ingest.imagesDir, "Page 3 of Attention Is All You Need", 420, 560, { fullDigest: true });
+  const pageImageId = await savePng(config.ingest.imagesDir, "Page 3 of Attention Is All You Need", 420, 560);
   const attention = { docId: "attention-2017", title: "Attention Is All You Need", authors: ["Ashish Vaswani"], year: 2017, source: "papers/1706.03762.pdf" };
   const attentionTexts = [
     "The Transformer is a model architecture eschewing recurrence and instead relying entirely on an attention mechanism to draw global dependencies between input and output.",

@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
 
   it("an image query on a server without image search shows the clear message", async () => {
     const png = path.join(home, "query.png");
-    const id = await savePng(home, "query image", 120, 80, { fullDigest: true });
+    const id = await savePng(home, "query image", 120, 80);
     const { rename } = await import("node:fs/promises");
     await rename(path.join(home, `${id}.png`), png);
     await page.locator("#image").setInputFiles(png);

@@ -1,6 +1,6 @@
 /**
  * GET /figures/:id and GET /pages/:id: the PNGs under FOLIO_HOME/images, addressed by image id only
- * (the SHA-256 hex of the PNG). Anything else is refused before the file system is touched.
+ * (a SHA-256 hex prefix of the PNG). Anything else is refused before the file system is touched.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -10,8 +10,8 @@ import { IMAGE_ID_LENGTH } from "../../ingest/images-store.js";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../http-errors.js";
 
-/** Ingest names images by a SHA-256 hex prefix (PDF pages and figures) or the full digest (standalone images). */
-export const IMAGE_ID_PATTERN = new RegExp(`^(?:[0-9a-f]{${IMAGE_ID_LENGTH}}|[0-9a-f]{64})$`);
+/** Ingest names every image by a SHA-256 hex prefix of its bytes (src/ingest/images-store.ts). */
+export const IMAGE_ID_PATTERN = new RegExp(`^[0-9a-f]{${IMAGE_ID_LENGTH}}$`);
 
 export function imagesRouter(ctx: ServerContext): Router {
   const router = Router();
@@ -23,7 +23,7 @@ export function imagesRouter(ctx: ServerContext): Router {
     router.get(route, async (req, res) => {
       const id = req.params.id ?? "";
       if (!IMAGE_ID_PATTERN.test(id)) {
-        throw new HttpError(400, "INPUT", `Not a ${what} image id: ids are ${IMAGE_ID_LENGTH} or 64 lowercase hex characters.`, "Use the imageId or imageUrl of a citation or search hit.");
+        throw new HttpError(400, "INPUT", `Not a ${what} image id: ids are ${IMAGE_ID_LENGTH} lowercase hex characters.`, "Use the imageId or imageUrl of a citation or search hit.");
       }
       const file = path.join(imagesDir, `${id}.png`);
       const info = await stat(file).catch(() => undefined);
