@@ -90,8 +90,15 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
   let inAbstract = false;
   let abstract: string | undefined;
 
+  // A bad image link costs that figure (with a warning), never the whole document.
   const addFigure = async (image: Tokens.Image) => {
-    const href = decodeURI(image.href.trim());
+    let href: string;
+    try {
+      href = decodeURI(image.href.trim());
+    } catch {
+      warnings.push(`image ${image.href}: malformed link; skipped`);
+      return;
+    }
     const caption = decodeEntities((image.text || image.title || "").trim());
     if (/^[a-z][a-z0-9+.-]*:/i.test(href)) {
       warnings.push(`image ${href}: remote images are not fetched; kept as text only`);
@@ -118,7 +125,13 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
       warnings.push(`image ${href}: ${size.width}x${size.height} exceeds the image size limit; skipped`);
       return;
     }
-    const imageId = await saveImagePng(options.imagesDir, await toPng(data, size.format));
+    let imageId: string;
+    try {
+      imageId = await saveImagePng(options.imagesDir, await toPng(data, size.format));
+    } catch (error) {
+      warnings.push(`image ${href}: could not be decoded (${error instanceof Error ? error.message : String(error)}); skipped`);
+      return;
+    }
     const parsed = parseFigureLabel(caption);
     figures.push({
       label: parsed?.label ?? "",

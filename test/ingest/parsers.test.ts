@@ -101,6 +101,17 @@ describe("parseMarkdown", () => {
     expect(Buffer.compare(await readFile(path.join(dir, "images", `${imageId}.png`)), png)).toBe(0);
     expect(doc.warnings.some((w) => w.includes("nope.png"))).toBe(true);
   });
+
+  it("keeps the document when an image link is malformed or the image is corrupt", async () => {
+    // A PNG signature and header that claim a size, followed by garbage: it sniffs as PNG but cannot be decoded.
+    const corrupt = Buffer.concat([image(40, 30, "png").subarray(0, 33), Buffer.alloc(64, 7)]);
+    await writeFile(path.join(dir, "corrupt.png"), corrupt);
+    const md = ["# Robust Notes", "", "Some text about retrieval.", "", "![Figure 1: bad escape](50%.png)", "", "![Figure 2: corrupt](corrupt.png)", ""].join("\n");
+    const doc = await parseMarkdown(md, { filePath: path.join(dir, "robust.md"), imagesDir: path.join(dir, "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
+    expect(doc.blocks.some((b) => b.text.includes("Some text about retrieval."))).toBe(true);
+    expect(doc.figures.map((f) => f.label)).not.toContain("Figure 1");
+    expect(doc.warnings.some((w) => w.includes("50%.png") && w.includes("malformed"))).toBe(true);
+  });
 });
 
 describe("parseText", () => {
