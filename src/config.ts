@@ -68,6 +68,9 @@ export const EnvSchema = z.object({
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default("gpt-4o-mini")),
   /** Whether the chat model accepts image inputs; figures are then sent along with the text. */
   OPENAI_VISION: boolFromEnv(true),
+  /** Per-call timeout and retries of the chat model (slow local models want a longer timeout). */
+  OPENAI_TIMEOUT_MS: intFromEnv(120_000, 1_000, 3_600_000),
+  OPENAI_MAX_RETRIES: intFromEnv(2, 0, 20),
 
   FOLIO_TOP_K: intFromEnv(6, 1, 100),
   FOLIO_SEARCH_MODE: z.preprocess(emptyToUndefined, z.enum(["auto", "dense", "sparse", "hybrid"]).default("auto")),
@@ -128,7 +131,7 @@ export interface FolioConfig {
         multivector: boolean;
         rerank: boolean;
       };
-  llm: { mode: "extractive" } | { mode: "openai"; apiKey?: string; baseUrl?: string; model: string; vision: boolean };
+  llm: { mode: "extractive" } | { mode: "openai"; apiKey?: string; baseUrl?: string; model: string; vision: boolean; timeoutMs: number; maxRetries: number };
   search: { topK: number; mode: "auto" | "dense" | "sparse" | "hybrid" };
   /** BM25 document-side parameters (IDF is applied by Qdrant). Optional so hand-built configs keep working. */
   bm25?: { k1: number; b: number; avgdl: number };
@@ -216,7 +219,7 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
 
   const llm: FolioConfig["llm"] =
     e.OPENAI_API_KEY || e.OPENAI_BASE_URL
-      ? { mode: "openai", apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, vision: e.OPENAI_VISION }
+      ? { mode: "openai", apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, vision: e.OPENAI_VISION, timeoutMs: e.OPENAI_TIMEOUT_MS, maxRetries: e.OPENAI_MAX_RETRIES }
       : { mode: "extractive" };
 
   return {
@@ -279,7 +282,7 @@ export function describeConfig(config: FolioConfig): Record<string, unknown> {
     llm:
       config.llm.mode === "extractive"
         ? { mode: "extractive", note: "quotes and cites the best sentences; set OPENAI_API_KEY or OPENAI_BASE_URL for generated answers" }
-        : { mode: "openai", baseUrl: config.llm.baseUrl ?? "https://api.openai.com/v1", apiKey: maskSecret(config.llm.apiKey), model: config.llm.model, vision: config.llm.vision },
+        : { mode: "openai", baseUrl: config.llm.baseUrl ?? "https://api.openai.com/v1", apiKey: maskSecret(config.llm.apiKey), model: config.llm.model, vision: config.llm.vision, timeoutMs: config.llm.timeoutMs, maxRetries: config.llm.maxRetries },
     search: config.search,
     bm25: config.bm25,
     ingest: { ...config.ingest },

@@ -18,7 +18,8 @@ export interface LlmOptions {
   temperature?: number;
 }
 
-export const DEFAULT_LLM_OPTIONS = { maxRetries: 2, timeoutMs: 120_000, temperature: 0 } as const;
+/** Deterministic answers: the model restates the sources, it does not improvise. */
+const DEFAULT_TEMPERATURE = 0;
 
 export function createChatModel(config: FolioConfig, options: LlmOptions = {}): ChatModelChoice {
   const llm = config.llm;
@@ -28,9 +29,9 @@ export function createChatModel(config: FolioConfig, options: LlmOptions = {}): 
     // Local OpenAI-compatible servers often need no key, but the SDK insists on one.
     apiKey: llm.apiKey ?? "no-key",
     configuration: llm.baseUrl ? { baseURL: llm.baseUrl } : {},
-    temperature: options.temperature ?? DEFAULT_LLM_OPTIONS.temperature,
-    maxRetries: options.maxRetries ?? DEFAULT_LLM_OPTIONS.maxRetries,
-    timeout: options.timeoutMs ?? DEFAULT_LLM_OPTIONS.timeoutMs,
+    temperature: options.temperature ?? DEFAULT_TEMPERATURE,
+    maxRetries: options.maxRetries ?? llm.maxRetries,
+    timeout: options.timeoutMs ?? llm.timeoutMs,
     // stream_options is not understood by every OpenAI-compatible server.
     streamUsage: false,
     useResponsesApi: false,
