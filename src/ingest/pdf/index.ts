@@ -1,11 +1,13 @@
 /**
  * PDF parser: research papers to structured text, pages and figures (see ../types.ts).
  *
- * Pass 1 reads every page's text layer (no rendering) into lines; the document-wide passes then
+ * Pass 1 reads every page's text layer (no rendering) into lines, with PDFium (./pdfium-text.ts,
+ * several times faster) and pdf.js for the documents and pages PDFium cannot read; the document-wide passes then
  * drop running headers and footers, order each page's lines (columns), group them into blocks,
  * find the structure and resolve hyphenated line breaks against the document's own vocabulary.
  * Pass 2 runs only when figures are cropped or pages rendered: one page at a time, its drawing
  * operations locate figures next to their captions and the page or regions are rendered to PNG.
+ * pdf.js is opened only when pass 2 or a fallback needs it.
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { saveImage } from "../images-store.js";
@@ -15,6 +17,7 @@ import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooMan
 import { attachFigureMentions, figuresFromBlocks, findRegion, graphicsBoxes, type FigureCandidate, type OpsTable } from "./figures.js";
 import { detectColumns, linesFromItems, readingOrder, type ColumnLayout, type PageText, type PdfTextItemLike } from "./layout.js";
 import { documentOptions, loadPdfjs } from "./pdfjs.js";
+import { PdfiumDocument } from "./pdfium-text.js";
 import { renderRegion } from "./render.js";
 import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFromPdfDate } from "./structure.js";
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
@@ -38,11 +41,16 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException("The parse was aborted.", "AbortError");
 }
 
-async function openDocument(data: Uint8Array): Promise<PDFDocumentProxy> {
+const isTruncated = (data: Uint8Array) => !decoder.decode(data.subarray(Math.max(0, data.length - 2048))).includes("%%EOF");
+
+function checkHeader(data: Uint8Array): void {
   const header = decoder.decode(data.subarray(0, 1024));
   if (!header.includes("%PDF-")) throw new NotAPdfError(describeNonPdf(data));
-  const tail = decoder.decode(data.subarray(Math.max(0, data.length - 2048)));
-  const truncated = !tail.includes("%%EOF");
+}
+
+async function openDocument(data: Uint8Array): Promise<PDFDocumentProxy> {
+  checkHeader(data);
+  const truncated = isTruncated(data);
   const pdfjs = await loadPdfjs();
   let doc: PDFDocumentProxy;
   try {
@@ -64,6 +72,92 @@ interface PassOnePage extends PageText {
   viewportTransform: number[];
 }
 
+export type PdfTextEngine = "pdfium" | "pdfjs";
+
+/**
+ * The open document: PDFium for the text pass when it reads the file, pdf.js opened on first use
+ * (pass 2, pages PDFium cannot map, documents PDFium cannot open), so text-only parses of ordinary
+ * papers never load pdf.js.
+ */
+class PdfSource {
+  private pdfjsDoc: Promise<PDFDocumentProxy> | undefined;
+  constructor(
+    private readonly data: Uint8Array,
+    readonly pdfium: PdfiumDocument | undefined,
+  ) {}
+
+  static async open(data: Uint8Array, engine: PdfTextEngine, warnings: string[]): Promise<PdfSource> {
+    checkHeader(data);
+    // Truncated files keep pdf.js's diagnosis (and its typed errors).
+    if (engine === "pdfium" && !isTruncated(data)) {
+      try {
+        const opened = await PdfiumDocument.open(data);
+        if (opened.ok) return new PdfSource(data, opened.doc);
+        if (opened.password) throw new EncryptedPdfError();
+        warnings.push(`PDFium could not open the file (error ${opened.code}); its text was read with pdf.js`);
+      } catch (error) {
+        if (error instanceof EncryptedPdfError) throw error;
+        warnings.push(`PDFium failed (${error instanceof Error ? error.message : String(error)}); the text was read with pdf.js`);
+      }
+    }
+    const source = new PdfSource(data, undefined);
+    await source.pdfjs();
+    return source;
+  }
+
+  pdfjs(): Promise<PDFDocumentProxy> {
+    this.pdfjsDoc ??= openDocument(this.data);
+    return this.pdfjsDoc;
+  }
+
+  get pageCount(): Promise<number> {
+    return this.pdfium ? Promise.resolve(this.pdfium.pageCount) : this.pdfjs().then((doc) => doc.numPages);
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    if (this.pdfium) {
+      const info: Record<string, unknown> = {};
+      for (const key of ["Title", "CreationDate"]) {
+        const value = this.pdfium.metaText(key);
+        if (value !== undefined) info[key] = value;
+      }
+      return info;
+    }
+    const metadata = await (await this.pdfjs()).getMetadata().catch(() => undefined);
+    return (metadata?.info ?? {}) as Record<string, unknown>;
+  }
+
+  /** Pass 1 for one page: PDFium, else pdf.js (rotated pages, or PDFium failed on the page). */
+  async textLayer(pageNumber: number, warnings: string[]): Promise<PassOnePage> {
+    if (this.pdfium) {
+      try {
+        const text = this.pdfium.pageText(pageNumber);
+        if (text) return { ...linesFromItems(text.items, text.viewportTransform, pageNumber, text.width, text.height), viewportTransform: text.viewportTransform };
+      } catch (error) {
+        warnings.push(`page ${pageNumber}: PDFium could not read the text (${error instanceof Error ? error.message : String(error)}); read with pdf.js`);
+      }
+    }
+    return this.pdfjsTextLayer(pageNumber);
+  }
+
+  async pdfjsTextLayer(pageNumber: number): Promise<PassOnePage> {
+    const doc = await this.pdfjs();
+    let page: PDFPageProxy | undefined;
+    try {
+      page = await doc.getPage(pageNumber);
+      return await readTextLayer(page, pageNumber);
+    } finally {
+      page?.cleanup();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.pdfium?.close();
+    const doc = await this.pdfjsDoc?.catch(() => undefined);
+    await doc?.destroy().catch(() => undefined);
+  }
+}
+
 async function readTextLayer(page: PDFPageProxy, pageNumber: number): Promise<PassOnePage> {
   const viewport = page.getViewport({ scale: 1 });
   const content = await page.getTextContent();
@@ -79,47 +173,56 @@ async function readTextLayer(page: PDFPageProxy, pageNumber: number): Promise<Pa
  */
 let queue: Promise<unknown> = Promise.resolve();
 
-export function parsePdf(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
+export function parsePdf(data: Uint8Array, options: ParseOptions & { textEngine?: PdfTextEngine }): Promise<ParsedDocument> {
   const run = queue.then(async () => {
     throwIfAborted(options.signal);
-    const doc = await openDocument(data);
+    const warnings: string[] = [];
+    const source = await PdfSource.open(data, options.textEngine ?? "pdfium", warnings);
     try {
-      return await parseDocument(doc, options);
+      return await parseDocument(source, options, warnings);
     } finally {
-      await doc.destroy().catch(() => undefined);
+      await source.close();
     }
   });
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Promise<ParsedDocument> {
-  const warnings: string[] = [];
-  const pageCount = doc.numPages;
+async function parseDocument(source: PdfSource, options: ParseOptions, warnings: string[]): Promise<ParsedDocument> {
+  const pageCount = await source.pageCount;
   if (pageCount === 0) throw new EmptyPdfError("empty", "The PDF has no pages.");
   if (pageCount > options.maxPages) throw new TooManyPagesError(pageCount, options.maxPages);
 
   // Pass 1: text layers.
-  const pages: PassOnePage[] = [];
+  let pages: PassOnePage[] = [];
   let failedPages = 0;
   let lastError: unknown;
-  for (let n = 1; n <= pageCount; n++) {
-    throwIfAborted(options.signal);
-    let page: PDFPageProxy | undefined;
-    try {
-      page = await doc.getPage(n);
-      pages.push(await readTextLayer(page, n));
-    } catch (error) {
-      failedPages++;
-      lastError = error;
-      warnings.push(`page ${n}: text could not be read (${error instanceof Error ? error.message : String(error)})`);
-      pages.push({ page: n, width: 612, height: 792, lines: [], rotated: [], viewportTransform: [1, 0, 0, -1, 0, 792] });
-    } finally {
-      page?.cleanup();
+  const readPages = async (read: (n: number) => Promise<PassOnePage>) => {
+    pages = [];
+    failedPages = 0;
+    for (let n = 1; n <= pageCount; n++) {
+      throwIfAborted(options.signal);
+      try {
+        pages.push(await read(n));
+      } catch (error) {
+        failedPages++;
+        lastError = error;
+        warnings.push(`page ${n}: text could not be read (${error instanceof Error ? error.message : String(error)})`);
+        pages.push({ page: n, width: 612, height: 792, lines: [], rotated: [], viewportTransform: [1, 0, 0, -1, 0, 792] });
+      }
     }
+  };
+  const countChars = () => pages.reduce((n, p) => n + p.lines.reduce((m, l) => m + l.text.length, 0), 0);
+  await readPages((n) => source.textLayer(n, warnings));
+  // Before calling a document image-only, let pdf.js try too (fonts PDFium cannot map to text).
+  if (source.pdfium && (failedPages === pageCount || countChars() === 0)) {
+    const previous = warnings.length;
+    await readPages((n) => source.pdfjsTextLayer(n));
+    if (failedPages < pageCount && countChars() > 0) warnings.push("PDFium found no text; the text was read with pdf.js");
+    else warnings.splice(previous);
   }
   if (failedPages === pageCount) throw new CorruptPdfError("no page could be read", lastError);
-  const textChars = pages.reduce((n, p) => n + p.lines.reduce((m, l) => m + l.text.length, 0), 0);
+  const textChars = countChars();
   if (textChars === 0) {
     throw new EmptyPdfError("no-text", `The PDF has ${pageCount} page${pageCount === 1 ? "" : "s"} but no text layer (an image-only scan, or blank pages).`);
   }
@@ -138,8 +241,7 @@ async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Prom
   const bodySize = bodyFontSize(rawBlocks);
   for (const block of rawBlocks) classifyBlock(block, bodySize);
 
-  const metadata = await doc.getMetadata().catch(() => undefined);
-  const info = (metadata?.info ?? {}) as Record<string, unknown>;
+  const info = await source.info();
   const metadataTitle = typeof info.Title === "string" ? info.Title : undefined;
   const pageHeights = new Map(pages.map((p) => [p.page, p.height]));
   const structured = structure(rawBlocks, pageHeights, bodySize, metadataTitle);
@@ -165,7 +267,13 @@ async function parseDocument(doc: PDFDocumentProxy, options: ParseOptions): Prom
   }));
 
   if (options.cropFigures || options.renderPages) {
-    await renderPass(doc, pages, parsedPages, candidates, structured.blocks, layouts, bodySize, options, warnings);
+    try {
+      const doc = await source.pdfjs();
+      await renderPass(doc, pages, parsedPages, candidates, structured.blocks, layouts, bodySize, options, warnings);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      warnings.push(`figures and page images were skipped: pdf.js could not open the file (${error instanceof Error ? error.message : String(error)})`);
+    }
   }
 
   const stamp = arxivFromStamp(stampTexts);

@@ -1,0 +1,255 @@
+/**
+ * The text pass with PDFium (WebAssembly, @embedpdf/pdfium): about five times faster than
+ * pdf.js's getTextContent on the corpus. It yields the same text items pdf.js would (runs of glyphs
+ * in one font on one baseline, a " " where the gap is a word space, a separate whitespace item and a
+ * new run where the gap is wider), so layout.ts reads both engines alike.
+ *
+ * The WASM module is loaded lazily, once per thread, and reused. Pages PDFium cannot map like
+ * pdf.js's viewport (a /Rotate other than 0) are reported as unsupported so the caller falls back
+ * to pdf.js for them.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import type { WrappedPdfiumModule } from "@embedpdf/pdfium";
+import type { PdfTextItemLike } from "./layout.js";
+
+/** Emscripten's views of WASM memory (replaced when memory grows: read them after each call). */
+interface Heaps {
+  HEAPU8: Uint8Array;
+  HEAPF32: Float32Array;
+  HEAPF64: Float64Array;
+}
+const heaps = (m: WrappedPdfiumModule) => m.pdfium as unknown as Heaps;
+
+let loading: Promise<WrappedPdfiumModule> | undefined;
+
+async function load(): Promise<WrappedPdfiumModule> {
+  const { init } = await import("@embedpdf/pdfium");
+  const require = createRequire(import.meta.url);
+  const bytes = await readFile(require.resolve("@embedpdf/pdfium/pdfium.wasm"));
+  const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const module = await init({ wasmBinary });
+  module.PDFiumExt_Init();
+  return module;
+}
+
+export function loadPdfium(): Promise<WrappedPdfiumModule> {
+  loading ??= load().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+/** FPDF_GetLastError codes. */
+const FPDF_ERR_PASSWORD = 4;
+
+export type PdfiumOpenResult = { ok: true; doc: PdfiumDocument } | { ok: false; password: boolean; code: number };
+
+// pdf.js's text content builder: gaps between glyphs up to this share of the font size are
+// tracking, up to the next a word space inside the item, wider ones end the item.
+const TRACKING_SPACE = 0.102;
+const SPACE_IN_FLOW_MAX = 0.6;
+/** A vertical move larger than this share of the font size ends the item (superscripts). */
+const VERTICAL_SHIFT = 0.25;
+/** Moving back further than this share of the font size ends the item. */
+const NEGATIVE_SPACE = 0.2;
+
+/** float32 -> the decimal it most likely was written as. */
+const round = (value: number): number => Number(value.toPrecision(6));
+
+export interface PdfiumPageText {
+  items: PdfTextItemLike[];
+  /** pdf.js's viewport transform at scale 1: PDF user space -> top-left origin, y down. */
+  viewportTransform: number[];
+  width: number;
+  height: number;
+}
+
+/** One PDF opened in PDFium; close() frees it (and the copy of its bytes in WASM memory). */
+export class PdfiumDocument {
+  private closed = false;
+  private readonly scratch: number;
+
+  private constructor(
+    private readonly m: WrappedPdfiumModule,
+    private readonly handle: number,
+    private readonly dataPointer: number,
+  ) {
+    this.scratch = m.pdfium.wasmExports.malloc(64);
+  }
+
+  static async open(data: Uint8Array): Promise<PdfiumOpenResult> {
+    const m = await loadPdfium();
+    const pointer = m.pdfium.wasmExports.malloc(Math.max(1, data.length));
+    heaps(m).HEAPU8.set(data, pointer);
+    const handle = m.FPDF_LoadMemDocument(pointer, data.length, "");
+    if (!handle) {
+      const code = m.FPDF_GetLastError();
+      m.pdfium.wasmExports.free(pointer);
+      return { ok: false, password: code === FPDF_ERR_PASSWORD, code };
+    }
+    return { ok: true, doc: new PdfiumDocument(m, handle, pointer) };
+  }
+
+  get pageCount(): number {
+    return this.m.FPDF_GetPageCount(this.handle);
+  }
+
+  /** A document information entry ("Title", "CreationDate"), raw as stored; undefined when absent. */
+  metaText(key: string): string | undefined {
+    const m = this.m;
+    const size = m.FPDF_GetMetaText(this.handle, key, 0, 0);
+    if (size <= 2) return undefined;
+    const buffer = m.pdfium.wasmExports.malloc(size);
+    try {
+      m.FPDF_GetMetaText(this.handle, key, buffer, size);
+      return m.pdfium.UTF16ToString(buffer);
+    } finally {
+      m.pdfium.wasmExports.free(buffer);
+    }
+  }
+
+  /** Text items of page `pageNumber` (1-based), or undefined when the page needs pdf.js (rotated). */
+  pageText(pageNumber: number): PdfiumPageText | undefined {
+    const m = this.m;
+    const page = m.FPDF_LoadPage(this.handle, pageNumber - 1);
+    if (!page) throw new Error(`PDFium could not load page ${pageNumber} (error ${m.FPDF_GetLastError()})`);
+    let textPage = 0;
+    try {
+      if (m.FPDFPage_GetRotation(page) !== 0) return undefined;
+      const view = this.pageView(page);
+      if (!view) return undefined;
+      const [x0, y0, x1, y1] = view;
+      textPage = m.FPDFText_LoadPage(page);
+      if (!textPage) throw new Error(`PDFium could not read the text of page ${pageNumber}`);
+      return { items: this.items(textPage), viewportTransform: [1, 0, 0, -1, -x0, y1], width: x1 - x0, height: y1 - y0 };
+    } finally {
+      if (textPage) m.FPDFText_ClosePage(textPage);
+      m.FPDF_ClosePage(page);
+    }
+  }
+
+  /** pdf.js's page.view: the crop box clipped to the media box, normalised. */
+  private pageView(page: number): [number, number, number, number] | undefined {
+    const m = this.m;
+    const s = this.scratch;
+    const box = (read: typeof m.FPDFPage_GetMediaBox): [number, number, number, number] | undefined => {
+      if (!read(page, s, s + 4, s + 8, s + 12)) return undefined;
+      const f = heaps(m).HEAPF32;
+      const [l = 0, b = 0, r = 0, t = 0] = [f[s >> 2], f[(s + 4) >> 2], f[(s + 8) >> 2], f[(s + 12) >> 2]];
+      return [Math.min(l, r), Math.min(b, t), Math.max(l, r), Math.max(b, t)];
+    };
+    const media = box(m.FPDFPage_GetMediaBox) ?? [0, 0, m.FPDF_GetPageWidthF(page), m.FPDF_GetPageHeightF(page)];
+    const crop = box(m.FPDFPage_GetCropBox) ?? media;
+    const view: [number, number, number, number] = [Math.max(crop[0], media[0]), Math.max(crop[1], media[1]), Math.min(crop[2], media[2]), Math.min(crop[3], media[3])];
+    if (view[2] - view[0] <= 0 || view[3] - view[1] <= 0) return media[2] - media[0] > 0 && media[3] - media[1] > 0 ? media : undefined;
+    return view;
+  }
+
+  private items(textPage: number): PdfTextItemLike[] {
+    const m = this.m;
+    const s = this.scratch;
+    const f64 = () => heaps(m).HEAPF64;
+    const f32 = () => heaps(m).HEAPF32;
+    const items: PdfTextItemLike[] = [];
+    let item: { chars: string[]; font: number; size: number; a: number; b: number; c: number; d: number; x: number; y: number; end: number; last: number } | undefined;
+    // Direction of the current item's baseline (unit vector), for gaps along rotated text.
+    let ux = 1;
+    let uy = 0;
+    const flush = () => {
+      if (!item) return;
+      const text = item.chars.join("");
+      if (text) items.push({ str: text, transform: [item.a, item.b, item.c, item.d, item.x, item.y], width: item.end, fontName: `pdfium_f${item.font}` });
+      item = undefined;
+    };
+    const count = m.FPDFText_CountChars(textPage);
+    let lastObject = 0;
+    let font = 0;
+    for (let i = 0; i < count; i++) {
+      const code = m.FPDFText_GetUnicode(textPage, i);
+      // Whitespace (real or generated) is only movement; the gap to the next glyph decides.
+      if (code <= 0x20 && code !== 0x02) continue;
+      if (code === 0xa0 || m.FPDFText_IsGenerated(textPage, i) === 1) continue;
+      const object = m.FPDFText_GetTextObject(textPage, i);
+      if (object !== lastObject) {
+        lastObject = object;
+        font = object ? m.FPDFTextObj_GetFont(object) : 0;
+      }
+      // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
+      const fontSize = round(m.FPDFText_GetFontSize(textPage, i));
+      if (!m.FPDFText_GetMatrix(textPage, i, s)) continue;
+      const f = f32();
+      const ma = round(f[s >> 2] ?? 1);
+      const mb = round(f[(s + 4) >> 2] ?? 0);
+      const mc = round(f[(s + 8) >> 2] ?? 0);
+      const md = round(f[(s + 12) >> 2] ?? 1);
+      if (!m.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
+      const h = f64();
+      const ox = h[s >> 3] ?? 0;
+      const oy = h[(s + 8) >> 3] ?? 0;
+      // The loose box spans the glyph's advance: its far edge is where the next glyph would start.
+      const hasBox = m.FPDFText_GetLooseCharBox(textPage, i, s);
+      const g = f32();
+      const left = g[s >> 2] ?? ox;
+      const right = g[(s + 8) >> 2] ?? ox;
+      const bottom = g[(s + 12) >> 2] ?? oy;
+      const top = g[(s + 4) >> 2] ?? oy;
+      const a = fontSize * ma;
+      const b = fontSize * mb;
+      const c = fontSize * mc;
+      const d = fontSize * md;
+      const size = Math.hypot(c, d) || fontSize;
+      const scaleX = Math.hypot(a, b);
+      const dirX = scaleX > 0 ? a / scaleX : 1;
+      const dirY = scaleX > 0 ? b / scaleX : 0;
+      // Advance along the baseline: the projection of the loose box onto the text direction.
+      let advance = 0;
+      if (hasBox) {
+        const corners = [left * dirX + bottom * dirY, right * dirX + bottom * dirY, left * dirX + top * dirY, right * dirX + top * dirY];
+        advance = Math.max(0, Math.max(...corners) - (ox * dirX + oy * dirY));
+      }
+      // PDFium reports a hyphen at the end of a line as U+0002.
+      const char = code === 0x02 ? "-" : String.fromCharCode(code);
+      if (item) {
+        const sameFont = item.font === font && Math.abs(item.size - size) < 0.01 * size && Math.abs(item.a * dirY - item.b * dirX) < 0.01 * scaleX;
+        // Position relative to the item's origin along / across its baseline.
+        const along = (ox - item.x) * ux + (oy - item.y) * uy;
+        const across = -(ox - item.x) * uy + (oy - item.y) * ux;
+        const gap = along - item.end;
+        // The second and later letters of a ligature ("fi") share the first one's origin.
+        if (Math.abs(along - item.last) < 1e-3 && Math.abs(across) < 1e-3 && sameFont) {
+          item.chars.push(char);
+          continue;
+        }
+        if (!sameFont || Math.abs(across) > VERTICAL_SHIFT * size || gap < -NEGATIVE_SPACE * size) {
+          flush();
+        } else if (gap > SPACE_IN_FLOW_MAX * size) {
+          const start = item.end;
+          const base = { x: item.x, y: item.y };
+          flush();
+          items.push({ str: " ", transform: [a, b, c, d, base.x + start * ux, base.y + start * uy], width: gap, fontName: `pdfium_f${font}` });
+        } else {
+          if (gap > TRACKING_SPACE * size) item.chars.push(" ");
+          item.chars.push(char);
+          item.end = Math.max(item.end, along + advance);
+          item.last = along;
+          continue;
+        }
+      }
+      item = { chars: [char], font, size, a, b, c, d, x: ox, y: oy, end: advance, last: 0 };
+      ux = dirX;
+      uy = dirY;
+    }
+    flush();
+    return items;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.m.FPDF_CloseDocument(this.handle);
+    this.m.pdfium.wasmExports.free(this.dataPointer);
+    this.m.pdfium.wasmExports.free(this.scratch);
+  }
+}
