@@ -21,6 +21,21 @@ interface Heaps {
 }
 const heaps = (m: WrappedPdfiumModule) => m.pdfium as unknown as Heaps;
 
+/**
+ * The per-character functions called straight on the WASM exports: the package's wrappers go
+ * through ccall with argument assertions, which cost more than PDFium's own work here.
+ */
+interface CharExports {
+  FPDFText_GetUnicode(textPage: number, index: number): number;
+  FPDFText_IsGenerated(textPage: number, index: number): number;
+  FPDFText_GetTextObject(textPage: number, index: number): number;
+  FPDFTextObj_GetFont(textObject: number): number;
+  FPDFText_GetFontSize(textPage: number, index: number): number;
+  FPDFText_GetMatrix(textPage: number, index: number, matrix: number): number;
+  FPDFText_GetCharOrigin(textPage: number, index: number, x: number, y: number): number;
+  FPDFText_GetLooseCharBox(textPage: number, index: number, rect: number): number;
+}
+
 let loading: Promise<WrappedPdfiumModule> | undefined;
 
 async function load(): Promise<WrappedPdfiumModule> {
@@ -55,8 +70,17 @@ const VERTICAL_SHIFT = 0.25;
 /** Moving back further than this share of the font size ends the item. */
 const NEGATIVE_SPACE = 0.2;
 
-/** float32 -> the decimal it most likely was written as. */
-const round = (value: number): number => Number(value.toPrecision(6));
+/** float32 -> the decimal it most likely was written as (memoised: runs of glyphs repeat values). */
+const roundCache = new Map<number, number>();
+const round = (value: number): number => {
+  let rounded = roundCache.get(value);
+  if (rounded === undefined) {
+    rounded = Number(value.toPrecision(6));
+    if (roundCache.size > 4096) roundCache.clear();
+    roundCache.set(value, rounded);
+  }
+  return rounded;
+};
 
 export interface PdfiumPageText {
   items: PdfTextItemLike[];
@@ -149,6 +173,7 @@ export class PdfiumDocument {
 
   private items(textPage: number): PdfTextItemLike[] {
     const m = this.m;
+    const x = m.pdfium.wasmExports as unknown as CharExports;
     const s = this.scratch;
     const f64 = () => heaps(m).HEAPF64;
     const f32 = () => heaps(m).HEAPF32;
@@ -167,29 +192,29 @@ export class PdfiumDocument {
     let lastObject = 0;
     let font = 0;
     for (let i = 0; i < count; i++) {
-      const code = m.FPDFText_GetUnicode(textPage, i);
+      const code = x.FPDFText_GetUnicode(textPage, i);
       // Whitespace (real or generated) is only movement; the gap to the next glyph decides.
       if (code <= 0x20 && code !== 0x02) continue;
-      if (code === 0xa0 || m.FPDFText_IsGenerated(textPage, i) === 1) continue;
-      const object = m.FPDFText_GetTextObject(textPage, i);
+      if (code === 0xa0 || x.FPDFText_IsGenerated(textPage, i) === 1) continue;
+      const object = x.FPDFText_GetTextObject(textPage, i);
       if (object !== lastObject) {
         lastObject = object;
-        font = object ? m.FPDFTextObj_GetFont(object) : 0;
+        font = object ? x.FPDFTextObj_GetFont(object) : 0;
       }
       // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
-      const fontSize = round(m.FPDFText_GetFontSize(textPage, i));
-      if (!m.FPDFText_GetMatrix(textPage, i, s)) continue;
+      const fontSize = round(x.FPDFText_GetFontSize(textPage, i));
+      if (!x.FPDFText_GetMatrix(textPage, i, s)) continue;
       const f = f32();
       const ma = round(f[s >> 2] ?? 1);
       const mb = round(f[(s + 4) >> 2] ?? 0);
       const mc = round(f[(s + 8) >> 2] ?? 0);
       const md = round(f[(s + 12) >> 2] ?? 1);
-      if (!m.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
+      if (!x.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
       const h = f64();
       const ox = h[s >> 3] ?? 0;
       const oy = h[(s + 8) >> 3] ?? 0;
       // The loose box spans the glyph's advance: its far edge is where the next glyph would start.
-      const hasBox = m.FPDFText_GetLooseCharBox(textPage, i, s);
+      const hasBox = x.FPDFText_GetLooseCharBox(textPage, i, s);
       const g = f32();
       const left = g[s >> 2] ?? ox;
       const right = g[(s + 8) >> 2] ?? ox;
