@@ -253,7 +253,10 @@ export class PdfiumDocument {
           const start = item.end;
           const base = { x: item.x, y: item.y };
           flush();
-          items.push({ str: " ", transform: [a, b, c, d, base.x + start * ux, base.y + start * uy], width: gap, fontName: `pdfium_f${font}` });
+          // A quad (1 em, after section numbers) sits on layout.ts's word-space limit, where pdf.js's
+          // float noise falls either way; make it exactly 1 em so it is read as a word space.
+          const width = Math.abs(gap - size) < 1e-3 * size ? size : gap;
+          items.push({ str: " ", transform: [a, b, c, d, base.x + start * ux, base.y + start * uy], width, fontName: `pdfium_f${font}` });
         } else {
           if (gap > TRACKING_SPACE * size) item.chars.push(" ");
           item.chars.push(char);
