@@ -43,6 +43,12 @@ describe("loadConfig", () => {
     expect(config.ingest.maxFileBytes).toBe(Math.round(1.5 * 1024 * 1024));
   });
 
+  it("picks the PDF text engine: PDFium by default, pdf.js on request, nothing else", () => {
+    expect(loadConfig({}, {}).ingest.pdfTextEngine).toBe("pdfium");
+    expect(loadConfig({}, { FOLIO_PDF_TEXT_ENGINE: "pdfjs" }).ingest.pdfTextEngine).toBe("pdfjs");
+    expect(() => loadConfig({}, { FOLIO_PDF_TEXT_ENGINE: "poppler" })).toThrow(/FOLIO_PDF_TEXT_ENGINE/);
+  });
+
   it("rejects a dimension that is not a Matryoshka size, naming the variable and the accepted values", () => {
     expect(() => loadConfig({}, { JINA_DIMENSIONS: "300" })).toThrow(ConfigError);
     expect(() => loadConfig({}, { JINA_DIMENSIONS: "300" })).toThrow(/JINA_DIMENSIONS: must be one of 128, 256, 512, 1024, 2048/);

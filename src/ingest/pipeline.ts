@@ -41,6 +41,8 @@ export interface IngestOptions {
   maxFileBytes: number;
   maxPages: number;
   maxImagePixels: number;
+  /** Engine of the PDF text pass (default pdfium). */
+  pdfTextEngine?: "pdfium" | "pdfjs";
   /** Files prepared (read, parsed, chunked) at once. */
   concurrency: number;
   /** Absolute folder for content-addressed PNGs. */
@@ -378,6 +380,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
           figureDpi: options.figureDpi,
           maxPages: options.maxPages,
           maxImagePixels: options.maxImagePixels,
+          ...(options.pdfTextEngine ? { textEngine: options.pdfTextEngine } : {}),
           signal,
         });
       } catch (error) {

@@ -67,5 +67,7 @@ export interface ParseOptions {
   figureDpi: number;
   maxPages: number;
   maxImagePixels: number;
+  /** Engine of the PDF text pass (default pdfium; pdf.js reads what PDFium cannot). */
+  textEngine?: "pdfium" | "pdfjs";
   signal?: AbortSignal;
 }

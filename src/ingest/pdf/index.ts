@@ -72,7 +72,7 @@ interface PassOnePage extends PageText {
   viewportTransform: number[];
 }
 
-export type PdfTextEngine = "pdfium" | "pdfjs";
+export type PdfTextEngine = NonNullable<ParseOptions["textEngine"]>;
 
 /**
  * The open document: PDFium for the text pass when it reads the file, pdf.js opened on first use
@@ -173,7 +173,7 @@ async function readTextLayer(page: PDFPageProxy, pageNumber: number): Promise<Pa
  */
 let queue: Promise<unknown> = Promise.resolve();
 
-export function parsePdf(data: Uint8Array, options: ParseOptions & { textEngine?: PdfTextEngine }): Promise<ParsedDocument> {
+export function parsePdf(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
   const run = queue.then(async () => {
     throwIfAborted(options.signal);
     const warnings: string[] = [];
