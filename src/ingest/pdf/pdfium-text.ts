@@ -34,6 +34,7 @@ interface CharExports {
   FPDFText_GetMatrix(textPage: number, index: number, matrix: number): number;
   FPDFText_GetCharOrigin(textPage: number, index: number, x: number, y: number): number;
   FPDFText_GetLooseCharBox(textPage: number, index: number, rect: number): number;
+  FPDFText_HasUnicodeMapError(textPage: number, index: number): number;
 }
 
 let loading: Promise<WrappedPdfiumModule> | undefined;
@@ -82,6 +83,16 @@ const round = (value: number): number => {
   return rounded;
 };
 
+/**
+ * TeX's math fonts without a ToUnicode map: PDFium returns their raw codes ("X" for a display sum),
+ * where pdf.js maps the glyph names. The glyphs that matter for search, by font family.
+ */
+const TEX_MATH_GLYPHS: Record<string, Record<number, string>> = {
+  CMEX: { 0x50: "\u2211", 0x58: "\u2211", 0x51: "\u220f", 0x59: "\u220f", 0x52: "\u222b", 0x5a: "\u222b", 0x62: "\u0302", 0x63: "\u0302", 0x64: "\u0302", 0x65: "\u0303", 0x66: "\u0303", 0x67: "\u0303" },
+  CMSY: { 0x68: "\u27e8", 0x69: "\u27e9", 0x6b: "\u2016" },
+  CMMI: { 0x60: "\u2113" },
+};
+
 export interface PdfiumPageText {
   items: PdfTextItemLike[];
   /** pdf.js's viewport transform at scale 1: PDF user space -> top-left origin, y down. */
@@ -100,7 +111,7 @@ export class PdfiumDocument {
     private readonly handle: number,
     private readonly dataPointer: number,
   ) {
-    this.scratch = m.pdfium.wasmExports.malloc(64);
+    this.scratch = m.pdfium.wasmExports.malloc(256);
   }
 
   static async open(data: Uint8Array): Promise<PdfiumOpenResult> {
@@ -171,6 +182,20 @@ export class PdfiumDocument {
     return view;
   }
 
+  private readonly fontGlyphs = new Map<number, Record<number, string> | undefined>();
+
+  /** The TeX math glyph table of a font, by its base name without the subset prefix ("ABCDEF+CMEX10"). */
+  private glyphTable(font: number): Record<number, string> | undefined {
+    if (this.fontGlyphs.has(font)) return this.fontGlyphs.get(font);
+    let table: Record<number, string> | undefined;
+    if (font && this.m.FPDFFont_GetBaseFontName(font, this.scratch, 256) > 0) {
+      const name = this.m.pdfium.UTF8ToString(this.scratch).replace(/^[A-Z]{6}\+/, "");
+      table = TEX_MATH_GLYPHS[name.slice(0, 4)];
+    }
+    this.fontGlyphs.set(font, table);
+    return table;
+  }
+
   private items(textPage: number): PdfTextItemLike[] {
     const m = this.m;
     const x = m.pdfium.wasmExports as unknown as CharExports;
@@ -190,6 +215,7 @@ export class PdfiumDocument {
     };
     const count = m.FPDFText_CountChars(textPage);
     let lastObject = 0;
+    let glyphs: Record<number, string> | undefined;
     let font = 0;
     for (let i = 0; i < count; i++) {
       const code = x.FPDFText_GetUnicode(textPage, i);
@@ -200,6 +226,7 @@ export class PdfiumDocument {
       if (object !== lastObject) {
         lastObject = object;
         font = object ? x.FPDFTextObj_GetFont(object) : 0;
+        glyphs = this.glyphTable(font);
       }
       // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
       const fontSize = round(x.FPDFText_GetFontSize(textPage, i));
@@ -235,7 +262,7 @@ export class PdfiumDocument {
         advance = Math.max(0, Math.max(...corners) - (ox * dirX + oy * dirY));
       }
       // PDFium reports a hyphen at the end of a line as U+0002.
-      const char = code === 0x02 ? "-" : String.fromCharCode(code);
+      const char = code === 0x02 ? "-" : ((glyphs && x.FPDFText_HasUnicodeMapError(textPage, i) === 1 ? glyphs[code] : undefined) ?? String.fromCharCode(code));
       if (item) {
         const sameFont = item.font === font && Math.abs(item.size - size) < 0.01 * size && Math.abs(item.a * dirY - item.b * dirX) < 0.01 * scaleX;
         // Position relative to the item's origin along / across its baseline.
