@@ -115,7 +115,7 @@ class PdfSource {
   }
 
   async info(): Promise<Record<string, unknown>> {
-    if (this.pdfium) {
+    if (this.pdfium && !this.pdfium.broken) {
       const info: Record<string, unknown> = {};
       for (const key of ["Title", "CreationDate"]) {
         const value = this.pdfium.metaText(key);
@@ -129,7 +129,7 @@ class PdfSource {
 
   /** Pass 1 for one page: PDFium, else pdf.js (rotated pages, or PDFium failed on the page). */
   async textLayer(pageNumber: number, warnings: string[]): Promise<PassOnePage> {
-    if (this.pdfium) {
+    if (this.pdfium && !this.pdfium.broken) {
       try {
         const text = this.pdfium.pageText(pageNumber);
         if (text) return { ...linesFromItems(text.items, text.viewportTransform, pageNumber, text.width, text.height), viewportTransform: text.viewportTransform };

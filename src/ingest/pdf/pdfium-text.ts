@@ -49,6 +49,25 @@ async function load(): Promise<WrappedPdfiumModule> {
   return module;
 }
 
+/**
+ * A WASM trap (out of memory, an abort inside PDFium) leaves the instance unusable: the next
+ * document gets a fresh one, and the error says the engine, not the file, failed.
+ */
+function discardOnTrap(error: unknown): never {
+  if (error instanceof WebAssembly.RuntimeError) {
+    loading = undefined;
+    throw new PdfiumTrapError(error);
+  }
+  throw error;
+}
+
+export class PdfiumTrapError extends Error {
+  constructor(cause: WebAssembly.RuntimeError) {
+    super(`PDFium stopped (${cause.message})`, { cause });
+    this.name = "PdfiumTrapError";
+  }
+}
+
 export function loadPdfium(): Promise<WrappedPdfiumModule> {
   loading ??= load().catch((error: unknown) => {
     loading = undefined;
@@ -116,16 +135,27 @@ export class PdfiumDocument {
 
   static async open(data: Uint8Array): Promise<PdfiumOpenResult> {
     const m = await loadPdfium();
-    const pointer = m.pdfium.wasmExports.malloc(Math.max(1, data.length));
-    heaps(m).HEAPU8.set(data, pointer);
-    const handle = m.FPDF_LoadMemDocument(pointer, data.length, "");
-    if (!handle) {
-      const code = m.FPDF_GetLastError();
-      m.pdfium.wasmExports.free(pointer);
-      return { ok: false, password: code === FPDF_ERR_PASSWORD, code };
+    try {
+      const pointer = m.pdfium.wasmExports.malloc(Math.max(1, data.length));
+      if (!pointer) throw new Error(`PDFium could not allocate ${data.length} bytes`);
+      heaps(m).HEAPU8.set(data, pointer);
+      const handle = m.FPDF_LoadMemDocument(pointer, data.length, "");
+      if (!handle) {
+        const code = m.FPDF_GetLastError();
+        m.pdfium.wasmExports.free(pointer);
+        return { ok: false, password: code === FPDF_ERR_PASSWORD, code };
+      }
+      return { ok: true, doc: new PdfiumDocument(m, handle, pointer) };
+    } catch (error) {
+      return discardOnTrap(error);
     }
-    return { ok: true, doc: new PdfiumDocument(m, handle, pointer) };
   }
+
+  /** True once PDFium trapped on this document: its instance is gone, read the rest with pdf.js. */
+  get broken(): boolean {
+    return this.trapped;
+  }
+  private trapped = false;
 
   get pageCount(): number {
     return this.m.FPDF_GetPageCount(this.handle);
@@ -147,6 +177,16 @@ export class PdfiumDocument {
 
   /** Text items of page `pageNumber` (1-based), or undefined when the page needs pdf.js (rotated). */
   pageText(pageNumber: number): PdfiumPageText | undefined {
+    if (this.trapped) throw new Error("PDFium stopped earlier in this document");
+    try {
+      return this.readPage(pageNumber);
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) this.trapped = true;
+      return discardOnTrap(error);
+    }
+  }
+
+  private readPage(pageNumber: number): PdfiumPageText | undefined {
     const m = this.m;
     const page = m.FPDF_LoadPage(this.handle, pageNumber - 1);
     if (!page) throw new Error(`PDFium could not load page ${pageNumber} (error ${m.FPDF_GetLastError()})`);
@@ -301,7 +341,7 @@ export class PdfiumDocument {
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.closed || this.trapped) return;
     this.closed = true;
     this.m.FPDF_CloseDocument(this.handle);
     this.m.pdfium.wasmExports.free(this.dataPointer);
