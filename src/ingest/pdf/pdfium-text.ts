@@ -254,6 +254,8 @@ export class PdfiumDocument {
       item = undefined;
     };
     const count = m.FPDFText_CountChars(textPage);
+    // Font handles are addresses, which a font loaded for a later page may reuse.
+    this.fontGlyphs.clear();
     let lastObject = 0;
     let glyphs: Record<number, string> | undefined;
     let font = 0;
