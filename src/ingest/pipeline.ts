@@ -27,7 +27,7 @@ import { parseText } from "./text.js";
 import type { ParsedDocument } from "./types.js";
 
 /** Bump when chunking or parsing changes in a way that should re-ingest unchanged files. */
-export const PIPELINE_VERSION = 2;
+export const PIPELINE_VERSION = 3;
 
 /** With fewer PDFs than this, "auto" parses in the main thread (worker start-up would cost more). */
 const MIN_PDFS_FOR_WORKERS = 4;
