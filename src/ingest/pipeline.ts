@@ -27,7 +27,7 @@ import { parseText } from "./text.js";
 import type { ParsedDocument } from "./types.js";
 
 /** Bump when chunking or parsing changes in a way that should re-ingest unchanged files. */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 4;
 
 type IngestSettings = FolioConfig["ingest"];
 

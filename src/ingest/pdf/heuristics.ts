@@ -70,4 +70,8 @@ export const FIGURES = {
   sideSlack: 4,
   /** Mentions kept per figure. */
   maxMentions: 8,
+  /** A block inside a figure's region whose lines average at most this many characters is the figure's labels. */
+  labelMaxLineChars: 40,
+  /** Share of such a block's area that must lie inside the region. */
+  labelMinOverlap: 0.9,
 } as const;

@@ -11,12 +11,13 @@
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { saveImage } from "../images-store.js";
-import type { ParsedBlock, ParsedDocument, ParsedPage, ParseOptions } from "../types.js";
+import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
 import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooManyPagesError } from "./errors.js";
 import { attachFigureMentions, figuresFromBlocks, findRegion, graphicsBoxes, type FigureCandidate, type OpsTable } from "./figures.js";
 import { detectColumns, linesFromItems, readingOrder, type ColumnLayout, type PageText, type PdfTextItemLike } from "./layout.js";
 import { documentOptions, loadPdfjs } from "./pdfjs.js";
+import { FIGURES } from "./heuristics.js";
 import { PdfiumDocument } from "./pdfium-text.js";
 import { renderRegion } from "./render.js";
 import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFromPdfDate } from "./structure.js";
@@ -250,21 +251,19 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
   for (const block of structured.blocks) addToVocabulary(vocabulary, block.text.replace(/\S*\uE000\S*/g, " "));
   for (const block of structured.blocks) block.text = normalizeWhitespace(resolveLineBreakHyphens(block.text, vocabulary));
 
-  const blocks: ParsedBlock[] = structured.blocks
-    .filter((b) => b.text.length > 0)
-    .map((b) => ({ page: b.page, text: b.text, kind: b.kind, section: b.section, references: b.references }));
+  const sourceBlocks = structured.blocks.filter((b) => b.text.length > 0);
+  let blocks: ParsedBlock[] = sourceBlocks.map((b) => ({ page: b.page, text: b.text, kind: b.kind, section: b.section, references: b.references }));
 
   const candidates = figuresFromBlocks(structured.blocks);
   const figures = candidates.map((c) => c.figure);
   attachFigureMentions(figures, blocks);
 
-  const parsedPages: ParsedPage[] = pages.map((p) => ({
-    page: p.page,
-    text: blocks
-      .filter((b) => b.page === p.page)
+  const pageTextOf = (page: number) =>
+    blocks
+      .filter((b) => b.page === page)
       .map((b) => b.text)
-      .join("\n\n"),
-  }));
+      .join("\n\n");
+  const parsedPages: ParsedPage[] = pages.map((p) => ({ page: p.page, text: pageTextOf(p.page) }));
 
   if (options.cropFigures || options.renderPages) {
     try {
@@ -273,6 +272,12 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
     } catch (error) {
       if (options.signal?.aborted) throw error;
       warnings.push(`figures and page images were skipped: pdf.js could not open the file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    // Labels drawn inside a vector figure ("Stage 1", "Query") are text too: keep them out of the body text.
+    const labels = new Set(sourceBlocks.filter((b) => isFigureLabelBlock(b, figures)));
+    if (labels.size > 0) {
+      blocks = blocks.filter((_, i) => !labels.has(sourceBlocks[i]!));
+      for (const parsed of parsedPages) parsed.text = pageTextOf(parsed.page);
     }
   }
 
@@ -299,6 +304,24 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
     figures,
     warnings,
   };
+}
+
+/**
+ * A block drawn inside a figure's region: short lines (labels, axis ticks), not a caption, and almost
+ * entirely within the cropped box. Body paragraphs have long lines, so a region found too large never
+ * swallows them; tables are left alone (their text is content).
+ */
+function isFigureLabelBlock(block: RawBlock, figures: ParsedFigure[]): boolean {
+  if (block.kind === "caption" || block.kind === "heading" || block.kind === "title") return false;
+  const meanLineChars = block.text.length / Math.max(block.lines.length, 1);
+  if (meanLineChars > FIGURES.labelMaxLineChars) return false;
+  const area = Math.max((block.x1 - block.x0) * (block.bottom - block.top), 1);
+  return figures.some((f) => {
+    if (f.kind !== "figure" || f.page !== block.page || !f.bbox) return false;
+    const [x0, y0, x1, y1] = f.bbox;
+    const overlap = Math.max(0, Math.min(x1, block.x1) - Math.max(x0, block.x0)) * Math.max(0, Math.min(y1, block.bottom) - Math.max(y0, block.top));
+    return overlap / area >= FIGURES.labelMinOverlap;
+  });
 }
 
 async function renderPass(
