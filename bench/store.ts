@@ -16,6 +16,7 @@ import vm from "node:vm";
 import { LocalQdrantClient } from "../src/store/local/index.js";
 import { maxSim, maxSimJs } from "../src/store/local/query.js";
 import { Metric } from "../src/store/local/kernels.js";
+import { rng } from "../test/store/conformance/fixtures.js";
 
 v8.setFlagsFromString("--expose_gc");
 const gc = vm.runInNewContext("gc") as () => void;
@@ -28,17 +29,6 @@ const sizes = arg("sizes", "10000,100000").split(",").map(Number);
 const dim = Number(arg("dim", "1024"));
 const queries = Number(arg("queries", "25"));
 const useJs = process.argv.includes("--js");
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VOCAB = 30000;
 function sparseVector(random: () => number): { indices: number[]; values: number[] } {

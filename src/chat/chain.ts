@@ -17,7 +17,7 @@ import { CitationStreamFilter, citationsFor, saysUnanswered } from "./citations.
 import { llmCondenser, offlineCondenser, type CondenseInput } from "./condense.js";
 import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
 import { isAbortError, toLlmError } from "./errors.js";
-import { EXTRACTIVE_LABEL, toTokens } from "./extractive-model.js";
+import { abortError, EXTRACTIVE_LABEL, toTokens } from "./extractive-model.js";
 import type { ChatModelChoice } from "./llm.js";
 import { toTemplate, type PromptSet } from "./prompts.js";
 import { DEFAULT_RETRIEVE_OPTIONS, retrieve, type Reranker, type RetrieveInput, type RetrieveOptions, type RetrieveResult } from "./retrieve.js";
@@ -95,14 +95,6 @@ function chunkText(chunk: BaseMessage): string {
   return content.map((part) => (typeof part === "string" ? part : part.type === "text" && typeof part.text === "string" ? part.text : "")).join("");
 }
 
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error("The answer was cancelled.");
-  error.name = "AbortError";
-  return error;
-}
-
 /**
  * Runs the chain for one request, as a stream of events ending with exactly one "done".
  * `streaming: false` asks the chat model for the whole answer at once (one token event).
@@ -113,11 +105,11 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
   // Our own controller: cancelled by the caller's signal, and by a consumer that stops iterating.
   const controller = new AbortController();
   const onAbort = () => controller.abort(request.signal?.reason);
-  if (request.signal?.aborted) throw abortReason(request.signal);
+  if (request.signal?.aborted) throw abortError(request.signal);
   request.signal?.addEventListener("abort", onAbort, { once: true });
   const signal = controller.signal;
   const llmContext = { baseUrl: config.llm.mode === "openai" ? config.llm.baseUrl : undefined, model: chat.modelName, secrets: config.secrets };
-  const fail = (error: unknown): unknown => (isAbortError(error, signal) ? (signal.aborted ? abortReason(signal) : error) : toLlmError(error, llmContext));
+  const fail = (error: unknown): unknown => (isAbortError(error, signal) ? (signal.aborted ? abortError(signal) : error) : toLlmError(error, llmContext));
   try {
     const history = request.history ?? [];
     const question = request.question.trim();
@@ -132,10 +124,10 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
         throw fail(error);
       }
     }
-    if (signal.aborted) throw abortReason(signal);
+    if (signal.aborted) throw abortError(signal);
     const k = request.k ?? config.search.topK;
     const retrieved = await parts.retrieve.invoke({ query: imageOnly ? "" : standaloneQuestion, image: request.image, filters: request.filters, k, signal }, { signal });
-    if (signal.aborted) throw abortReason(signal);
+    if (signal.aborted) throw abortError(signal);
     const sources = numberSources(retrieved.hits, limits);
     const sourceCitations: Citation[] = sources.map((s) => s.citation);
     yield { type: "query", standaloneQuestion };
@@ -159,7 +151,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
         if (streaming) {
           const stream = await parts.generate.stream({ question: standaloneQuestion, sources, images, history }, { signal });
           for await (const chunk of stream) {
-            if (signal.aborted) throw abortReason(signal);
+            if (signal.aborted) throw abortError(signal);
             const out = filter.push(chunkText(chunk));
             if (out) {
               answer += out;
@@ -168,7 +160,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
           }
         } else {
           const message = await parts.generate.invoke({ question: standaloneQuestion, sources, images, history }, { signal });
-          if (signal.aborted) throw abortReason(signal);
+          if (signal.aborted) throw abortError(signal);
           const out = filter.push(chunkText(message));
           if (out) {
             answer += out;

@@ -171,7 +171,8 @@ export function toTokens(text: string, wordsPerChunk = WORDS_PER_CHUNK): string[
   return chunks;
 }
 
-function abortError(signal: AbortSignal): Error {
+/** The error a cancelled answer ends with: the signal's own reason when it is an Error. */
+export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
   const error = new Error("The answer was cancelled.");

@@ -10,6 +10,10 @@ import type { z } from "zod";
 import { redact } from "../util/redact.js";
 import { EmbeddingsAuthError, EmbeddingsBalanceError, EmbeddingsError, EmbeddingsInputError, EmbeddingsResponseError, EmbeddingsUnavailableError } from "./errors.js";
 
+/** Defaults of both Jina clients, matching JINA_MAX_RETRIES and JINA_TIMEOUT_MS in src/config.ts. */
+export const DEFAULT_MAX_RETRIES = 6;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
 export interface HttpClientOptions {
   baseUrl: string;
   apiKey?: string;

@@ -13,7 +13,7 @@ import { maskSecret } from "../util/redact.js";
 import { EmbeddingCache, sha256, type CachedRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
 import { EmbeddingsAuthError, EmbeddingsShapeError } from "./errors.js";
-import { JinaHttpClient, type RetryEvent } from "./http.js";
+import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
 import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInputs, type PreparedInput, type TokenEstimate } from "./inputs.js";
 import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
 
@@ -228,8 +228,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     this.http = new JinaHttpClient({
       baseUrl: this.baseUrl,
       apiKey: this.apiKey,
-      maxRetries: options.maxRetries ?? 6,
-      timeoutMs: options.timeout ?? 60_000,
+      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
       maxConcurrency: this.maxConcurrency,
       backoffBaseMs: options.backoffBaseMs,
       backoffMaxMs: options.backoffMaxMs,

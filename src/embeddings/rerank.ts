@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { JINA_DEFAULT_BASE_URL } from "../config.js";
 import { EmbeddingsAuthError } from "./errors.js";
-import { JinaHttpClient, type RetryEvent } from "./http.js";
+import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
 import { prepareInput, type PreparedInput } from "./inputs.js";
 import type { EmbeddingInput } from "./types.js";
 
@@ -51,8 +51,8 @@ export class JinaReranker {
     this.http = new JinaHttpClient({
       baseUrl: this.baseUrl,
       apiKey: this.apiKey,
-      maxRetries: options.maxRetries ?? 6,
-      timeoutMs: options.timeout ?? 60_000,
+      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
       maxConcurrency: options.maxConcurrency ?? 4,
       backoffBaseMs: options.backoffBaseMs,
       backoffMaxMs: options.backoffMaxMs,
