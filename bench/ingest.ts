@@ -1,27 +1,30 @@
 /**
  * Ingest benchmark: all of ../shared/corpus/papers offline into temp embedded stores (BM25 only).
  *
- *   npx tsx bench/ingest.ts [--papers <dir>]
+ *   npm run bench:ingest [-- --papers <dir>]     (builds dist/ first; Folio runs from the build)
  *
  * Each measurement runs in its own child process so its peak RSS is its own:
  *   1. LangChain.js's documented pipeline: PDFLoader (pdf-parse) + RecursiveCharacterTextSplitter 1000/200;
- *   2. Folio, text + BM25 only (figure records found from captions, no crops, no page renders), with
- *      PDF worker threads (the default on 2+ cores) and again in the main thread, to show what workers buy;
+ *   2. Folio, text + BM25 only (figure records found from captions, no crops, no page renders) as
+ *      `folio ingest --no-figure-images` runs it on 15 PDFs (parsing here, PDFium's text pass on a worker
+ *      thread), then without that thread, then with two whole-parse worker threads; and the corpus four
+ *      times over (60 PDFs) in the default mode, where start-up is spread over more pages;
  *   3. Folio with figure crops, then a re-ingest of the unchanged corpus into the same store.
  * Figures found are compared with the "Figure N" / "Table N" captions in the text (from run 1's text).
  * Targets: >= 100 pages/s (text + BM25), >= 90% of captions found as figures, re-ingest < 5% of the first run.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEFAULT_PAPERS = path.resolve(REPO_ROOT, "../shared/corpus/papers");
 const MiB = 1024 * 1024;
+const SCALE_COPIES = 4;
 
 interface PhaseResult {
   phase: string;
@@ -37,6 +40,16 @@ interface PhaseResult {
   storeSeconds?: number;
   reingestUnchanged?: number;
   skipped?: number;
+}
+
+/**
+ * Folio as `folio ingest` runs it: the compiled build in dist/ (`npm run bench:ingest` builds first).
+ * Through tsx, each worker thread would compile the TypeScript sources again at start-up.
+ */
+async function fromBuild<T>(modulePath: string): Promise<T> {
+  const file = path.join(REPO_ROOT, "dist", modulePath);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (or \`npm run bench:ingest\`, which builds first).`);
+  return (await import(pathToFileURL(file).href)) as T;
 }
 
 function sampleRss(): { stop: () => number } {
@@ -75,16 +88,22 @@ async function runLangChain(papers: string[]): Promise<PhaseResult> {
   return { phase: "langchain", seconds, pages, chunks, figures: 0, peakRssMiB: rss.stop(), labels };
 }
 
-async function runFolio(papersDir: string, crops: boolean, inThread = false): Promise<PhaseResult> {
-  const { loadConfig } = await import("../src/config.js");
-  const { openFolioStore } = await import("../src/store/index.js");
-  const { ingest, ingestOptionsFromConfig } = await import("../src/ingest/index.js");
+/** How PDFs are parsed in a text-only run. */
+type ParseMode = "text-worker" | "main-thread" | "parse-workers" | "auto";
+
+async function runFolio(papersDir: string, crops: boolean, mode: ParseMode = "auto", phase = crops ? "folio-crops" : `folio-text-${mode}`): Promise<PhaseResult> {
+  const { loadConfig } = await fromBuild<typeof import("../src/config.js")>("config.js");
+  const { openFolioStore } = await fromBuild<typeof import("../src/store/index.js")>("store/index.js");
+  const { ingest, ingestOptionsFromConfig } = await fromBuild<typeof import("../src/ingest/index.js")>("ingest/index.js");
   const home = await mkdtemp(path.join(os.tmpdir(), "folio-bench-ingest-"));
   try {
     const config = loadConfig({ FOLIO_HOME: home }, {}, home);
     const store = await openFolioStore(config, null);
-    // Workers forced on (not "auto", which also looks at the load average) so the comparison is stable.
-    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", pdfWorkers: inThread ? 0 : Math.min(config.ingest.concurrency, os.availableParallelism()) });
+    // Modes forced (not "auto", which also looks at the load average) so the comparison is stable.
+    const parseWorkers = Math.min(config.ingest.concurrency, os.availableParallelism());
+    const modeOptions =
+      mode === "text-worker" ? { pdfWorkers: 0, textWorker: true } : mode === "main-thread" ? { pdfWorkers: 0, textWorker: false } : mode === "parse-workers" ? { pdfWorkers: parseWorkers, textWorker: false } : {};
+    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", ...modeOptions });
     const labels: Record<string, string[]> = {};
     const rss = sampleRss();
     const first = await ingest(store, [papersDir], options, {
@@ -102,15 +121,15 @@ async function runFolio(papersDir: string, crops: boolean, inThread = false): Pr
       reingestUnchanged = again.unchanged;
     }
     await store.close();
-    return { phase: crops ? "folio-crops" : inThread ? "folio-text-main-thread" : "folio-text", seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length, prepareSeconds: first.timings.prepareSeconds, storeSeconds: first.timings.storeSeconds };
+    return { phase, seconds: first.seconds, pages: first.pages, chunks: first.chunks, figures: first.figures, peakRssMiB, labels, reingestSeconds, reingestUnchanged, skipped: first.skipped.length, prepareSeconds: first.timings.prepareSeconds, storeSeconds: first.timings.storeSeconds };
   } finally {
     await rm(home, { recursive: true, force: true });
   }
 }
 
-function runChild(phase: string, papersDir: string): Promise<PhaseResult> {
+function runChild(phase: string, papersDir: string, extra: string[] = []): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--phase", phase, "--papers", papersDir], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--phase", phase, "--papers", papersDir, ...extra], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
@@ -136,16 +155,37 @@ async function main(): Promise<void> {
   const papers = (await readdir(papersDir)).filter((f) => f.endsWith(".pdf")).sort().map((f) => path.join(papersDir, f));
   const phase = arg("--phase");
   if (phase) {
-    const result = phase === "langchain" ? await runLangChain(papers) : await runFolio(papersDir, phase === "folio-crops", phase === "folio-text-main-thread");
+    const result =
+      phase === "langchain"
+        ? await runLangChain(papers)
+        : phase === "folio-crops"
+          ? await runFolio(papersDir, true)
+          : phase === "folio-scale"
+            ? await runFolio(arg("--scale-dir") ?? papersDir, false, "auto", phase)
+            : await runFolio(papersDir, false, phase.replace("folio-text-", "") as ParseMode);
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
     return;
   }
 
   console.log(`Ingest benchmark: ${papers.length} PDFs in ${papersDir}; ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`);
   const langchain = await runChild("langchain", papersDir);
-  const text = await runChild("folio-text", papersDir);
+  const text = await runChild("folio-text-text-worker", papersDir);
   const mainThread = await runChild("folio-text-main-thread", papersDir);
+  const parseWorkers = await runChild("folio-text-parse-workers", papersDir);
   const crops = await runChild("folio-crops", papersDir);
+  // The same papers four times over (symlinks in four folders, so four documents each): 60 PDFs,
+  // the rate once start-up (threads, WASM compile, JIT) is spread over a larger corpus.
+  const scaleDir = await mkdtemp(path.join(os.tmpdir(), "folio-bench-scale-"));
+  let scale: PhaseResult;
+  try {
+    for (let copy = 1; copy <= SCALE_COPIES; copy++) {
+      await mkdir(path.join(scaleDir, `copy${copy}`));
+      for (const file of papers) await symlink(file, path.join(scaleDir, `copy${copy}`, path.basename(file)));
+    }
+    scale = await runChild("folio-scale", papersDir, ["--scale-dir", scaleDir]);
+  } finally {
+    await rm(scaleDir, { recursive: true, force: true });
+  }
 
   const rate = (r: PhaseResult) => r.pages / r.seconds;
   const row = (name: string, r: PhaseResult) =>
@@ -153,7 +193,9 @@ async function main(): Promise<void> {
   console.log("");
   row("LangChain PDFLoader + RecursiveCharacter", langchain);
   row("Folio text + BM25 (figure records, no crops)", text);
-  row("  same, PDFs parsed in the main thread", mainThread);
+  row("  same, PDFium not on its own thread", mainThread);
+  row("  same, two whole-parse worker threads", parseWorkers);
+  row(`  same, corpus x${SCALE_COPIES} (${scale.pages} pages, auto)`, scale);
   row("Folio with figure crops", crops);
   for (const r of [text, crops]) console.log(`  ${r.phase}: read+parse+chunk ${r.prepareSeconds?.toFixed(1)} s summed over files, store writes ${r.storeSeconds?.toFixed(1)} s`);
 
@@ -185,6 +227,7 @@ async function main(): Promise<void> {
 
   const checks: Array<[string, boolean, string]> = [
     ["text + BM25 >= 100 pages/s", rate(text) >= 100, `${rate(text).toFixed(1)} pages/s (LangChain baseline ${rate(langchain).toFixed(1)})`],
+    [`text + BM25 on the corpus x${SCALE_COPIES} >= 100 pages/s (informational)`, rate(scale) >= 100, `${rate(scale).toFixed(1)} pages/s`],
     ["with figure crops >= 100 pages/s (informational)", rate(crops) >= 100, `${rate(crops).toFixed(1)} pages/s`],
     ["figures found >= 90% of captions", figuresCrops.ratio >= 0.9, `${(figuresCrops.ratio * 100).toFixed(1)}%`],
     ["re-ingest unchanged < 5% of first run", reingestShare < 0.05, `${(reingestShare * 100).toFixed(2)}%`],

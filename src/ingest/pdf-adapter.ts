@@ -2,6 +2,7 @@
  * The seam to the PDF parser (src/ingest/pdf): loaded on first use so text-only runs never pay for
  * pdf.js, run in worker threads when that helps (see pdf-pool.ts), and its errors mapped to skip reasons.
  */
+import type { PdfiumTextWorker } from "./pdf/pdfium-remote.js";
 import type { ParseOptions, ParsedDocument } from "./types.js";
 import type { SkipReason } from "./summary.js";
 
@@ -12,6 +13,12 @@ let parser: Promise<PdfParser> | undefined;
 export function loadPdfParser(): Promise<PdfParser> {
   parser ??= import("./pdf/index.js").then((m) => m.parsePdf);
   return parser;
+}
+
+/** Starts PDFium's text pass on a worker thread for parses in this thread (see pdf/pdfium-remote.ts). */
+export async function startPdfiumTextWorker(): Promise<PdfiumTextWorker> {
+  const { PdfiumTextWorker } = await import("./pdf/pdfium-remote.js");
+  return PdfiumTextWorker.start();
 }
 
 const PROBLEM_REASONS: Record<string, SkipReason> = {

@@ -3,9 +3,8 @@
  * a multi-core machine parsing in workers lets files parse in parallel while the main thread does
  * BM25 and store writes. Each worker parses one file at a time; results come back by structured clone.
  */
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../util/worker.js";
 import type { ParseOptions, ParsedDocument } from "./types.js";
 
 interface Pending {
@@ -23,7 +22,7 @@ interface Slot {
 interface Job {
   id: number;
   data: Uint8Array;
-  options: Omit<ParseOptions, "signal">;
+  options: Omit<ParseOptions, "signal" | "textWorker">;
 }
 
 type WorkerReply = { id: number; ok: true; doc: ParsedDocument } | { id: number; ok: false; error: { name: string; message: string; problem?: string; hint?: string } };
@@ -32,14 +31,7 @@ type WorkerReply = { id: number; ok: true; doc: ParsedDocument } | { id: number;
 export class PdfPoolUnavailableError extends Error {}
 
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./pdf-worker.js", import.meta.url));
-  // Under tsx or vitest this module is TypeScript, and loader hooks do not reach worker threads on
-  // Node 20: the worker registers tsx itself, then imports the .ts sibling.
-  // require.resolve finds the CommonJS build of tsx's API; the worker needs its ESM twin.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
-  const target = new URL("./pdf-worker.ts", import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(target)}); });`;
-  return new Worker(code, { eval: true });
+  return startModuleWorker(new URL("./pdf-worker.js", import.meta.url), import.meta.url);
 }
 
 export class PdfWorkerPool {
@@ -58,7 +50,8 @@ export class PdfWorkerPool {
 
   parse(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
     if (this.closed) return Promise.reject(new PdfPoolUnavailableError("the PDF worker pool is closed"));
-    const { signal: _signal, ...transferable } = options;
+    // The signal and a main-thread PDFium worker stay here (neither can be cloned).
+    const { signal: _signal, textWorker: _textWorker, ...transferable } = options;
     const id = this.nextId++;
     return new Promise<ParsedDocument>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -6,7 +6,7 @@ import type { ParseOptions } from "./types.js";
 interface Task {
   id: number;
   data: Uint8Array;
-  options: Omit<ParseOptions, "signal">;
+  options: Omit<ParseOptions, "signal" | "textWorker">;
 }
 
 const port = parentPort;

@@ -19,7 +19,7 @@ import { arxivDocId, arxivIdFromFileName, fileDocId, sha256Hex, shortHash, urlDo
 import { captionFromFileName, parseImage, readImageSize, readSidecarCaption } from "./image.js";
 import { loadManifest, type ManifestEntry } from "./manifest.js";
 import { parseMarkdown } from "./markdown.js";
-import { classifyPdfError, hintOf, loadPdfParser, type PdfParser } from "./pdf-adapter.js";
+import { classifyPdfError, hintOf, loadPdfParser, startPdfiumTextWorker, type PdfParser } from "./pdf-adapter.js";
 import { PdfPoolUnavailableError, PdfWorkerPool } from "./pdf-pool.js";
 import { contentMatches, describeSniffed, sniff, sourceKindOf, type SourceKind } from "./sniff.js";
 import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile, SkipReason } from "./summary.js";
@@ -32,11 +32,18 @@ export const PIPELINE_VERSION = 4;
 type IngestSettings = FolioConfig["ingest"];
 
 /**
- * With fewer PDFs than this, "auto" parses in the main thread: each worker loads the parser and
- * PDFium's WASM first, and with the PDFium text pass the 15 shared papers (266 pages) parse faster in
- * the main thread (64.7 pages/s) than in two workers (39.5 pages/s), measured in the same bench run.
+ * With fewer PDFs than this, "auto" parses in the main thread (with the PDFium text worker): each
+ * whole-parse worker loads the parser, compiles PDFium's WASM and warms up its JIT first. Measured text
+ * + BM25 from the build: 15 shared papers (266 pages) 78.2 pages/s main thread + text worker vs 67.4 in
+ * two whole-parse workers (same bench run); the same papers x4 (60 PDFs) 123.7 vs 143.1 pages/s.
  */
 const MIN_PDFS_FOR_WORKERS = 50;
+
+/**
+ * From this many PDFs, a main-thread parse hands PDFium's text pass to a worker thread (when there is
+ * a second core). Below it the worker's start-up (about 0.3 s of CPU) outweighs what it saves.
+ */
+const MIN_PDFS_FOR_TEXT_WORKER = 4;
 
 /**
  * The configuration's ingest settings (chunk sizes, rendering, limits, concurrency, images and
@@ -67,6 +74,11 @@ export interface IngestOptions extends IngestSettings {
    * min(concurrency, cores) workers for 4+ PDFs when there is more than one core and the machine is not saturated.
    */
   pdfWorkers?: number | "auto";
+  /**
+   * When PDFs parse in the main thread: PDFium's text pass on a worker thread beside it. "auto"
+   * (default): from 4 PDFs, with a second core, on a machine that is not saturated.
+   */
+  textWorker?: boolean | "auto";
 }
 
 /** IngestOptions from the configuration, plus per-run choices. */
@@ -250,11 +262,17 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
         ? Math.min(concurrency, cores)
         : 0
       : options.pdfWorkers;
+  // Parsing here with a core to spare: PDFium's text pass runs on a worker thread beside this one.
+  const useTextWorker =
+    workerCount <= 0 && pdfCount > 0 && options.pdfTextEngine !== "pdfjs" && (options.textWorker === undefined || options.textWorker === "auto" ? cores > 1 && pdfCount >= MIN_PDFS_FOR_TEXT_WORKER && !saturated : options.textWorker);
+  const textWorker = useTextWorker ? await startPdfiumTextWorker().catch(() => undefined) : undefined;
   let pool: PdfWorkerPool | undefined;
-  const closePool = () => void pool?.close();
+  const closePool = () => {
+    void pool?.close();
+    void textWorker?.close();
+  };
   signal?.addEventListener("abort", closePool, { once: true });
   let workersFailed = workerCount <= 0;
-  let mainThreadParse: Promise<void> = Promise.resolve();
   const parsePdf: PdfParser = async (data, parseOptions) => {
     if (!workersFailed) {
       pool ??= new PdfWorkerPool(workerCount);
@@ -266,14 +284,10 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
         workersFailed = true;
       }
     }
-    // One PDF at a time in this thread: parsing is CPU-bound, so interleaving gains nothing, and two
-    // parses interleaved in one thread were measured to give different blocks for 1810.04805.pdf.
-    const run = mainThreadParse.then(async () => (await loadPdfParser())(data, parseOptions));
-    mainThreadParse = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    // parsePdf runs one PDF at a time in this thread: parsing is CPU-bound, so interleaving gains
+    // nothing, and two parses interleaved were measured to give different blocks for 1810.04805.pdf.
+    // With the text worker, the next file's PDFium pass starts as soon as parsePdf is called.
+    return (await loadPdfParser())(data, textWorker ? { ...parseOptions, textWorker } : parseOptions);
   };
 
   const queue = new BoundedQueue<ReadyDocument>(Math.max(1, options.queueSize ?? concurrency));
@@ -514,12 +528,16 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   progress("parse", 0, items.length, "files");
   const writing = writer();
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, preparer));
+    // With workers, one file more than there are workers is read and waiting, so a worker that
+    // finishes starts its next file at once instead of after the main thread's store writes.
+    const preparers = workerCount > 0 ? Math.max(concurrency, workerCount + 1) : concurrency;
+    await Promise.all(Array.from({ length: Math.min(preparers, Math.max(1, items.length)) }, preparer));
   } finally {
     queue.close();
     await writing;
     signal?.removeEventListener("abort", closePool);
     await pool?.close();
+    await textWorker?.close();
   }
   if (fatal !== undefined) throw fatal;
 

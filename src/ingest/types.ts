@@ -4,6 +4,7 @@
  * content-addressed under the images folder as they are produced (so a 500-page PDF never holds
  * all renders in memory) and referenced here by id.
  */
+import type { PdfiumTextWorker } from "./pdf/pdfium-remote.js";
 
 export interface ParsedBlock {
   /** 1-based page; undefined for formats without pages (Markdown, text). */
@@ -69,5 +70,7 @@ export interface ParseOptions {
   maxImagePixels: number;
   /** Engine of the PDF text pass (default pdfium; pdf.js reads what PDFium cannot). */
   textEngine?: "pdfium" | "pdfjs";
+  /** PDFium on a worker thread for the text pass (parses in the main thread only; not cloneable). */
+  textWorker?: PdfiumTextWorker;
   signal?: AbortSignal;
 }

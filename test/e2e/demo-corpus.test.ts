@@ -102,6 +102,21 @@ describe("folio on the demo corpus, embedded defaults", () => {
     expect(summary.chunks).toBe(0);
   });
 
+  it("with --no-figure-images still records every figure by caption, without cropping images", async () => {
+    const { existsSync, readdirSync } = await import("node:fs");
+    const home = mkdtempSync(path.join(os.tmpdir(), "folio-e2e-nocrop-"));
+    const run = await runFolio(["ingest", "data/papers", "--no-figure-images", "--json"], { env: { FOLIO_HOME: home }, cwd: root });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.ingested).toBe(4);
+    expect(summary.figures).toBeGreaterThanOrEqual(9);
+    const images = path.join(home, "images");
+    expect(existsSync(images) ? readdirSync(images, { recursive: true }).filter((f) => String(f).endsWith(".png")) : []).toEqual([]);
+    // The default run does crop them.
+    const defaultImages = path.join(env.FOLIO_HOME!, "images");
+    expect(readdirSync(defaultImages, { recursive: true }).filter((f) => String(f).endsWith(".png")).length).toBeGreaterThanOrEqual(9);
+  });
+
   it("explains that image search needs Jina, while text search keeps working", async () => {
     const run = await runFolio(["search", "--image", "data/figures/late-interaction-multi-vector-figure-1.png"], { env, cwd: root });
     expect(run.code).toBe(1);

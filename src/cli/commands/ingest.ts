@@ -13,7 +13,7 @@ import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & { json?: boolean; progress?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & { json?: boolean; progress?: boolean; figureImages?: boolean };
 
 export function registerIngest(program: Command, ctx: CommandContext): Command {
   return program
@@ -26,6 +26,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--prune", "remove documents whose files are gone from the given folders")
     .option("--strict", "exit non-zero when any file is skipped")
     .option("--force", "re-ingest even unchanged files")
+    .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs several times faster)")
     .option("--no-progress", "no progress bars")
     .option("--json", "machine-readable summary on stdout")
     .action(async (paths: string[], opts: IngestFlags, command: Command) => {
@@ -68,6 +69,7 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
         prune: Boolean(opts.prune),
         strict: Boolean(opts.strict),
         force: Boolean(opts.force),
+        cropFigures: opts.figureImages !== false,
         cwd: io.cwd,
         signal: abort.signal,
       }),

@@ -18,7 +18,8 @@ import { attachFigureMentions, figuresFromBlocks, findRegion, graphicsBoxes, typ
 import { detectColumns, linesFromItems, readingOrder, type ColumnLayout, type PageText, type PdfTextItemLike } from "./layout.js";
 import { documentOptions, loadPdfjs } from "./pdfjs.js";
 import { FIGURES } from "./heuristics.js";
-import { PdfiumDocument } from "./pdfium-text.js";
+import { PdfiumWorkerUnavailableError, type RemoteOpenResult } from "./pdfium-remote.js";
+import { PdfiumDocument, type PdfiumOpenResult, type PdfiumTextSource } from "./pdfium-text.js";
 import { renderRegion } from "./render.js";
 import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFromPdfDate } from "./structure.js";
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
@@ -44,9 +45,10 @@ function throwIfAborted(signal?: AbortSignal): void {
 
 const isTruncated = (data: Uint8Array) => !decoder.decode(data.subarray(Math.max(0, data.length - 2048))).includes("%%EOF");
 
+const looksLikePdf = (data: Uint8Array) => decoder.decode(data.subarray(0, 1024)).includes("%PDF-");
+
 function checkHeader(data: Uint8Array): void {
-  const header = decoder.decode(data.subarray(0, 1024));
-  if (!header.includes("%PDF-")) throw new NotAPdfError(describeNonPdf(data));
+  if (!looksLikePdf(data)) throw new NotAPdfError(describeNonPdf(data));
 }
 
 async function openDocument(data: Uint8Array): Promise<PDFDocumentProxy> {
@@ -84,15 +86,20 @@ class PdfSource {
   private pdfjsDoc: Promise<PDFDocumentProxy> | undefined;
   constructor(
     private readonly data: Uint8Array,
-    readonly pdfium: PdfiumDocument | undefined,
+    readonly pdfium: PdfiumTextSource | undefined,
   ) {}
 
-  static async open(data: Uint8Array, engine: PdfTextEngine, warnings: string[]): Promise<PdfSource> {
+  /** `remote`: the document already posted to a PDFium worker (see parsePdf). */
+  static async open(data: Uint8Array, engine: PdfTextEngine, warnings: string[], remote?: Promise<PdfiumOpenResult | RemoteOpenResult>): Promise<PdfSource> {
     checkHeader(data);
     // Truncated files keep pdf.js's diagnosis (and its typed errors).
     if (engine === "pdfium" && !isTruncated(data)) {
       try {
-        const opened = await PdfiumDocument.open(data);
+        // A worker that stopped is only slower: read the file in this thread instead.
+        const opened = await (remote ?? PdfiumDocument.open(data)).catch((error: unknown) => {
+          if (error instanceof PdfiumWorkerUnavailableError) return PdfiumDocument.open(data);
+          throw error;
+        });
         if (opened.ok) return new PdfSource(data, opened.doc);
         if (opened.password) throw new EncryptedPdfError();
         warnings.push(`PDFium could not open the file (error ${opened.code}); its text was read with pdf.js`);
@@ -132,7 +139,7 @@ class PdfSource {
   async textLayer(pageNumber: number, warnings: string[]): Promise<PassOnePage> {
     if (this.pdfium && !this.pdfium.broken) {
       try {
-        const text = this.pdfium.pageText(pageNumber);
+        const text = await this.pdfium.pageText(pageNumber);
         if (text) return { ...linesFromItems(text.items, text.viewportTransform, pageNumber, text.width, text.height), viewportTransform: text.viewportTransform };
       } catch (error) {
         warnings.push(`page ${pageNumber}: PDFium could not read the text (${error instanceof Error ? error.message : String(error)}); read with pdf.js`);
@@ -175,14 +182,21 @@ async function readTextLayer(page: PDFPageProxy, pageNumber: number): Promise<Pa
 let queue: Promise<unknown> = Promise.resolve();
 
 export function parsePdf(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
+  const engine = options.textEngine ?? "pdfium";
+  // Posted to the PDFium worker now, not when this parse's turn comes: the worker reads this file
+  // while the thread lays out the one before.
+  const worker = options.textWorker;
+  const remote = engine === "pdfium" && worker?.usable && looksLikePdf(data) && !isTruncated(data) ? worker.open(data, options.maxPages) : undefined;
   const run = queue.then(async () => {
-    throwIfAborted(options.signal);
-    const warnings: string[] = [];
-    const source = await PdfSource.open(data, options.textEngine ?? "pdfium", warnings);
+    let source: PdfSource | undefined;
     try {
+      throwIfAborted(options.signal);
+      const warnings: string[] = [];
+      source = await PdfSource.open(data, engine, warnings, remote);
       return await parseDocument(source, options, warnings);
     } finally {
-      await source.close();
+      if (source) await source.close();
+      else void remote?.then((opened) => opened.ok && opened.doc.close(), () => undefined);
     }
   });
   queue = run.catch(() => undefined);

@@ -79,7 +79,8 @@ export function loadPdfium(): Promise<WrappedPdfiumModule> {
 /** FPDF_GetLastError codes. */
 const FPDF_ERR_PASSWORD = 4;
 
-export type PdfiumOpenResult = { ok: true; doc: PdfiumDocument } | { ok: false; password: boolean; code: number };
+export type PdfiumOpenFailure = { ok: false; password: boolean; code: number };
+export type PdfiumOpenResult = { ok: true; doc: PdfiumDocument } | PdfiumOpenFailure;
 
 // pdf.js's text content builder: gaps between glyphs up to this share of the font size are
 // tracking, up to the next a word space inside the item, wider ones end the item.
@@ -120,8 +121,20 @@ export interface PdfiumPageText {
   height: number;
 }
 
+/** A PDF's text layer from PDFium, read in this thread (PdfiumDocument) or on a worker (pdfium-remote.ts). */
+export interface PdfiumTextSource {
+  readonly pageCount: number;
+  /** True once PDFium trapped on this document: read the remaining pages with pdf.js. */
+  readonly broken: boolean;
+  /** A document information entry ("Title", "CreationDate"), raw as stored; undefined when absent. */
+  metaText(key: string): string | undefined;
+  /** Text items of page `pageNumber` (1-based), or undefined when the page needs pdf.js (rotated). */
+  pageText(pageNumber: number): PdfiumPageText | undefined | Promise<PdfiumPageText | undefined>;
+  close(): void;
+}
+
 /** One PDF opened in PDFium; close() frees it (and the copy of its bytes in WASM memory). */
-export class PdfiumDocument {
+export class PdfiumDocument implements PdfiumTextSource {
   private closed = false;
   private readonly scratch: number;
 

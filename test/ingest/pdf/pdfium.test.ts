@@ -14,6 +14,7 @@ import { parsePdf, PdfInputError, type PdfTextEngine } from "../../../src/ingest
 import type { ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf } from "../../fixtures/make-pdfs.js";
 import { parity } from "./parity.js";
+import { textOnlyOptions } from "./text-options.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const papers = path.resolve(repoRoot, "../shared/corpus/papers");
@@ -21,16 +22,7 @@ const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
 if (!haveCorpus) console.warn(`[pdfium parity tests] real papers skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
 
 let imagesDir: string;
-const options = (textEngine: PdfTextEngine): ParseOptions & { textEngine: PdfTextEngine } => ({
-  imagesDir,
-  renderPages: false,
-  pageDpi: 50,
-  cropFigures: false,
-  figureDpi: 72,
-  maxPages: 2000,
-  maxImagePixels: 4_000_000,
-  textEngine,
-});
+const options = (textEngine: PdfTextEngine): ParseOptions => textOnlyOptions(imagesDir, { textEngine });
 const both = async (data: Uint8Array) => ({ pdfium: await parsePdf(data, options("pdfium")), pdfjs: await parsePdf(data, options("pdfjs")) });
 const squashed = (texts: string[]) => texts.map((t) => t.replace(/\s+/g, ""));
 
