@@ -42,6 +42,9 @@ export function arxivIdFromFileName(filePath: string): string | undefined {
  * Keying files by the root folder's name plus the relative path keeps ids stable when the whole
  * folder is moved or the corpus is ingested from another working directory; an edited file keeps its
  * id (so it is replaced, not duplicated); a renamed file is a new document (its old id is pruned).
+ * The pipeline then prefers the id a file is already stored under (a subfolder ingested after its
+ * folder adds nothing) and gives `file:<hash of the absolute path>` to a file whose folder-relative id
+ * belongs to another file that still exists (two folders of the same name).
  */
 export function arxivDocId(arxivId: string): string {
   return `arxiv:${arxivId}`;

@@ -5,6 +5,7 @@
  * mid-write has no record (or its old record with an old hash), so the next run redoes it, and
  * putDocument deletes whatever points the interrupted run left.
  */
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -175,6 +176,18 @@ function hintFor(reason: SkipReason): string {
   }
 }
 
+/** Stored file documents by source path, and each document's source, for choosing document ids. */
+async function storedDocuments(store: FolioStoreApi): Promise<{ bySource: Map<string, string>; byId: Map<string, string> }> {
+  const bySource = new Map<string, string>();
+  const byId = new Map<string, string>();
+  for (const record of await store.listDocuments()) {
+    if (!path.isAbsolute(record.source)) continue;
+    bySource.set(record.source, record.docId);
+    byId.set(record.docId, record.source);
+  }
+  return { bySource, byId };
+}
+
 export async function runIngest(store: FolioStoreApi, sources: string[], options: IngestOptions, events: IngestEvents = {}): Promise<IngestSummary> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
@@ -231,7 +244,11 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   summary.filesSeen = items.length + discovered.skipped.length;
   progress("discover", items.length, items.length, "files");
 
-  // Document ids, claimed in discovery order so two files never share one.
+  // Document ids, claimed in discovery order so two files never share one. A file keeps the id it
+  // was stored under (ingesting a subfolder of an ingested folder adds nothing), and a file whose
+  // folder-relative id belongs to another file that still exists (two folders with the same name)
+  // gets an id of its own instead of replacing that file.
+  const stored = items.some((item) => item.type === "file") ? await storedDocuments(store) : { bySource: new Map<string, string>(), byId: new Map<string, string>() };
   const claimed = new Map<string, string>();
   const docIds = items.map((item) => {
     const display = item.type === "file" ? item.path : item.url;
@@ -239,7 +256,12 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     if (item.type === "url") id = item.arxivId ? arxivDocId(item.arxivId) : urlDocId(item.url);
     else {
       const arxivId = item.manifest?.arxivId ?? arxivIdFromFileName(item.path);
-      id = arxivId ? arxivDocId(arxivId) : fileDocId(item.root, item.path);
+      if (arxivId) id = arxivDocId(arxivId);
+      else {
+        id = stored.bySource.get(item.path) ?? fileDocId(item.root, item.path);
+        const owner = stored.byId.get(id);
+        if (owner !== undefined && owner !== item.path && existsSync(owner)) id = `file:${shortHash(item.path)}`;
+      }
     }
     if (claimed.has(id) && claimed.get(id) !== display) id = `file:${shortHash(display)}`;
     claimed.set(id, display);

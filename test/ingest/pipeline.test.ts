@@ -176,6 +176,45 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
   });
 });
 
+describe("document ids across runs", () => {
+  it("adds nothing when a subfolder of an ingested folder is ingested, and keeps same-named folders apart", async () => {
+    const base = await tempDir("ingest-ids");
+    const idsConfig = testConfig(path.join(base, "home"));
+    const idsStore = await openStore(idsConfig);
+    try {
+      const first = path.join(base, "a", "papers");
+      const second = path.join(base, "b", "papers");
+      await mkdir(path.join(first, "sub"), { recursive: true });
+      await mkdir(second, { recursive: true });
+      await writeFile(path.join(first, "sub", "notes.txt"), "Group notes\n\nThe okapi weighting saturates term frequency.");
+      await writeFile(path.join(first, "top.txt"), "Top notes\n\nReciprocal rank fusion merges ranked lists.");
+      const whole = await ingest(idsStore, [first], optionsFor(idsConfig));
+      expect(whole.ingested).toBe(2);
+      const points = await idsStore.count();
+
+      // The same file reached through its subfolder is the same document.
+      const sub = await ingest(idsStore, [path.join(first, "sub")], optionsFor(idsConfig));
+      expect(sub).toMatchObject({ ingested: 0, unchanged: 1 });
+      expect(await idsStore.count()).toBe(points);
+      expect(await idsStore.listDocuments()).toHaveLength(2);
+
+      // Another folder called "papers" with a file of the same relative path: a document of its own.
+      await mkdir(path.join(second, "sub"), { recursive: true });
+      await writeFile(path.join(second, "sub", "notes.txt"), "Other notes\n\nColBERT scores with late interaction and MaxSim.");
+      const other = await ingest(idsStore, [second], optionsFor(idsConfig));
+      expect(other).toMatchObject({ ingested: 1, replaced: 0 });
+      const docs = await idsStore.listDocuments();
+      expect(docs.map((d) => d.source).sort()).toEqual([path.join(first, "sub", "notes.txt"), path.join(first, "top.txt"), path.join(second, "sub", "notes.txt")].sort());
+      expect(new Set(docs.map((d) => d.docId)).size).toBe(3);
+      expect((await idsStore.search({ text: "okapi saturates", mode: "sparse", k: 1 }))[0]?.text).toMatch(/okapi/);
+      expect((await idsStore.search({ text: "MaxSim late interaction", mode: "sparse", k: 1 }))[0]?.text).toMatch(/MaxSim/);
+    } finally {
+      await idsStore.close();
+      await removeDir(base);
+    }
+  });
+});
+
 describe("bad files", () => {
   it("reports each bad file with its reason, carries on, and strict makes the result a failure", async () => {
     const dir = path.join(root, "bad");
