@@ -270,6 +270,7 @@ export class PdfiumDocument implements PdfiumTextSource {
     // Font handles are addresses, which a font loaded for a later page may reuse.
     this.fontGlyphs.clear();
     let lastObject = 0;
+    let last = { size: NaN, a: NaN, b: NaN, c: NaN, d: NaN, rounded: [0, 1, 0, 0, 1] as [number, number, number, number, number] };
     let glyphs: Record<number, string> | undefined;
     let font = 0;
     for (let i = 0; i < count; i++) {
@@ -284,13 +285,18 @@ export class PdfiumDocument implements PdfiumTextSource {
         glyphs = this.glyphTable(font);
       }
       // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
-      const fontSize = round(x.FPDFText_GetFontSize(textPage, i));
+      // Consecutive glyphs nearly always share them: reuse the last rounding when the raw values repeat.
+      const rawSize = x.FPDFText_GetFontSize(textPage, i);
       if (!x.FPDFText_GetMatrix(textPage, i, s)) continue;
       const f = f32();
-      const ma = round(f[s >> 2] ?? 1);
-      const mb = round(f[(s + 4) >> 2] ?? 0);
-      const mc = round(f[(s + 8) >> 2] ?? 0);
-      const md = round(f[(s + 12) >> 2] ?? 1);
+      const ra = f[s >> 2] ?? 1;
+      const rb = f[(s + 4) >> 2] ?? 0;
+      const rc = f[(s + 8) >> 2] ?? 0;
+      const rd = f[(s + 12) >> 2] ?? 1;
+      if (rawSize !== last.size || ra !== last.a || rb !== last.b || rc !== last.c || rd !== last.d) {
+        last = { size: rawSize, a: ra, b: rb, c: rc, d: rd, rounded: [round(rawSize), round(ra), round(rb), round(rc), round(rd)] };
+      }
+      const [fontSize, ma, mb, mc, md] = last.rounded;
       if (!x.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
       const h = f64();
       const ox = h[s >> 3] ?? 0;
@@ -313,8 +319,8 @@ export class PdfiumDocument implements PdfiumTextSource {
       // Advance along the baseline: the projection of the loose box onto the text direction.
       let advance = 0;
       if (hasBox) {
-        const corners = [left * dirX + bottom * dirY, right * dirX + bottom * dirY, left * dirX + top * dirY, right * dirX + top * dirY];
-        advance = Math.max(0, Math.max(...corners) - (ox * dirX + oy * dirY));
+        const farthest = Math.max(left * dirX + bottom * dirY, right * dirX + bottom * dirY, left * dirX + top * dirY, right * dirX + top * dirY);
+        advance = Math.max(0, farthest - (ox * dirX + oy * dirY));
       }
       // PDFium reports a hyphen at the end of a line as U+0002.
       const char = code === 0x02 ? "-" : ((glyphs && x.FPDFText_HasUnicodeMapError(textPage, i) === 1 ? glyphs[code] : undefined) ?? String.fromCharCode(code));
