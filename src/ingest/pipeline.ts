@@ -72,7 +72,7 @@ export interface IngestOptions extends IngestSettings {
   queueSize?: number;
   /**
    * Worker threads for PDF parsing: 0 parses in the main thread; "auto" (default) uses
-   * min(concurrency, cores) workers for 4+ PDFs when there is more than one core and the machine is not saturated.
+   * min(concurrency, cores) workers from MIN_PDFS_FOR_WORKERS PDFs when there is more than one core and the machine is not saturated.
    */
   pdfWorkers?: number | "auto";
   /**
@@ -176,18 +176,6 @@ function hintFor(reason: SkipReason): string {
   }
 }
 
-/** Stored file documents by source path, and each document's source, for choosing document ids. */
-async function storedDocuments(store: FolioStoreApi): Promise<{ bySource: Map<string, string>; byId: Map<string, string> }> {
-  const bySource = new Map<string, string>();
-  const byId = new Map<string, string>();
-  for (const record of await store.listDocuments()) {
-    if (!path.isAbsolute(record.source)) continue;
-    bySource.set(record.source, record.docId);
-    byId.set(record.docId, record.source);
-  }
-  return { bySource, byId };
-}
-
 export async function runIngest(store: FolioStoreApi, sources: string[], options: IngestOptions, events: IngestEvents = {}): Promise<IngestSummary> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
@@ -248,7 +236,11 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   // was stored under (ingesting a subfolder of an ingested folder adds nothing), and a file whose
   // folder-relative id belongs to another file that still exists (two folders with the same name)
   // gets an id of its own instead of replacing that file.
-  const stored = items.some((item) => item.type === "file") ? await storedDocuments(store) : { bySource: new Map<string, string>(), byId: new Map<string, string>() };
+  // One listing of the stored file documents serves these ids and --prune.
+  const pruning = Boolean(options.prune) && discovered.roots.length > 0;
+  const storedFiles = items.some((item) => item.type === "file") || pruning ? (await store.listDocuments()).filter((record) => path.isAbsolute(record.source)) : [];
+  const storedIdBySource = new Map(storedFiles.map((record) => [record.source, record.docId]));
+  const storedSourceById = new Map(storedFiles.map((record) => [record.docId, record.source]));
   const claimed = new Map<string, string>();
   const docIds = items.map((item) => {
     const display = item.type === "file" ? item.path : item.url;
@@ -258,8 +250,8 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       const arxivId = item.manifest?.arxivId ?? arxivIdFromFileName(item.path);
       if (arxivId) id = arxivDocId(arxivId);
       else {
-        id = stored.bySource.get(item.path) ?? fileDocId(item.root, item.path);
-        const owner = stored.byId.get(id);
+        id = storedIdBySource.get(item.path) ?? fileDocId(item.root, item.path);
+        const owner = storedSourceById.get(id);
         if (owner !== undefined && owner !== item.path && existsSync(owner)) id = `file:${shortHash(item.path)}`;
       }
     }
@@ -563,10 +555,11 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   }
   if (fatal !== undefined) throw fatal;
 
-  // Prune: documents from files under the given folders that no longer exist.
-  if (options.prune && !signal?.aborted && discovered.roots.length > 0) {
-    for (const record of await store.listDocuments()) {
-      if (seenDocIds.has(record.docId) || !path.isAbsolute(record.source)) continue;
+  // Prune: documents from files under the given folders that no longer exist. Documents this run
+  // stored are all in seenDocIds, so the listing from before the run is the one to check.
+  if (pruning && !signal?.aborted) {
+    for (const record of storedFiles) {
+      if (seenDocIds.has(record.docId)) continue;
       const underRoot = discovered.roots.some((root) => record.source.startsWith(root + path.sep));
       if (!underRoot) continue;
       const exists = await stat(record.source).then(
