@@ -1,44 +1,5 @@
 /**
- * Content-addressed PNG store: an image's id is the hex SHA-256 prefix of its bytes and it lives at
- * <imagesDir>/<id>.png. Writes go to a temporary file first and are renamed into place, so a reader
- * never sees half a file and writing the same image twice (or concurrently) is harmless.
+ * Moved to src/store/images.ts. Kept only as a re-export for test/server/corpus.ts and
+ * test/chat/corpus.ts until their imports point at the store; delete it then.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
-import path from "node:path";
-
-/** Hex characters of the SHA-256 kept in an image id (64 bits: collisions are not a concern here). */
-export const IMAGE_ID_LENGTH = 16;
-
-export function imageIdOf(png: Buffer | Uint8Array): string {
-  return createHash("sha256").update(png).digest("hex").slice(0, IMAGE_ID_LENGTH);
-}
-
-export function imagePath(imagesDir: string, imageId: string): string {
-  return path.join(imagesDir, `${imageId}.png`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Writes the PNG under its content hash (once) and returns the image id. */
-export async function saveImage(imagesDir: string, png: Buffer | Uint8Array): Promise<string> {
-  const imageId = imageIdOf(png);
-  const target = imagePath(imagesDir, imageId);
-  if (await exists(target)) return imageId;
-  await mkdir(imagesDir, { recursive: true });
-  const temp = path.join(imagesDir, `.${imageId}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, png);
-    await rename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  return imageId;
-}
+export { IMAGE_ID_LENGTH, imageIdOf, imagePath, saveImage } from "../store/images.js";

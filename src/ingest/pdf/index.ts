@@ -10,7 +10,7 @@
  * pdf.js is opened only when pass 2 or a fallback needs it.
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
-import { saveImage } from "../images-store.js";
+import { saveImage } from "../../store/images.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
 import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooManyPagesError } from "./errors.js";
@@ -25,7 +25,7 @@ import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFr
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
 
 export * from "./errors.js";
-export { saveImage } from "../images-store.js";
+export { saveImage } from "../../store/images.js";
 
 const decoder = new TextDecoder("latin1");
 

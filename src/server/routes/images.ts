@@ -6,11 +6,11 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Router } from "express";
-import { IMAGE_ID_LENGTH } from "../../ingest/images-store.js";
+import { IMAGE_ID_LENGTH, imagePath } from "../../store/images.js";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../http-errors.js";
 
-/** Ingest names every image by a SHA-256 hex prefix of its bytes (src/ingest/images-store.ts). */
+/** Ingest names every image by a SHA-256 hex prefix of its bytes (src/store/images.ts). */
 export const IMAGE_ID_PATTERN = new RegExp(`^[0-9a-f]{${IMAGE_ID_LENGTH}}$`);
 
 export function imagesRouter(ctx: ServerContext): Router {
@@ -25,7 +25,7 @@ export function imagesRouter(ctx: ServerContext): Router {
       if (!IMAGE_ID_PATTERN.test(id)) {
         throw new HttpError(400, "INPUT", `Not a ${what} image id: ids are ${IMAGE_ID_LENGTH} lowercase hex characters.`, "Use the imageId or imageUrl of a citation or search hit.");
       }
-      const file = path.join(imagesDir, `${id}.png`);
+      const file = imagePath(imagesDir, id);
       const info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) throw new HttpError(404, "NOT_FOUND", `No ${what} image ${id}.`, "Use the imageUrl of a current citation or search hit; re-ingest if images were deleted.");
       res.setHeader("Content-Type", "image/png");

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { imagePath, saveImage } from "../../../src/ingest/images-store.js";
+import { imagePath, saveImage } from "../../../src/store/images.js";
 
 let dir: string;
 beforeAll(async () => {
