@@ -11,7 +11,7 @@ import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import { StoreError, UnsupportedFeatureError } from "../../errors.js";
 import { Collection, type PreparedPoint, type StoredCollectionConfig } from "./collection.js";
 import { badRequest, collectionNotFound, formatError, LocalQdrantApiError, notFound, wrongInput } from "./errors.js";
-import { compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
+import { anyValueAt, compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
 import { compareIds, normalizeId, type PointId } from "./ids.js";
 import { StoreLock } from "./lock.js";
 import { clonePayload, deletePayloadKeys, mergePayload, selectPayload } from "./payload.js";
@@ -154,7 +154,8 @@ export class LocalQdrantClient extends QdrantClient {
       const isObj = typeof schema === "object" && schema !== null;
       const data_type = (isObj ? (schema as { type: string }).type : schema) as Schemas["PayloadSchemaType"];
       let points = 0;
-      for (const s of c.liveSlots()) if (valuesAt(c.payloads[s], field).length > 0) points++;
+      const present = (): boolean => true;
+      for (const s of c.liveSlots()) if (anyValueAt(c.payloads[s], field, present)) points++;
       payload_schema[field] = { data_type, ...(isObj ? { params: schema as Schemas["PayloadSchemaParams"] } : {}), points };
     }
     const params = c.config.params;

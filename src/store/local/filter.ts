@@ -107,7 +107,7 @@ function tokens(text: string): string[] {
   return (text.match(TOKEN) ?? []).map((t) => t.toLowerCase());
 }
 
-type Matcher = (value: unknown) => boolean;
+export type Matcher = (value: unknown) => boolean;
 
 function compileMatch(match: unknown): Matcher {
   if (!isObject(match)) throw wrongInput("match must be an object");
@@ -207,22 +207,48 @@ function valueCount(v: unknown): number {
   return Array.isArray(v) ? v.length : 1;
 }
 
-/** True when any value at `key` (arrays spread) satisfies `m`; a plain key avoids any allocation. */
-function anyValue(key: string, m: Matcher): Predicate {
-  const path = parsePath(key);
-  const first = path[0];
-  if (path.length === 1 && first?.kind === "key") {
-    const k = first.key;
-    return (t) => {
-      const v = t.payload[k];
-      if (v === undefined) return false;
-      if (Array.isArray(v)) {
-        for (const e of v) if (m(e)) return true;
-        return false;
-      }
-      return m(v);
-    };
+/** The keys of a path made of plain keys only (no `[i]` / `[]`), else null. */
+function plainKeys(path: string): string[] | null {
+  const items = parsePath(path);
+  const keys: string[] = [];
+  for (const item of items) {
+    if (item.kind !== "key") return null;
+    keys.push(item.key);
   }
+  return keys;
+}
+
+/** `valuesAt(payload, path).some(m)` for a path of plain keys, without allocating. */
+function anyAtKeys(payload: unknown, keys: readonly string[], m: Matcher): boolean {
+  const last = keys.length - 1;
+  if (last < 0) return false;
+  let data = payload;
+  for (let k = 0; k < last; k++) {
+    const key = keys[k] as string;
+    // As valuesAt: only an object is walked into; an array in the middle of the path yields nothing.
+    if (!isObject(data) || !(key in data)) return false;
+    data = data[key];
+  }
+  const key = keys[last] as string;
+  if (!isObject(data) || !(key in data)) return false;
+  const v = data[key];
+  if (Array.isArray(v)) {
+    for (const e of v) if (m(e)) return true;
+    return false;
+  }
+  return m(v);
+}
+
+/** True when any value at `path` (a final array spread) satisfies `m`; a path of plain keys avoids any allocation. */
+export function anyValueAt(payload: unknown, path: string, m: Matcher): boolean {
+  const keys = plainKeys(path);
+  return keys ? anyAtKeys(payload, keys, m) : valuesAt(payload, path).some(m);
+}
+
+/** True when any value at `key` (arrays spread) satisfies `m`; a path of plain keys avoids any allocation. */
+function anyValue(key: string, m: Matcher): Predicate {
+  const keys = plainKeys(key);
+  if (keys) return (t) => anyAtKeys(t.payload, keys, m);
   return (t) => valuesAt(t.payload, key).some(m);
 }
 
