@@ -11,7 +11,7 @@
  * characters per token on English prose; an estimate keeps chunking free of a tokenizer's cost and
  * is only used for sizing, never for limits the API enforces.
  */
-import path from "node:path";
+import { imagePath } from "../store/images.js";
 import { ChunkMetadataSchema, type ChunkInput, type ChunkMetadata } from "../store/types.js";
 import type { ParsedBlock, ParsedDocument } from "./types.js";
 
@@ -96,10 +96,6 @@ interface GroupKey {
 
 function sameKey(a: GroupKey, b: GroupKey): boolean {
   return a.page === b.page && a.section === b.section && a.references === b.references;
-}
-
-function imagePath(imagesDir: string, imageId: string | undefined): string | undefined {
-  return imageId ? path.join(imagesDir, `${imageId}.png`) : undefined;
 }
 
 export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: ChunkOptions): ChunkInput[] {
@@ -208,7 +204,7 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
         chunkIndex: figureIndex++,
         references: false,
       }),
-      image: imagePath(options.imagesDir, figure.imageId),
+      image: figure.imageId ? imagePath(options.imagesDir, figure.imageId) : undefined,
     });
   }
 

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ParsedDocument, ParsedFigure } from "./types.js";
-import { saveImagePng } from "./image-files.js";
+import { saveImage } from "../store/images.js";
 
 export interface ImageSize {
   width: number;
@@ -135,7 +135,7 @@ export interface ImageDocumentInput {
 /** One image file as a document holding one figure. */
 export async function parseImage(input: ImageDocumentInput): Promise<ParsedDocument> {
   const png = await toPng(input.data, input.size.format);
-  const imageId = await saveImagePng(input.imagesDir, png);
+  const imageId = await saveImage(input.imagesDir, png);
   const parsedLabel = parseFigureLabel(input.caption);
   const figure: ParsedFigure = {
     label: parsedLabel?.label ?? "",

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Lexer, type Token, type Tokens } from "marked";
 import type { ParsedBlock, ParsedDocument, ParsedFigure } from "./types.js";
 import { parseFigureLabel, readImageSize, toPng } from "./image.js";
-import { saveImagePng } from "./image-files.js";
+import { saveImage } from "../store/images.js";
 import { attachMentions } from "./mentions.js";
 
 export interface MarkdownOptions {
@@ -127,7 +127,7 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
     }
     let imageId: string;
     try {
-      imageId = await saveImagePng(options.imagesDir, await toPng(data, size.format));
+      imageId = await saveImage(options.imagesDir, await toPng(data, size.format));
     } catch (error) {
       warnings.push(`image ${href}: could not be decoded (${error instanceof Error ? error.message : String(error)}); skipped`);
       return;

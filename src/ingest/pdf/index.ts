@@ -25,7 +25,6 @@ import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFr
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
 
 export * from "./errors.js";
-export { saveImage } from "../../store/images.js";
 
 const decoder = new TextDecoder("latin1");
 
