@@ -114,7 +114,7 @@ export class RemotePdfiumDocument implements PdfiumTextSource {
 }
 
 interface OpenRequest {
-  /** The last page the worker reads. */
+  /** The last page the worker reads (maxPages until the page count is known; 0 for none). */
   lastPage: number;
   resolve: (result: RemoteOpenResult) => void;
   reject: (error: Error) => void;
@@ -148,7 +148,7 @@ export class PdfiumTextWorker {
     return this.failure === undefined;
   }
 
-  /** Posts a copy of `data` (the caller keeps its buffer); pages up to `maxPages` are read eagerly. */
+  /** Posts a copy of `data` (the caller keeps its buffer); every page is read eagerly unless there are more than `maxPages`. */
   open(data: Uint8Array, maxPages: number): Promise<RemoteOpenResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
@@ -174,7 +174,8 @@ export class PdfiumTextWorker {
           return;
         }
         request.doc = new RemotePdfiumDocument(reply.pageCount, reply.meta, () => this.requests.delete(reply.id));
-        request.lastPage = Math.min(request.lastPage, reply.pageCount);
+        // Over the page limit the worker reads no page (the caller refuses the document).
+        request.lastPage = reply.pageCount > request.lastPage ? 0 : reply.pageCount;
         request.resolve({ ok: true, doc: request.doc });
         if (request.lastPage === 0) this.requests.delete(reply.id);
         return;

@@ -31,8 +31,8 @@ function extract(request: PdfiumThreadRequest, post: (reply: PdfiumThreadReply) 
         }
         const pageCount = doc.pageCount;
         post({ id: request.id, type: "opened", ok: true, pageCount, meta });
-        // Pages beyond the caller's limit are never read (it refuses the document).
-        const last = Math.min(pageCount, request.maxPages);
+        // A document over the caller's page limit is refused unread: no page of it is read.
+        const last = pageCount > request.maxPages ? 0 : pageCount;
         for (let page = 1; page <= last; page++) {
           try {
             post({ id: request.id, type: "page", page, text: doc.pageText(page) });
