@@ -122,14 +122,7 @@ class PdfSource {
   }
 
   async info(): Promise<Record<string, unknown>> {
-    if (this.pdfium && !this.pdfium.broken) {
-      const info: Record<string, unknown> = {};
-      for (const key of ["Title", "CreationDate"]) {
-        const value = this.pdfium.metaText(key);
-        if (value !== undefined) info[key] = value;
-      }
-      return info;
-    }
+    if (this.pdfium && !this.pdfium.broken) return this.pdfium.info();
     const metadata = await (await this.pdfjs()).getMetadata().catch(() => undefined);
     return (metadata?.info ?? {}) as Record<string, unknown>;
   }

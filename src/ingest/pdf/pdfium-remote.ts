@@ -55,8 +55,8 @@ export class RemotePdfiumDocument implements PdfiumTextSource {
     return this.trapped;
   }
 
-  metaText(key: string): string | undefined {
-    return this.meta[key];
+  info(): Record<string, string> {
+    return { ...this.meta };
   }
 
   private slot(page: number): PageSlot {

@@ -121,13 +121,16 @@ export interface PdfiumPageText {
   height: number;
 }
 
+/** The document information entries PdfiumTextSource.info() returns when present. */
+export const PDFIUM_META_KEYS = ["Title", "CreationDate"] as const;
+
 /** A PDF's text layer from PDFium, read in this thread (PdfiumDocument) or on a worker (pdfium-remote.ts). */
 export interface PdfiumTextSource {
   readonly pageCount: number;
   /** True once PDFium trapped on this document: read the remaining pages with pdf.js. */
   readonly broken: boolean;
-  /** A document information entry ("Title", "CreationDate"), raw as stored; undefined when absent. */
-  metaText(key: string): string | undefined;
+  /** The document information entries parsing uses (PDFIUM_META_KEYS), raw as stored; absent ones left out. */
+  info(): Record<string, string>;
   /** Text items of page `pageNumber` (1-based), or undefined when the page needs pdf.js (rotated). */
   pageText(pageNumber: number): PdfiumPageText | undefined | Promise<PdfiumPageText | undefined>;
   close(): void;
@@ -186,6 +189,15 @@ export class PdfiumDocument implements PdfiumTextSource {
     } finally {
       m.pdfium.wasmExports.free(buffer);
     }
+  }
+
+  info(): Record<string, string> {
+    const info: Record<string, string> = {};
+    for (const key of PDFIUM_META_KEYS) {
+      const value = this.metaText(key);
+      if (value !== undefined) info[key] = value;
+    }
+    return info;
   }
 
   /** Text items of page `pageNumber` (1-based), or undefined when the page needs pdf.js (rotated). */

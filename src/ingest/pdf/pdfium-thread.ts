@@ -9,7 +9,6 @@ import { loadPdfium, PdfiumDocument } from "./pdfium-text.js";
 import type { PdfiumThreadReply, PdfiumThreadRequest } from "./pdfium-remote.js";
 
 const port = parentPort;
-const META_KEYS = ["Title", "CreationDate"] as const;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -24,13 +23,8 @@ function extract(request: PdfiumThreadRequest, post: (reply: PdfiumThreadReply) 
       }
       const doc = opened.doc;
       try {
-        const meta: Record<string, string> = {};
-        for (const key of META_KEYS) {
-          const value = doc.metaText(key);
-          if (value !== undefined) meta[key] = value;
-        }
         const pageCount = doc.pageCount;
-        post({ id: request.id, type: "opened", ok: true, pageCount, meta });
+        post({ id: request.id, type: "opened", ok: true, pageCount, meta: doc.info() });
         // A document over the caller's page limit is refused unread: no page of it is read.
         const last = pageCount > request.maxPages ? 0 : pageCount;
         for (let page = 1; page <= last; page++) {
