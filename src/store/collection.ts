@@ -119,13 +119,11 @@ export function checkLayout(collection: string, info: Schemas["CollectionInfo"],
 }
 
 export async function collectionExists(client: QdrantClient, name: string): Promise<boolean> {
-  const { collections } = await client.getCollections();
-  return collections.some((c) => c.name === name);
+  return (await client.collectionExists(name)).exists;
 }
 
 /** Collection info, or null when it does not exist. */
 export async function getCollectionInfo(client: QdrantClient, name: string): Promise<Schemas["CollectionInfo"] | null> {
-  if (!(await collectionExists(client, name))) return null;
   try {
     return await client.getCollection(name);
   } catch (error) {

@@ -180,8 +180,9 @@ export class FolioStore implements FolioStoreApi {
     });
   }
 
-  private async deleteRecord(docId: string): Promise<void> {
-    if (await collectionExists(this.client, this.registry)) {
+  /** Deletes a document's registry record; `registryExists` skips the check when the caller just ensured the registry. */
+  private async deleteRecord(docId: string, registryExists = false): Promise<void> {
+    if (registryExists || (await collectionExists(this.client, this.registry))) {
       await this.client.delete(this.registry, { wait: true, points: [documentPointId(docId)] });
     }
   }
@@ -199,7 +200,7 @@ export class FolioStore implements FolioStoreApi {
     return this.guard("store document", async () => {
       await this.checkWritable();
       await this.vectorStore.ensureCollection();
-      await this.deleteRecord(docId);
+      await this.deleteRecord(docId, true);
       const total = prepared.length;
       let done = 0;
       onProgress?.(0, total);

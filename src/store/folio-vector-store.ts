@@ -13,7 +13,7 @@ import { v4 as uuidv4, v5 as uuidv5 } from "uuid";
 import { Bm25Encoder } from "../embeddings/bm25.js";
 import type { SparseVector } from "../embeddings/types.js";
 import { UnsupportedFeatureError } from "../errors.js";
-import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, ensureFolioCollections, type CollectionLayout } from "./collection.js";
+import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, collectionExists, ensureFolioCollections, type CollectionLayout } from "./collection.js";
 import type { QdrantFilter } from "./filters.js";
 import { FOLIO_ID_NAMESPACE, isValidPointId } from "./ids.js";
 import type { SearchMode } from "./types.js";
@@ -174,8 +174,7 @@ export class FolioVectorStore extends QdrantVectorStore {
   /** Whether the collection exists (reads never create it). */
   async collectionReady(): Promise<boolean> {
     if (this.seenCollection) return true;
-    const { collections } = await this.client.getCollections();
-    this.seenCollection = collections.some((c) => c.name === this.collectionName);
+    this.seenCollection = await collectionExists(this.client, this.collectionName);
     return this.seenCollection;
   }
 
