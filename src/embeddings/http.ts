@@ -7,7 +7,8 @@
  */
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import type { z } from "zod";
-import { redact } from "../util/redact.js";
+import { JINA_DEFAULT_BASE_URL } from "../config.js";
+import { maskSecret, redact } from "../util/redact.js";
 import { EmbeddingsAuthError, EmbeddingsBalanceError, EmbeddingsError, EmbeddingsInputError, EmbeddingsResponseError, EmbeddingsUnavailableError } from "./errors.js";
 
 /** Defaults of both Jina clients, matching JINA_MAX_RETRIES and JINA_TIMEOUT_MS in src/config.ts. */
@@ -15,7 +16,9 @@ export const DEFAULT_MAX_RETRIES = 6;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export interface HttpClientOptions {
-  baseUrl: string;
+  /** Default: env JINA_BASE_URL, else Jina's hosted API; a trailing slash is dropped. */
+  baseUrl?: string;
+  /** Default: env JINA_API_KEY. */
   apiKey?: string;
   /** Retries after the first attempt, for retryable failures (429, 5xx, timeouts, resets). */
   maxRetries: number;
@@ -160,8 +163,8 @@ export class JinaHttpClient {
   readonly stats = { requests: 0, retries: 0 };
 
   constructor(options: HttpClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.apiKey = options.apiKey;
+    this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
+    this.baseUrl = (options.baseUrl ?? (process.env.JINA_BASE_URL || JINA_DEFAULT_BASE_URL)).replace(/\/+$/, "");
     this.options = {
       maxRetries: options.maxRetries,
       timeoutMs: options.timeoutMs,
@@ -170,7 +173,7 @@ export class JinaHttpClient {
       maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
       malformedRetries: options.malformedRetries ?? 2,
     };
-    this.secrets = [options.apiKey, ...(options.secrets ?? [])].filter((s): s is string => Boolean(s));
+    this.secrets = [this.apiKey, ...(options.secrets ?? [])].filter((s): s is string => Boolean(s));
     this.onRetry = options.onRetry;
     // Our own retry loop runs inside one queue slot, so the AsyncCaller only bounds concurrency.
     this.caller = options.caller ?? new AsyncCaller({ maxConcurrency: options.maxConcurrency, maxRetries: 0 });
@@ -181,6 +184,16 @@ export class JinaHttpClient {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
     if (this.apiKey) headers.Authorization = `Bearer ${maskedKey ?? this.apiKey}`;
     return headers;
+  }
+
+  /** Headers of every request with the key masked (for printing). */
+  maskedHeaders(): Record<string, string> {
+    return this.headers(maskSecret(this.apiKey));
+  }
+
+  /** Jina's hosted API needs a key (a self-hosted server may not): raises EmbeddingsAuthError when it is missing. */
+  requireHostedKey(message: string, hint: string): void {
+    if (!this.apiKey && this.baseUrl === JINA_DEFAULT_BASE_URL) throw new EmbeddingsAuthError(message, hint);
   }
 
   url(path: string): string {

@@ -7,12 +7,11 @@
 import { createHash } from "node:crypto";
 import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
-import { JINA_DEFAULT_BASE_URL, JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
+import { JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
 import { ConfigError, UnsupportedFeatureError } from "../errors.js";
-import { maskSecret } from "../util/redact.js";
 import { EmbeddingCache, sha256, type CachedRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
-import { EmbeddingsAuthError, EmbeddingsShapeError } from "./errors.js";
+import { EmbeddingsShapeError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
 import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInputs, type PreparedInput, type TokenEstimate } from "./inputs.js";
 import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
@@ -166,6 +165,21 @@ function isMatrix(value: unknown): value is WireVector[] {
   return Array.isArray(value) && value.length > 0 && (Array.isArray(value[0]) || typeof value[0] === "string");
 }
 
+/** Why float multi-vector rows are malformed (one or more rows, each `size` numbers, no NaN), or null when they are fine. */
+function multiVectorRowProblem(rows: readonly unknown[], size: number): string | null {
+  if (rows.length === 0) return "no rows";
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (!Array.isArray(row)) return `row ${r} is not an array of numbers`;
+    if (row.length !== size) return `row ${r} has ${row.length} values`;
+    for (let d = 0; d < row.length; d++) {
+      const x: unknown = row[d];
+      if (typeof x !== "number" || Number.isNaN(x)) return `row ${r}, value ${d} is not a number`;
+    }
+  }
+  return null;
+}
+
 const PREFIX: Record<JinaTask, string> = {
   "retrieval.query": "Query: ",
   "retrieval.passage": "Passage: ",
@@ -188,7 +202,6 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   readonly passageTask: JinaTask;
   readonly multiVectorSize: number;
 
-  private readonly apiKey: string | undefined;
   private readonly http: JinaHttpClient;
   private readonly estimate: TokenEstimate;
   private readonly binaryInt8: BinaryInt8Encoding;
@@ -203,8 +216,6 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const maxConcurrency = options.maxConcurrency ?? 4;
     // LangChain's AsyncCaller (this.caller) bounds concurrency; retries are ours (Retry-After, typed errors).
     super({ maxConcurrency, maxRetries: 0 });
-    this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
-    this.baseUrl = (options.baseUrl ?? (process.env.JINA_BASE_URL || JINA_DEFAULT_BASE_URL)).replace(/\/+$/, "");
     this.model = options.model ?? JINA_DEFAULT_MODEL;
     this.dimensions = options.dimensions ?? 1024;
     if (!(JINA_DIMENSIONS as readonly number[]).includes(this.dimensions)) {
@@ -226,8 +237,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     this.onWarning = options.onWarning ?? ((message) => console.warn(`[folio] ${message}`));
     this.cacheDir = options.cacheDir;
     this.http = new JinaHttpClient({
-      baseUrl: this.baseUrl,
-      apiKey: this.apiKey,
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
       maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
       timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
       maxConcurrency: this.maxConcurrency,
@@ -238,6 +249,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       onRetry: options.onRetry,
       secrets: options.secrets,
     });
+    this.baseUrl = this.http.baseUrl;
   }
 
   get supportsImages(): boolean {
@@ -318,7 +330,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const items = await prepareInputs(inputs, this.estimate);
     this.checkSupported(items, resolved);
     const groups = resolved.late ? batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens) : batchByBudget(items, this.batchSize, this.tokensPerRequest);
-    const headers = this.http.headers(maskSecret(this.apiKey));
+    const headers = this.http.maskedHeaders();
     return groups.map((group) => ({ method: "POST", url: this.http.url("embeddings"), headers: { ...headers }, body: this.buildBody(group, resolved) }));
   }
 
@@ -353,9 +365,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   }
 
   private ensureKey(): void {
-    if (!this.apiKey && this.baseUrl === JINA_DEFAULT_BASE_URL) {
-      throw new EmbeddingsAuthError("No API key for Jina's hosted API (api.jina.ai).", "Set JINA_API_KEY (get one at https://jina.ai/embeddings), or set JINA_BASE_URL to a self-hosted server.");
-    }
+    this.http.requireHostedKey("No API key for Jina's hosted API (api.jina.ai).", "Set JINA_API_KEY (get one at https://jina.ai/embeddings), or set JINA_BASE_URL to a self-hosted server.");
   }
 
   private openCache(): EmbeddingCache | null {
@@ -434,8 +444,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       if (!isMatrix(value)) throw new EmbeddingsShapeError(`${where()}: expected a multi-vector matrix (rows of ${this.multiVectorSize}), got a single vector.`);
       const width = resolved.packed ? packedLength(this.multiVectorSize, resolved.wire) : decodedLength(this.multiVectorSize, resolved.wire);
       if (resolved.wire === "float") {
-        const check = z.array(z.array(z.number()).length(this.multiVectorSize)).min(1).safeParse(value);
-        if (!check.success) throw new EmbeddingsShapeError(`${where()}: multi-vector rows must have ${this.multiVectorSize} numbers (${check.error.issues[0]?.message ?? "bad shape"}).`);
+        const problem = multiVectorRowProblem(value, this.multiVectorSize);
+        if (problem) throw new EmbeddingsShapeError(`${where()}: multi-vector rows must have ${this.multiVectorSize} numbers (${problem}).`);
       }
       const rows = value.map((row, r) => this.decodeRow(row, resolved, width, () => `${where()}, row ${r}`));
       return resolved.packed ? { kind: "bytes", rows: rows as Uint8Array[] } : { kind: "float", rows: rows as Float32Array[] };

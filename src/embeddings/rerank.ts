@@ -3,8 +3,6 @@
  * over the same HTTP layer as the embeddings client (retries, typed errors, redaction).
  */
 import { z } from "zod";
-import { JINA_DEFAULT_BASE_URL } from "../config.js";
-import { EmbeddingsAuthError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
 import { prepareInput, type PreparedInput } from "./inputs.js";
 import type { EmbeddingInput } from "./types.js";
@@ -40,17 +38,14 @@ const rerankResponse = z
 export class JinaReranker {
   readonly model: string;
   readonly baseUrl: string;
-  private readonly apiKey: string | undefined;
   private readonly http: JinaHttpClient;
   private totalTokens = 0;
 
   constructor(options: JinaRerankerOptions = {}) {
-    this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
-    this.baseUrl = (options.baseUrl ?? (process.env.JINA_BASE_URL || JINA_DEFAULT_BASE_URL)).replace(/\/+$/, "");
     this.model = options.model ?? "jina-reranker-m0";
     this.http = new JinaHttpClient({
-      baseUrl: this.baseUrl,
-      apiKey: this.apiKey,
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
       maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
       timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
       maxConcurrency: options.maxConcurrency ?? 4,
@@ -59,6 +54,7 @@ export class JinaReranker {
       onRetry: options.onRetry,
       secrets: options.secrets,
     });
+    this.baseUrl = this.http.baseUrl;
   }
 
   get usage(): { totalTokens: number; requests: number; retries: number } {
@@ -72,9 +68,7 @@ export class JinaReranker {
   /** Scores `documents` against `query`, best first; `topN` keeps only the best n. */
   async rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options: { topN?: number; signal?: AbortSignal } = {}): Promise<RerankResult[]> {
     if (documents.length === 0) return [];
-    if (!this.apiKey && this.baseUrl === JINA_DEFAULT_BASE_URL) {
-      throw new EmbeddingsAuthError("No API key for Jina's hosted reranker (api.jina.ai).", "Set JINA_API_KEY (https://jina.ai/reranker), or turn FOLIO_RERANK off.");
-    }
+    this.http.requireHostedKey("No API key for Jina's hosted reranker (api.jina.ai).", "Set JINA_API_KEY (https://jina.ai/reranker), or turn FOLIO_RERANK off.");
     const q = await prepareInput(query);
     const docs = await Promise.all(documents.map((d) => prepareInput(d)));
     const body = {
