@@ -355,7 +355,8 @@ export class Collection {
 
 const EMPTY: Payload = Object.freeze({}) as Payload;
 
-function checkDense(value: unknown[], size: number): void {
+/** A dense vector of `size` finite numbers, else the server's 400. */
+export function checkDense(value: unknown[], size: number): void {
   if (value.length !== size) throw wrongInput(`Vector dimension error: expected dim: ${size}, got ${value.length}`);
   for (const x of value) if (typeof x !== "number" || !Number.isFinite(x)) throw formatError(`invalid vector component ${JSON.stringify(x)}`);
 }

@@ -4,7 +4,7 @@
  * Search is exact: the filter is evaluated first, then only matching rows are scored.
  */
 import { UnsupportedFeatureError } from "../../errors.js";
-import { metricOf, normalizeInPlace, scoreFromSimilarity, type Collection, type DenseSpec, type Distance } from "./collection.js";
+import { checkDense, metricOf, normalizeInPlace, scoreFromSimilarity, type Collection, type DenseSpec, type Distance } from "./collection.js";
 import { badRequest, formatError, notFound, wrongInput } from "./errors.js";
 import { andFilters, compileOptionalFilter, type Predicate } from "./filter.js";
 import { normalizeId, type PointId } from "./ids.js";
@@ -113,8 +113,7 @@ export class QueryEngine {
         });
         return { kind: "multi", name, spec, vecs, count };
       }
-      if (raw.length !== spec.size) throw wrongInput(`Vector dimension error: expected dim: ${spec.size}, got ${raw.length}`);
-      for (const x of raw) if (typeof x !== "number" || !Number.isFinite(x)) throw formatError(`invalid vector component ${JSON.stringify(x)}`);
+      checkDense(raw, spec.size);
       const vec = new Float32Array(raw as number[]);
       if (spec.distance === "Cosine") normalizeInPlace(vec);
       if (c.multi.has(name)) return { kind: "multi", name, spec, vecs: vec, count: 1 };
