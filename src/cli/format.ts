@@ -1,4 +1,5 @@
 /** Human-readable renderings for the terminal; --json output bypasses these. */
+import { locationOf } from "../chat/context.js";
 import type { Answer, Citation } from "../chat/types.js";
 import type { SearchHit } from "../store/types.js";
 
@@ -7,11 +8,6 @@ const SNIPPET_CHARS = 240;
 export function oneLine(text: string, max = SNIPPET_CHARS): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/** "Attention Is All You Need, p. 3, Figure 1" */
-export function describeLocation(meta: { title: string; page?: number; figureLabel?: string }): string {
-  return [meta.title || "(untitled)", meta.page !== undefined ? `p. ${meta.page}` : undefined, meta.figureLabel].filter(Boolean).join(", ");
 }
 
 /** The JSON shape of one search result. */
@@ -37,13 +33,13 @@ export function formatHits(hits: SearchHit[]): string {
   return hits
     .map((hit, i) => {
       const m = hit.metadata;
-      return `${String(i + 1).padStart(2)}. [${m.kind}] ${describeLocation(m)}  (score ${hit.score.toFixed(4)})\n    ${oneLine(hit.text)}\n    ${m.source}`;
+      return `${String(i + 1).padStart(2)}. [${m.kind}] ${locationOf(m)}  (score ${hit.score.toFixed(4)})\n    ${oneLine(hit.text)}\n    ${m.source}`;
     })
     .join("\n");
 }
 
 export function formatCitation(c: Citation): string {
-  return `[${c.n}] ${describeLocation(c)} — ${c.source}`;
+  return `[${c.n}] ${locationOf(c)} — ${c.source}`;
 }
 
 export function formatSources(answer: Pick<Answer, "citations">): string {

@@ -11,11 +11,13 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { locationOf } from "../chat/context.js";
 import type { Answer, AnswerRequest, Answerer, ChatTurn, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
 import { isFolioError } from "../errors.js";
 import { CHUNK_KINDS, type ChunkKind, type FolioStoreApi, type SearchFilters } from "../store/types.js";
 import { redact } from "../util/redact.js";
+import { formatCitation, oneLine } from "./format.js";
 import { parseYearSpec } from "./options.js";
 
 export interface ReplOptions {
@@ -112,15 +114,6 @@ export function describeFilters(filters: SearchFilters): string {
   range("page", filters.pages);
   if (filters.includeReferences) parts.push("refs=on");
   return parts.length ? parts.join(" ") : "none";
-}
-
-function location(c: Pick<Citation, "title" | "page" | "figureLabel">): string {
-  return [c.title || "(untitled)", c.page !== undefined ? `p. ${c.page}` : undefined, c.figureLabel].filter(Boolean).join(", ");
-}
-
-function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 export function imagePathOf(config: FolioConfig, citation: Pick<Citation, "imageId">): string | undefined {
@@ -266,7 +259,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     }
     line("Sources:");
     for (const c of answer.citations) {
-      line(`  [${c.n}] ${location(c)} — ${c.source}`);
+      line(`  ${formatCitation(c)}`);
       const image = (c.kind === "figure" || c.kind === "page") && imagePathOf(config, c);
       if (image) line(`      ${c.kind === "figure" ? "figure" : "page"} image: ${image}   (/open ${c.n})`);
     }
@@ -283,8 +276,8 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     }
     const cited = new Set(last.citations.map((c) => c.n));
     for (const s of last.sources) {
-      line(`[${s.n}]${cited.has(s.n) ? "*" : " "} ${location(s)} (${s.kind}, score ${s.score.toFixed(3)}) — ${s.source}`);
-      line(`     ${oneLine(s.snippet)}`);
+      line(`[${s.n}]${cited.has(s.n) ? "*" : " "} ${locationOf(s)} (${s.kind}, score ${s.score.toFixed(3)}) — ${s.source}`);
+      line(`     ${oneLine(s.snippet, 200)}`);
     }
     line("(* cited in the answer)");
   }
@@ -302,7 +295,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     }
     const file = imagePathOf(config, source);
     if (!file) {
-      line(`Source [${n}] is ${source.kind === "text" ? "a text passage" : `a ${source.kind}`} without an image: ${location(source)} — ${source.source}`);
+      line(`Source [${n}] is ${source.kind === "text" ? "a text passage" : `a ${source.kind}`} without an image: ${locationOf(source)} — ${source.source}`);
       return;
     }
     if (!existsSync(file)) {
