@@ -13,21 +13,29 @@ export const FilterFlagsSchema = z.object({
 });
 export type FilterFlags = z.infer<typeof FilterFlagsSchema>;
 
-const YEAR_SPEC = /^(?:(\d{4})|(\d{4})?\.\.(\d{4})?|(>=|<=|>|<)(\d{4}))$/;
+/**
+ * A number or a range of numbers, each matching `digits` (a regex source such as "\\d{4}"):
+ * "2017", "2017..2020", "2019..", "..2018", ">=2019", "<2020". Undefined when the spec does not match.
+ */
+export function parseRange(spec: string, digits: string): { gte?: number; lte?: number } | undefined {
+  const m = new RegExp(`^(?:(${digits})|(${digits})?\\.\\.(${digits})?|(>=|<=|>|<)(${digits}))$`).exec(spec);
+  if (!m) return undefined;
+  if (m[1]) return { gte: Number(m[1]), lte: Number(m[1]) };
+  if (m[4] && m[5]) {
+    const n = Number(m[5]);
+    if (m[4] === ">=") return { gte: n };
+    if (m[4] === ">") return { gte: n + 1 };
+    if (m[4] === "<=") return { lte: n };
+    return { lte: n - 1 };
+  }
+  return { ...(m[2] ? { gte: Number(m[2]) } : {}), ...(m[3] ? { lte: Number(m[3]) } : {}) };
+}
 
 /** "2017", "2017..2020", "2019..", "..2018", ">=2019", "<2020" */
 export function parseYearSpec(spec: string): { gte?: number; lte?: number } {
-  const m = YEAR_SPEC.exec(spec.trim());
-  if (!m) throw new UsageError(`Invalid --year "${spec}".`, 'Use a year (2017), a range (2017..2020, 2019.., ..2018) or a comparison (">=2019").');
-  if (m[1]) return { gte: Number(m[1]), lte: Number(m[1]) };
-  if (m[4] && m[5]) {
-    const y = Number(m[5]);
-    if (m[4] === ">=") return { gte: y };
-    if (m[4] === ">") return { gte: y + 1 };
-    if (m[4] === "<=") return { lte: y };
-    return { lte: y - 1 };
-  }
-  return { ...(m[2] ? { gte: Number(m[2]) } : {}), ...(m[3] ? { lte: Number(m[3]) } : {}) };
+  const range = parseRange(spec.trim(), "\\d{4}");
+  if (!range) throw new UsageError(`Invalid --year "${spec}".`, 'Use a year (2017), a range (2017..2020, 2019.., ..2018) or a comparison (">=2019").');
+  return range;
 }
 
 export function toSearchFilters(raw: unknown): SearchFilters {

@@ -18,7 +18,7 @@ import { isFolioError } from "../errors.js";
 import { CHUNK_KINDS, type ChunkKind, type FolioStoreApi, type SearchFilters } from "../store/types.js";
 import { redact } from "../util/redact.js";
 import { formatCitation, oneLine } from "./format.js";
-import { parseYearSpec } from "./options.js";
+import { parseRange, parseYearSpec } from "./options.js";
 
 export interface ReplOptions {
   answerer: Answerer;
@@ -88,14 +88,9 @@ function parseRangeSpec(spec: string, key: string): { gte?: number; lte?: number
       throw new Error(`Cannot read year "${spec}": use 2017, 2017..2020, >=2019 or <2020.`);
     }
   }
-  const m = /^(?:(\d+)|(\d+)?\.\.(\d+)?|(>=|<=|>|<)(\d+))$/.exec(spec);
-  if (!m) throw new Error(`Cannot read page "${spec}": use 3, 2..5, >=2 or <10.`);
-  if (m[1]) return { gte: Number(m[1]), lte: Number(m[1]) };
-  if (m[4] && m[5]) {
-    const n = Number(m[5]);
-    return m[4] === ">=" ? { gte: n } : m[4] === ">" ? { gte: n + 1 } : m[4] === "<=" ? { lte: n } : { lte: n - 1 };
-  }
-  return { ...(m[2] ? { gte: Number(m[2]) } : {}), ...(m[3] ? { lte: Number(m[3]) } : {}) };
+  const range = parseRange(spec, "\\d+");
+  if (!range) throw new Error(`Cannot read page "${spec}": use 3, 2..5, >=2 or <10.`);
+  return range;
 }
 
 export function describeFilters(filters: SearchFilters): string {
