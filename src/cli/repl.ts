@@ -11,6 +11,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { DEFAULT_IMAGE_QUESTION } from "../chat/chain.js";
 import { locationOf } from "../chat/context.js";
 import type { Answer, AnswerRequest, Answerer, ChatTurn, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
@@ -357,7 +358,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
           line(`Error: no such image file: ${resolved}`);
           return true;
         }
-        await ask(words.join(" ") || "What does this image show?", resolved);
+        await ask(words.join(" ") || DEFAULT_IMAGE_QUESTION, resolved);
         return true;
       }
       default:
