@@ -3,20 +3,15 @@ import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { openFolio } from "../../folio.js";
 import { formatSources } from "../format.js";
-import { parsePositiveInt, toSearchFilters } from "../options.js";
+import { parsePositiveInt, toSearchFilters, type FilterFlags } from "../options.js";
 import { addFilterOptions } from "./filters.js";
 import { checkImageArgument } from "./image-arg.js";
 import type { Answer, Answerer, AnswerRequest } from "../../chat/types.js";
 
-interface AskFlags {
+interface AskFlags extends FilterFlags {
   k?: number;
   image?: string;
   json?: boolean;
-  paper?: string[];
-  kind?: string[];
-  year?: string;
-  filter?: string;
-  references?: boolean;
 }
 
 export function registerAsk(program: Command, ctx: CommandContext): Command {
@@ -30,7 +25,7 @@ export function registerAsk(program: Command, ctx: CommandContext): Command {
   addFilterOptions(command);
   return command.action(async (question: string, opts: AskFlags, cmd: Command) => {
     const config = ctx.loadConfig(cmd);
-    const filters = toSearchFilters({ paper: opts.paper, kind: opts.kind, year: opts.year, filter: opts.filter, references: opts.references });
+    const filters = toSearchFilters(opts);
     if (opts.image) checkImageArgument(opts.image, ctx.io.cwd);
     const folio = await openFolio(config);
     try {

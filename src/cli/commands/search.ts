@@ -6,21 +6,16 @@ import { UsageError } from "../../errors.js";
 import { openFolio } from "../../folio.js";
 import type { SearchRequest } from "../../store/types.js";
 import { formatHits, hitToJson } from "../format.js";
-import { parsePositiveInt, parseSearchMode, toSearchFilters } from "../options.js";
+import { parsePositiveInt, parseSearchMode, toSearchFilters, type FilterFlags } from "../options.js";
 import { addFilterOptions } from "./filters.js";
 import { checkImageArgument } from "./image-arg.js";
 
-interface SearchFlags {
+interface SearchFlags extends FilterFlags {
   k?: number;
   image?: string;
   mode?: SearchRequest["mode"];
   json?: boolean;
   rerank?: boolean;
-  paper?: string[];
-  kind?: string[];
-  year?: string;
-  filter?: string;
-  references?: boolean;
 }
 
 const MAX_K = 100;
@@ -38,7 +33,7 @@ export function registerSearch(program: Command, ctx: CommandContext): Command {
   addFilterOptions(command);
   return command.action(async (query: string | undefined, opts: SearchFlags, cmd: Command) => {
     const config = ctx.loadConfig(cmd);
-    const filters = toSearchFilters({ paper: opts.paper, kind: opts.kind, year: opts.year, filter: opts.filter, references: opts.references });
+    const filters = toSearchFilters(opts);
     const base = { k: opts.k ?? config.search.topK, filters, rerankWithMultivector: opts.rerank, ...(opts.mode ? { mode: opts.mode } : {}) };
     if (opts.image) checkImageArgument(opts.image, ctx.io.cwd);
     const batch = !query && !opts.image && !ctx.io.stdin.isTTY;
