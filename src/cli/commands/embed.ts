@@ -41,6 +41,7 @@ export function registerEmbed(program: Command, ctx: CommandContext): Command {
       for (const image of opts.image ?? []) checkImageArgument(image, ctx.io.cwd);
       const inputs: EmbeddingInput[] = [...texts, ...(opts.image ?? []).map((image) => ({ image }))];
       if (inputs.length === 0) throw new UsageError("embed needs at least one text or --image.", 'Try `folio embed "a passage" --print-request`.');
+      if (!opts.printRequest && config.embeddings.mode === "none") throw new ConfigError("No embeddings endpoint is configured.", "Set JINA_API_KEY, or JINA_BASE_URL for a self-hosted server (or use --print-request to see the request).");
       // --print-request works without a key: it shows what would be sent.
       const embeddings = createEmbeddings(config.embeddings.mode === "none" ? loadConfig({ JINA_API_KEY: PRINT_ONLY_KEY, FOLIO_HOME: config.home }, ctx.io.env, ctx.io.cwd) : config);
       if (!embeddings) throw new ConfigError("No embeddings endpoint is configured.", "Set JINA_API_KEY, or JINA_BASE_URL for a self-hosted server.");
@@ -51,7 +52,6 @@ export function registerEmbed(program: Command, ctx: CommandContext): Command {
           if (opts.json) return writeJson(ctx.io, { requests });
           return writeLine(ctx.io.stdout, requests.map((r) => toCurl(r)).join("\n\n"));
         }
-        if (config.embeddings.mode === "none") throw new ConfigError("No embeddings endpoint is configured.", "Set JINA_API_KEY, or JINA_BASE_URL for a self-hosted server (or use --print-request to see the request).");
         const vectors: Array<number[] | number[][]> = options.multivector ? await embeddings.embed(inputs, { ...options, multivector: true, packed: false }) : await embeddings.embed(inputs, { ...options, multivector: false, packed: false });
         if (opts.json) return writeJson(ctx.io, { model: config.embeddings.mode === "jina" ? config.embeddings.model : null, vectors, usage: embeddings.usage });
         vectors.forEach((v, i) => {
