@@ -3,6 +3,7 @@ import type { Answerer, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { HttpError } from "./http-errors.js";
+import { resolveImage, type ResolvedImage } from "./image-input.js";
 import type { ServerLogger } from "./middleware/errors.js";
 import type { SessionStore } from "./sessions.js";
 
@@ -30,6 +31,12 @@ export function imageSearchUnavailable(): HttpError {
     IMAGE_SEARCH_UNAVAILABLE_MESSAGE,
     "This server runs with local BM25 (text only). Restart it with JINA_API_KEY (https://jina.ai/embeddings) or a self-hosted JINA_BASE_URL in Jina's format, re-ingest, then ask with an image; or ask in words.",
   );
+}
+
+/** The `image` of a request as bytes; refused (422) when the embeddings cannot search by image. */
+export async function requestImage(ctx: ServerContext, image: string, signal?: AbortSignal): Promise<ResolvedImage> {
+  if (!ctx.imageSearchAvailable) throw imageSearchUnavailable();
+  return resolveImage(image, { allowHosts: ctx.config.server.fetchAllowHosts, maxBytes: ctx.config.server.maxBodyBytes, ...(signal ? { signal } : {}) });
 }
 
 /** URL of the PNG behind a page or figure, served by routes/images.ts. */

@@ -6,9 +6,8 @@
 import { Router, type Request, type Response } from "express";
 import type { Answer, AnswerEvent, AnswerRequest } from "../../chat/types.js";
 import type { ServerContext } from "../context.js";
-import { imageSearchUnavailable, toHttpCitation } from "../context.js";
+import { requestImage, toHttpCitation } from "../context.js";
 import { toErrorResponse } from "../http-errors.js";
-import { resolveImage } from "../image-input.js";
 import { validateBody, validatedBody } from "../middleware/validate.js";
 import { ChatBodySchema, toSearchFilters, type ChatBody } from "../schemas.js";
 import { SseWriter } from "../sse.js";
@@ -48,10 +47,7 @@ export function chatRouter(ctx: ServerContext): Router {
     const body = validatedBody<ChatBody>(res.locals);
     const controller = abortOnDisconnect(res);
     let image: AnswerRequest["image"];
-    if (body.image !== undefined) {
-      if (!ctx.imageSearchAvailable) throw imageSearchUnavailable();
-      image = await resolveImage(body.image, { allowHosts: config.server.fetchAllowHosts, maxBytes: config.server.maxBodyBytes, signal: controller.signal });
-    }
+    if (body.image !== undefined) image = await requestImage(ctx, body.image, controller.signal);
     const history = body.sessionId ? ctx.sessions.history(body.sessionId) : undefined;
     // An unknown or expired session starts a new conversation under a new id, stored with its first turn.
     const sessionId = history && body.sessionId ? body.sessionId : ctx.sessions.newId();

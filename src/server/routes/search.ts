@@ -2,8 +2,7 @@
 import { Router } from "express";
 import type { SearchHit, SearchRequest } from "../../store/types.js";
 import type { ServerContext } from "../context.js";
-import { imageSearchUnavailable, imageUrlFor } from "../context.js";
-import { resolveImage } from "../image-input.js";
+import { imageUrlFor, requestImage } from "../context.js";
 import { validateBody, validatedBody } from "../middleware/validate.js";
 import { SearchBodySchema, toSearchFilters, type SearchBody } from "../schemas.js";
 
@@ -30,10 +29,7 @@ export function searchRouter(ctx: ServerContext): Router {
   router.post("/search", validateBody(SearchBodySchema), async (_req, res) => {
     const body = validatedBody<SearchBody>(res.locals);
     const request: SearchRequest = { text: body.query, k: body.k, mode: body.mode, filters: toSearchFilters(body.filters) };
-    if (body.image !== undefined) {
-      if (!ctx.imageSearchAvailable) throw imageSearchUnavailable();
-      request.image = await resolveImage(body.image, { allowHosts: ctx.config.server.fetchAllowHosts, maxBytes: ctx.config.server.maxBodyBytes });
-    }
+    if (body.image !== undefined) request.image = await requestImage(ctx, body.image);
     const hits = await ctx.store.search(request);
     res.json({ hits: hits.map(toHttpHit) });
   });
