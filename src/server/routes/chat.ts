@@ -69,18 +69,12 @@ export function chatRouter(ctx: ServerContext): Router {
     }
 
     const events = ctx.answerer.stream(request)[Symbol.asyncIterator]();
-    // Events up to the sources (retrieval done) are held before the stream opens, so errors found
-    // up front (an empty store, a bad filter) still get their HTTP status, not an event on a 200 stream.
-    const held: AnswerEvent[] = [];
+    // The first event (query) comes once retrieval is done: it is awaited before the stream opens, so
+    // errors found up front (an empty store, a bad filter) still get their HTTP status, not an event on a 200 stream.
     let next: IteratorResult<AnswerEvent> = await events.next();
-    while (!next.done && next.value.type === "query") {
-      held.push(next.value);
-      next = await events.next();
-    }
     const sse = new SseWriter(res);
     sse.open();
     await sse.send("session", { sessionId });
-    for (const event of held) if (event.type === "query") await sse.send("query", { standaloneQuestion: event.standaloneQuestion });
     try {
       while (!next.done) {
         if (sse.isClosed) {
