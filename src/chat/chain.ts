@@ -148,20 +148,12 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
     } else {
       const images = chat.vision ? await collectPromptImages(sources, config.ingest.imagesDir, request.image, limits) : [];
       try {
-        if (streaming) {
-          const stream = await parts.generate.stream({ question: standaloneQuestion, sources, images, history }, { signal });
-          for await (const chunk of stream) {
-            if (signal.aborted) throw abortError(signal);
-            const out = filter.push(chunkText(chunk));
-            if (out) {
-              answer += out;
-              yield { type: "token", text: out };
-            }
-          }
-        } else {
-          const message = await parts.generate.invoke({ question: standaloneQuestion, sources, images, history }, { signal });
+        const input: GenerateInput = { question: standaloneQuestion, sources, images, history };
+        // Not streaming: the whole answer is the one chunk.
+        const chunks: AsyncIterable<BaseMessage> | BaseMessage[] = streaming ? await parts.generate.stream(input, { signal }) : [await parts.generate.invoke(input, { signal })];
+        for await (const chunk of chunks) {
           if (signal.aborted) throw abortError(signal);
-          const out = filter.push(chunkText(message));
+          const out = filter.push(chunkText(chunk));
           if (out) {
             answer += out;
             yield { type: "token", text: out };
