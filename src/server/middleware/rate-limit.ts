@@ -1,8 +1,7 @@
 /** Per-client request budget per minute (FOLIO_RATE_LIMIT_PER_MINUTE), with the standard RateLimit headers. */
 import type { RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
-import type { ErrorBody } from "../http-errors.js";
-import { sendError } from "../http-errors.js";
+import { HttpError } from "../http-errors.js";
 
 export function rateLimitPerMinute(limit: number): RequestHandler {
   return rateLimit({
@@ -10,11 +9,9 @@ export function rateLimitPerMinute(limit: number): RequestHandler {
     limit,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    handler: (_req, res) => {
-      const body: ErrorBody = {
-        error: { code: "RATE_LIMITED", message: `Too many requests: the limit is ${limit} per minute.`, hint: "Wait for the time in the Retry-After header, or raise FOLIO_RATE_LIMIT_PER_MINUTE." },
-      };
-      sendError(res, 429, body);
+    // The error handler (middleware/errors.ts) writes the 429 body, after the RateLimit and Retry-After headers set here.
+    handler: (_req, _res, next) => {
+      next(new HttpError(429, "RATE_LIMITED", `Too many requests: the limit is ${limit} per minute.`, "Wait for the time in the Retry-After header, or raise FOLIO_RATE_LIMIT_PER_MINUTE."));
     },
   });
 }
