@@ -291,9 +291,27 @@ function createAnswerView(item) {
   const sources = new Map();
   const cited = new Set();
 
+  // The answer so far is drawn into `text` up to `drawn`; the rest (at most a marker still being
+  // streamed, "[" or "[12") waits in `tail`, so each token adds only its own nodes.
+  let drawn = 0;
+  let tail = document.createTextNode("");
+  text.append(tail);
+
   function render() {
     text.textContent = "";
-    for (const part of answer.split(/(\[\d+\])/)) {
+    drawn = 0;
+    tail = document.createTextNode("");
+    text.append(tail);
+    draw();
+  }
+
+  function draw() {
+    const rest = answer.slice(drawn);
+    const partial = /\[\d*$/.exec(rest);
+    const ready = partial ? rest.slice(0, partial.index) : rest;
+    drawn += ready.length;
+    tail.textContent = rest.slice(ready.length);
+    for (const part of ready.split(/(\[\d+\])/)) {
       const m = /^\[(\d+)\]$/.exec(part);
       const source = m ? sources.get(Number(m[1])) : undefined;
       if (source) {
@@ -303,9 +321,9 @@ function createAnswerView(item) {
         button.textContent = part;
         button.setAttribute("aria-label", `Citation ${source.n}: ${describe(source)}`);
         button.addEventListener("click", () => openViewer(source, button));
-        text.append(button);
+        text.insertBefore(button, tail);
       } else if (part) {
-        text.append(document.createTextNode(part));
+        text.insertBefore(document.createTextNode(part), tail);
       }
     }
   }
@@ -343,7 +361,7 @@ function createAnswerView(item) {
       answer += token;
       // Counted for the browser test (and handy when debugging a stream).
       item.dataset.tokens = String(Number(item.dataset.tokens || 0) + 1);
-      render();
+      draw();
     },
     addCitation(citation) {
       addChip(citation);
