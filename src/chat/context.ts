@@ -3,8 +3,8 @@
  * models, the figure and page images that go along with them.
  */
 import { readFile, stat } from "node:fs/promises";
-import path from "node:path";
 import type { ImageInput } from "../embeddings/types.js";
+import { imagePath } from "../store/images.js";
 import type { SearchHit } from "../store/types.js";
 import type { Citation } from "./types.js";
 
@@ -183,7 +183,7 @@ export async function collectPromptImages(sources: NumberedSource[], imagesDir: 
     if (!c.imageId || (c.kind !== "figure" && c.kind !== "page") || seen.has(c.imageId)) continue;
     if (!/^[A-Za-z0-9_-]+$/.test(c.imageId)) continue;
     seen.add(c.imageId);
-    const bytes = await readBounded(path.join(imagesDir, `${c.imageId}.png`), limits.maxImageBytes);
+    const bytes = await readBounded(imagePath(imagesDir, c.imageId), limits.maxImageBytes);
     const url = bytes ? toDataUri(bytes, "image/png") : undefined;
     if (url) images.push({ label: `Image of source [${c.n}] (${c.kind === "figure" ? (c.figureLabel ?? "figure") : "page"}${c.page !== undefined ? `, p. ${c.page}` : ""}):`, url });
   }

@@ -16,6 +16,7 @@ import { locationOf } from "../chat/context.js";
 import type { Answer, AnswerRequest, Answerer, ChatTurn, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
 import { isFolioError } from "../errors.js";
+import { imagePath } from "../store/images.js";
 import { CHUNK_KINDS, type ChunkKind, type FolioStoreApi, type SearchFilters } from "../store/types.js";
 import { redact } from "../util/redact.js";
 import { formatCitation, oneLine } from "./format.js";
@@ -114,7 +115,7 @@ export function describeFilters(filters: SearchFilters): string {
 
 export function imagePathOf(config: FolioConfig, citation: Pick<Citation, "imageId">): string | undefined {
   if (!citation.imageId || !/^[A-Za-z0-9_-]+$/.test(citation.imageId)) return undefined;
-  return path.join(config.ingest.imagesDir, `${citation.imageId}.png`);
+  return imagePath(config.ingest.imagesDir, citation.imageId);
 }
 
 /** Starts the platform's image viewer when a display exists; false when there is none. */
