@@ -22,12 +22,16 @@ export function sourceKindOf(filePath: string): SourceKind | undefined {
   return EXTENSIONS[filePath.slice(dot).toLowerCase()];
 }
 
+/** PDF readers accept "%PDF-" anywhere in the first 1 KiB (the PDF parser's header check too). */
+export function hasPdfHeader(head: Uint8Array): boolean {
+  return Buffer.from(head.subarray(0, 1024)).toString("latin1").includes("%PDF-");
+}
+
 export function sniff(head: Uint8Array): SniffedType {
   if (head.length === 0) return "empty";
   const ascii = (start: number, end: number) => String.fromCharCode(...head.subarray(start, end));
-  // PDF readers accept "%PDF-" anywhere in the first 1 KiB.
+  if (hasPdfHeader(head)) return "pdf";
   const first1k = Buffer.from(head.subarray(0, 1024)).toString("latin1");
-  if (first1k.includes("%PDF-")) return "pdf";
   if (head.length >= 8 && head[0] === 0x89 && ascii(1, 4) === "PNG") return "png";
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "jpeg";
   if (head.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "webp";

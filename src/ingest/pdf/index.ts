@@ -11,6 +11,7 @@
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { saveImage } from "../../store/images.js";
+import { hasPdfHeader } from "../sniff.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
 import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooManyPagesError } from "./errors.js";
@@ -44,15 +45,8 @@ function throwIfAborted(signal?: AbortSignal): void {
 
 const isTruncated = (data: Uint8Array) => !decoder.decode(data.subarray(Math.max(0, data.length - 2048))).includes("%%EOF");
 
-const looksLikePdf = (data: Uint8Array) => decoder.decode(data.subarray(0, 1024)).includes("%PDF-");
-
-function checkHeader(data: Uint8Array): void {
-  if (!looksLikePdf(data)) throw new NotAPdfError(describeNonPdf(data));
-}
-
-async function openDocument(data: Uint8Array): Promise<PDFDocumentProxy> {
-  checkHeader(data);
-  const truncated = isTruncated(data);
+/** Opens the file in pdf.js; `data` passed the header check and `truncated` is isTruncated(data). */
+async function openDocument(data: Uint8Array, truncated: boolean): Promise<PDFDocumentProxy> {
   const pdfjs = await loadPdfjs();
   let doc: PDFDocumentProxy;
   try {
@@ -85,21 +79,24 @@ class PdfSource {
   private pdfjsDoc: Promise<PDFDocumentProxy> | undefined;
   constructor(
     private readonly data: Uint8Array,
+    private readonly truncated: boolean,
     readonly pdfium: PdfiumTextSource | undefined,
   ) {}
 
-  /** `remote`: the document already posted to a PDFium worker (see parsePdf). */
-  static async open(data: Uint8Array, engine: PdfTextEngine, warnings: string[], remote?: Promise<PdfiumOpenResult | RemoteOpenResult>): Promise<PdfSource> {
-    checkHeader(data);
+  /**
+   * `data` passed the header check (hasPdfHeader) and `truncated` is isTruncated(data), both worked
+   * out once by parsePdf; `remote`: the document already posted to a PDFium worker (see parsePdf).
+   */
+  static async open(data: Uint8Array, truncated: boolean, engine: PdfTextEngine, warnings: string[], remote?: Promise<PdfiumOpenResult | RemoteOpenResult>): Promise<PdfSource> {
     // Truncated files keep pdf.js's diagnosis (and its typed errors).
-    if (engine === "pdfium" && !isTruncated(data)) {
+    if (engine === "pdfium" && !truncated) {
       try {
         // A worker that stopped is only slower: read the file in this thread instead.
         const opened = await (remote ?? PdfiumDocument.open(data)).catch((error: unknown) => {
           if (error instanceof PdfiumWorkerUnavailableError) return PdfiumDocument.open(data);
           throw error;
         });
-        if (opened.ok) return new PdfSource(data, opened.doc);
+        if (opened.ok) return new PdfSource(data, truncated, opened.doc);
         if (opened.password) throw new EncryptedPdfError();
         warnings.push(`PDFium could not open the file (error ${opened.code}); its text was read with pdf.js`);
       } catch (error) {
@@ -107,13 +104,13 @@ class PdfSource {
         warnings.push(`PDFium failed (${error instanceof Error ? error.message : String(error)}); the text was read with pdf.js`);
       }
     }
-    const source = new PdfSource(data, undefined);
+    const source = new PdfSource(data, truncated, undefined);
     await source.pdfjs();
     return source;
   }
 
   pdfjs(): Promise<PDFDocumentProxy> {
-    this.pdfjsDoc ??= openDocument(this.data);
+    this.pdfjsDoc ??= openDocument(this.data, this.truncated);
     return this.pdfjsDoc;
   }
 
@@ -178,13 +175,16 @@ export function parsePdf(data: Uint8Array, options: ParseOptions): Promise<Parse
   // Posted to the PDFium worker now, not when this parse's turn comes: the worker reads this file
   // while the thread lays out the one before.
   const worker = options.textWorker;
-  const remote = engine === "pdfium" && worker?.usable && looksLikePdf(data) && !isTruncated(data) ? worker.open(data, options.maxPages) : undefined;
+  const isPdf = hasPdfHeader(data);
+  const truncated = isTruncated(data);
+  const remote = engine === "pdfium" && worker?.usable && isPdf && !truncated ? worker.open(data, options.maxPages) : undefined;
   const run = queue.then(async () => {
     let source: PdfSource | undefined;
     try {
       throwIfAborted(options.signal);
       const warnings: string[] = [];
-      source = await PdfSource.open(data, engine, warnings, remote);
+      if (!isPdf) throw new NotAPdfError(describeNonPdf(data));
+      source = await PdfSource.open(data, truncated, engine, warnings, remote);
       return await parseDocument(source, options, warnings);
     } finally {
       if (source) await source.close();
