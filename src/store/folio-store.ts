@@ -235,10 +235,11 @@ export class FolioStore implements FolioStoreApi {
     return [...byId.values()].sort((a, b) => a.metadata.chunkIndex - b.metadata.chunkIndex);
   }
 
-  private async upsertBatches(points: FolioPoint[], report: (n: number) => void): Promise<void> {
-    for (let i = 0; i < points.length; i += this.batchSize) {
-      const batch = points.slice(i, i + this.batchSize);
-      await this.vectorStore.upsertPoints(batch);
+  /** Runs `store` on consecutive batches of `batchSize` items, reporting each stored batch. */
+  private async inBatches<T>(items: T[], report: (n: number) => void, store: (batch: T[]) => Promise<void>): Promise<void> {
+    for (let i = 0; i < items.length; i += this.batchSize) {
+      const batch = items.slice(i, i + this.batchSize);
+      await store(batch);
       report(batch.length);
     }
   }
@@ -251,29 +252,31 @@ export class FolioStore implements FolioStoreApi {
       throw new InputError(`The embeddings returned ${dense.length} vectors for ${chunks.length} chunks.`, "Check the embeddings endpoint (JINA_BASE_URL) returns one vector per input.");
     }
     const points = chunks.map((c, i): FolioPoint => ({ id: c.id, text: c.text, metadata: c.metadata, ...(dense ? { dense: dense[i] } : {}) }));
-    await this.upsertBatches(points, report);
+    await this.inBatches(points, report, (batch) => this.vectorStore.upsertPoints(batch));
   }
 
   /** Figures and pages: image embeddings when possible, text otherwise; multi-vectors when configured. */
   private async upsertVisualChunks(chunks: Array<{ id: string; text: string; metadata: ChunkMetadata; image?: ImageInput }>, report: (n: number) => void): Promise<void> {
     const embeddings = this.capabilities.dense ? this.embeddings : null;
-    for (let i = 0; i < chunks.length; i += this.batchSize) {
-      const batch = chunks.slice(i, i + this.batchSize);
+    await this.inBatches(chunks, report, async (batch) => {
       const dense: Array<number[] | undefined> = new Array(batch.length).fill(undefined);
       let multi: number[][][] | null = null;
       if (embeddings) {
         const withImage = batch.map((c, j) => (this.capabilities.images && c.image !== undefined ? j : -1)).filter((j) => j >= 0);
-        const textOnly = batch.map((_c, j) => j).filter((j) => !withImage.includes(j));
+        const imageSet = new Set(withImage);
+        const textOnly = batch.map((_c, j) => j).filter((j) => !imageSet.has(j));
+        // Text of the chunks embedded as text, computed once for the dense and the multi-vector requests.
+        const texts = new Map(textOnly.map((j) => [j, searchableText(batch[j] as { text: string; metadata: ChunkMetadata })]));
         if (withImage.length) {
           const vectors = await embeddings.embedImageDocuments(withImage.map((j) => batch[j]?.image as ImageInput));
           withImage.forEach((j, n) => (dense[j] = vectors[n]));
         }
         if (textOnly.length) {
-          const vectors = await embeddings.embedDocuments(textOnly.map((j) => searchableText(batch[j] as { text: string; metadata: ChunkMetadata })));
+          const vectors = await embeddings.embedDocuments(textOnly.map((j) => texts.get(j) as string));
           textOnly.forEach((j, n) => (dense[j] = vectors[n]));
         }
         if (this.capabilities.multivector) {
-          const inputs: EmbeddingInput[] = batch.map((c) => (this.capabilities.images && c.image !== undefined ? { image: c.image } : { text: searchableText(c) }));
+          const inputs: EmbeddingInput[] = batch.map((c, j) => (imageSet.has(j) ? { image: c.image as ImageInput } : { text: texts.get(j) as string }));
           multi = await embeddings.embedMultiVectorDocuments(inputs);
         }
       }
@@ -287,12 +290,11 @@ export class FolioStore implements FolioStoreApi {
         }),
       );
       await this.vectorStore.upsertPoints(points);
-      report(batch.length);
-    }
+    });
   }
 
   private async deleteStalePoints(docId: string, keep: string[]): Promise<void> {
-    const filter: QdrantFilter = { must: [{ key: "metadata.docId", match: { value: docId } }], ...(keep.length ? { must_not: [{ has_id: keep }] } : {}) };
+    const filter: QdrantFilter = { ...docIdFilter(docId), ...(keep.length ? { must_not: [{ has_id: keep }] } : {}) };
     await this.client.delete(this.collection, { wait: true, filter });
   }
 
