@@ -24,7 +24,7 @@ export function sha256(...parts: Array<string | Uint8Array>): string {
   return hash.digest("hex");
 }
 
-export function encodeRows(value: CachedRows): Uint8Array {
+function encodeRows(value: CachedRows): Uint8Array {
   if (value.kind === "numbers") value = { kind: "float", rows: value.rows.map((row) => Float32Array.from(row)) };
   const cols = value.rows[0]?.length ?? 0;
   const width = value.kind === "float" ? cols * 4 : cols;
@@ -41,7 +41,7 @@ export function encodeRows(value: CachedRows): Uint8Array {
 }
 
 /** Undefined when the entry is not one we wrote (treated as a miss). */
-export function decodeRows(bytes: Uint8Array): CachedRows | undefined {
+function decodeRows(bytes: Uint8Array): CachedRows | undefined {
   if (bytes.byteLength < HEADER) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kind = view.getUint32(0, true);

@@ -84,7 +84,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Parses Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value == null || value.trim() === "") return undefined;
   const seconds = Number(value.trim());
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -94,7 +94,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /** The server's own message, from {"detail": ...}, {"error": {"message"}} or plain text; plus a named input index. */
-export function serverMessage(body: unknown, text: string, status: number): { message: string; inputIndex?: number } {
+function serverMessage(body: unknown, text: string, status: number): { message: string; inputIndex?: number } {
   let message: string | undefined;
   let inputIndex: number | undefined;
   if (body && typeof body === "object") {

@@ -28,7 +28,7 @@ export interface TokenEstimate {
 
 export const DEFAULT_TOKEN_ESTIMATE: TokenEstimate = { bytesPerToken: 3, imageTokens: 2_000 };
 
-export function estimateTextTokens(text: string, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): number {
+function estimateTextTokens(text: string, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): number {
   return Math.ceil(Buffer.byteLength(text, "utf8") / estimate.bytesPerToken) + 2;
 }
 
@@ -44,7 +44,7 @@ function preview(text: string): string {
 }
 
 /** Resolves one image to a wire value: URLs pass through; data URIs, files and buffers become base64. */
-export async function prepareImage(image: ImageInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): Promise<PreparedInput> {
+async function prepareImage(image: ImageInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): Promise<PreparedInput> {
   if (Buffer.isBuffer(image) || image instanceof Uint8Array) {
     const bytes = Buffer.from(image);
     return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: estimate.imageTokens, description: `image buffer of ${bytes.length} bytes` };

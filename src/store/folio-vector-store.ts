@@ -3,7 +3,7 @@
  * vectors: dense, sparse BM25 and hybrid retrieval fused by RRF in one Qdrant query, optional
  * late-interaction re-scoring with the multi-vector, and MMR with LangChain's meaning of lambda.
  */
-import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
+import type { Schemas } from "@qdrant/js-client-rest";
 import { QdrantVectorStore, type QdrantLibArgs } from "@langchain/qdrant";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -143,10 +143,6 @@ export class FolioVectorStore extends QdrantVectorStore {
 
   override _vectorstoreType(): string {
     return "folio-qdrant";
-  }
-
-  get qdrant(): QdrantClient {
-    return this.client;
   }
 
   /** Whether the collection has (or will have) dense vectors. */

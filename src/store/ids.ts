@@ -27,8 +27,3 @@ export function isValidPointId(id: string | number): boolean {
   if (typeof id === "number") return Number.isSafeInteger(id) && id >= 0;
   return uuidValidate(id) || /^\d+$/.test(id);
 }
-
-/** Qdrant takes numeric ids as numbers. */
-export function toPointId(id: string | number): string | number {
-  return typeof id === "string" && /^\d+$/.test(id) ? Number(id) : id;
-}

@@ -6,7 +6,7 @@
 import { DenseMatrix } from "./dense.js";
 import { wrongInput, formatError } from "./errors.js";
 import { compareIds, type PointId } from "./ids.js";
-import type { FilterTarget, Payload, Predicate } from "./filter.js";
+import type { Payload, Predicate } from "./filter.js";
 import { Metric } from "./kernels.js";
 import { SparseStore, toSparseRow, type SparseRow } from "./sparse.js";
 import { UnsupportedFeatureError } from "../../errors.js";
@@ -170,10 +170,6 @@ export class Collection {
     const s = this.sparse.get(name);
     if (s) return s.store.has(slot);
     return false;
-  }
-
-  target(slot: number): FilterTarget {
-    return { payload: this.payloads[slot] ?? {}, id: this.ids[slot] as PointId, hasVector: (n) => this.hasVector(slot, n) };
   }
 
   /** One reusable target for filter evaluation (filters are synchronous and never keep it). */

@@ -94,9 +94,4 @@ export class DenseMatrix {
     const dim = this.dim;
     for (let i = 0; i < n; i++) out[i] = similarityAt(metric, data, (rows[i] as number) * stride, query, dim);
   }
-
-  /** Bytes held for vectors. */
-  get bytes(): number {
-    return this.capacity * this.stride * 4;
-  }
 }

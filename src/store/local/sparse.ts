@@ -182,14 +182,6 @@ export class SparseStore {
     }
     return shared ? s : null;
   }
-
-  /** Bytes held (rows and postings), for diagnostics. */
-  get bytes(): number {
-    let b = 0;
-    for (const r of this.rows) if (r) b += r.indices.byteLength + r.values.byteLength;
-    for (const p of this.postings.values()) b += p.slots.byteLength * 3;
-    return b;
-  }
 }
 
 /** Validates and sorts a sparse vector the way the server does at insert. */
