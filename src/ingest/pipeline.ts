@@ -12,7 +12,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { FolioError } from "../errors.js";
 import type { FolioConfig } from "../config.js";
-import type { ChunkInput, DocumentInput, FolioStoreApi } from "../store/types.js";
+import type { ChunkInput, DocumentInput, DocumentRecord, FolioStoreApi } from "../store/types.js";
 import { chunkDocument, type DocumentMeta } from "./chunker.js";
 import { discover, markdownImageLinks, type SourceItem } from "./discover.js";
 import { DEFAULT_ARXIV_BASE_URL, FetchFailure, fetchToCache } from "./fetch.js";
@@ -149,6 +149,11 @@ class BoundedQueue<T> {
   }
 }
 
+/** How a source is named in events and records: its absolute path or its URL. */
+function displayOf(item: SourceItem): string {
+  return item.type === "file" ? item.path : item.url;
+}
+
 function hintFor(reason: SkipReason): string {
   switch (reason) {
     case "unsupported-type":
@@ -236,18 +241,24 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   // was stored under (ingesting a subfolder of an ingested folder adds nothing), and a file whose
   // folder-relative id belongs to another file that still exists (two folders with the same name)
   // gets an id of its own instead of replacing that file.
-  // One listing of the stored file documents serves these ids and --prune.
+  // One listing of the stored documents serves these ids, --prune and the unchanged check (all of
+  // them, by id: a document missing from it is not stored); the ids and --prune use those stored
+  // from files (absolute sources).
   const pruning = Boolean(options.prune) && discovered.roots.length > 0;
-  const storedFiles = items.some((item) => item.type === "file") || pruning ? (await store.listDocuments()).filter((record) => path.isAbsolute(record.source)) : [];
+  const stored = items.some((item) => item.type === "file") || pruning ? await store.listDocuments() : undefined;
+  const storedById = stored ? new Map(stored.map((record) => [record.docId, record])) : undefined;
+  const storedFiles = (stored ?? []).filter((record) => path.isAbsolute(record.source));
   const storedIdBySource = new Map(storedFiles.map((record) => [record.source, record.docId]));
   const storedSourceById = new Map(storedFiles.map((record) => [record.docId, record.source]));
+  // The arXiv id known before parsing: the manifest's, else the download's or the file name's.
+  const knownArxivIds = items.map((item) => item.manifest?.arxivId ?? (item.type === "url" ? item.arxivId : arxivIdFromFileName(item.path)));
   const claimed = new Map<string, string>();
-  const docIds = items.map((item) => {
-    const display = item.type === "file" ? item.path : item.url;
+  const docIds = items.map((item, index) => {
+    const display = displayOf(item);
     let id: string;
     if (item.type === "url") id = item.arxivId ? arxivDocId(item.arxivId) : urlDocId(item.url);
     else {
-      const arxivId = item.manifest?.arxivId ?? arxivIdFromFileName(item.path);
+      const arxivId = knownArxivIds[index];
       if (arxivId) id = arxivDocId(arxivId);
       else {
         id = storedIdBySource.get(item.path) ?? fileDocId(item.root, item.path);
@@ -311,20 +322,16 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   let fatal: unknown;
   const stopped = () => Boolean(signal?.aborted) || fatal !== undefined;
 
-  const prepare = async (item: SourceItem, docId: string): Promise<ReadyDocument | undefined> => {
-    const display = item.type === "file" ? item.path : item.url;
+  /** `knownArxivId`: knownArxivIds' entry; `size`: the file's size from the ordering pass (undefined: stat failed). */
+  const prepare = async (item: SourceItem, docId: string, knownArxivId: string | undefined, size: number | undefined): Promise<ReadyDocument | undefined> => {
+    const display = displayOf(item);
     const startedAt = performance.now();
     const entry: ManifestEntry | undefined = item.manifest;
     let data: Buffer;
     let filePath: string;
     if (item.type === "file") {
       filePath = item.path;
-      let size: number;
-      try {
-        size = (await stat(filePath)).size;
-      } catch {
-        throw new Skip("not-found", hintFor("not-found"));
-      }
+      if (size === undefined) throw new Skip("not-found", hintFor("not-found"));
       if (size === 0) throw new Skip("empty", hintFor("empty"), "the file is empty (0 bytes)");
       if (size > options.maxFileBytes) throw new Skip("too-large", hintFor("too-large"), `${(size / 1048576).toFixed(1)} MB, over the ${(options.maxFileBytes / 1048576).toFixed(1)} MB limit`);
       data = await readFile(filePath);
@@ -351,11 +358,13 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
 
     // Unchanged? The content hash covers the bytes, plus whatever else shapes the chunks.
     const sidecar = kind === "image" && item.type === "file" ? await readSidecarCaption(filePath) : undefined;
+    // Decoded once for the fingerprint and the parse (a leading BOM is dropped; links never start with it).
+    const markdownText = kind === "markdown" ? new TextDecoder("utf-8").decode(data) : undefined;
     // A Markdown document's figures are files of their own: their sizes and times join the fingerprint.
     const linkedImages =
-      kind === "markdown"
+      markdownText !== undefined
         ? await Promise.all(
-            markdownImageLinks(filePath, data.toString("utf8")).map((image) =>
+            markdownImageLinks(filePath, markdownText).map((image) =>
               stat(image).then(
                 (s) => `${s.size}:${Math.round(s.mtimeMs)}`,
                 () => "missing",
@@ -372,15 +381,18 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       l: linkedImages,
     });
     const contentHash = `${sha256Hex(data)}.${shortHash(variant)}`;
-    let existing;
-    try {
-      existing = await store.getDocument(docId);
-    } catch (error) {
-      if (error instanceof FolioError && FATAL_CODES.has(error.code)) {
-        fatal ??= error;
-        throw error;
+    let existing: DocumentRecord | null;
+    if (storedById) existing = storedById.get(docId) ?? null;
+    else {
+      try {
+        existing = await store.getDocument(docId);
+      } catch (error) {
+        if (error instanceof FolioError && FATAL_CODES.has(error.code)) {
+          fatal ??= error;
+          throw error;
+        }
+        throw new Skip("store-failed", error instanceof FolioError ? error.hint : hintFor("store-failed"), (error as Error).message);
       }
-      throw new Skip("store-failed", error instanceof FolioError ? error.hint : hintFor("store-failed"), (error as Error).message);
     }
     if (!options.force && existing && existing.contentHash === contentHash && existing.embeddingSignature === store.embeddingSignature) {
       summary.unchanged++;
@@ -420,7 +432,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
         throw new Skip("broken", hintFor("broken"), `the image could not be decoded: ${(error as Error).message}`);
       }
     } else {
-      const text = new TextDecoder("utf-8").decode(data);
+      const text = markdownText ?? new TextDecoder("utf-8").decode(data);
       if (!text.trim()) throw new Skip("empty", hintFor("empty"), "the file holds only whitespace");
       parsed =
         kind === "markdown"
@@ -429,7 +441,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     }
     for (const w of parsed.warnings) warn(`${display}: ${w}`);
 
-    const arxivId = entry?.arxivId ?? (item.type === "url" ? item.arxivId : undefined) ?? (item.type === "file" ? arxivIdFromFileName(item.path) : undefined) ?? parsed.arxivId;
+    const arxivId = knownArxivId ?? parsed.arxivId;
     const meta: DocumentMeta = {
       docId,
       title: entry?.title ?? parsed.title,
@@ -465,7 +477,8 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   };
 
   // Largest files first, so the longest parse does not start last and run alone at the end.
-  const sizes = await Promise.all(items.map((item) => (item.type === "file" ? stat(item.path).then((s) => s.size, () => 0) : Promise.resolve(0))));
+  // The sizes serve prepare too (undefined: the file could not be stat'ed).
+  const sizes = await Promise.all(items.map((item) => (item.type === "file" ? stat(item.path).then((s) => s.size, () => undefined) : Promise.resolve(undefined))));
   const order = items.map((_, i) => i).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0) || a - b);
 
   // Preparers: a shared cursor over the items.
@@ -477,10 +490,10 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       const item = items[index];
       const docId = docIds[index];
       if (!item || !docId) return;
-      const display = item.type === "file" ? item.path : item.url;
+      const display = displayOf(item);
       const prepareStarted = performance.now();
       try {
-        const ready = await prepare(item, docId);
+        const ready = await prepare(item, docId, knownArxivIds[index], sizes[index]);
         summary.timings.prepareSeconds += (performance.now() - prepareStarted) / 1000;
         if (ready && !stopped()) {
           chunksQueued += ready.chunks.length;
