@@ -40,6 +40,9 @@ export type StoredVector =
   | { kind: "multi"; data: Float32Array; count: number }
   | { kind: "sparse"; row: SparseRow };
 
+/** A vector as read back from storage: a dense row comes as its stored bytes, copied once, into the matrix. */
+export type LoadedVector = StoredVector | { kind: "dense-bytes"; bytes: Uint8Array };
+
 export interface PreparedPoint {
   id: PointId;
   payload: Payload;
@@ -241,7 +244,7 @@ export class Collection {
   }
 
   /** Applies a validated upsert (replaces the whole point, like the server). */
-  applyPoint(point: PreparedPoint, version: number): void {
+  applyPoint(point: Omit<PreparedPoint, "vectors"> & { vectors: ReadonlyMap<string, LoadedVector> }, version: number): void {
     let slot = this.slotOf.get(point.id);
     if (slot === undefined) {
       slot = this.free.pop() ?? this.highWater++;
@@ -255,8 +258,8 @@ export class Collection {
     for (const [name, v] of point.vectors) this.setVector(slot, name, v);
   }
 
-  setVector(slot: number, name: string, v: StoredVector): void {
-    if (v.kind === "dense") {
+  setVector(slot: number, name: string, v: LoadedVector): void {
+    if (v.kind === "dense" || v.kind === "dense-bytes") {
       const e = this.dense.get(name)!;
       e.matrix.ensure(slot + 1);
       if (e.present.length < e.matrix.rowsCapacity) {
@@ -265,7 +268,8 @@ export class Collection {
         e.present = p;
       }
       if (e.present[slot] !== 1) e.count++;
-      e.matrix.setRow(slot, v.data);
+      if (v.kind === "dense") e.matrix.setRow(slot, v.data);
+      else e.matrix.setRowBytes(slot, v.bytes);
       e.present[slot] = 1;
     } else if (v.kind === "multi") {
       const e = this.multi.get(name)!;

@@ -54,6 +54,23 @@ export class DenseMatrix {
     else for (let i = 0; i < this.dim; i++) data[off + i] = vec[i] as number;
   }
 
+  /**
+   * Sets a row from stored bytes (native-endian float32, as `setRow` would read them from a
+   * Float32Array over a copy): copied once, straight into the matrix, whatever their alignment.
+   */
+  setRowBytes(slot: number, bytes: Uint8Array): void {
+    if (bytes.byteLength !== this.dim * 4) {
+      // Not one row's worth: go through a Float32Array as before (a RangeError when not whole floats).
+      const copy = new Uint8Array(bytes.byteLength);
+      copy.set(bytes);
+      this.setRow(slot, new Float32Array(copy.buffer));
+      return;
+    }
+    this.ensure(slot + 1);
+    const data = this.data;
+    new Uint8Array(data.buffer, data.byteOffset + slot * this.stride * 4, bytes.byteLength).set(bytes);
+  }
+
   clearRow(slot: number): void {
     if (slot >= this.capacity) return;
     this.data.fill(0, slot * this.stride, (slot + 1) * this.stride);

@@ -7,7 +7,7 @@
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { PointId } from "./ids.js";
 import type { Payload } from "./filter.js";
-import type { StoredCollectionConfig, StoredVector } from "./collection.js";
+import type { LoadedVector, StoredCollectionConfig, StoredVector } from "./collection.js";
 
 export interface CollectionRecord {
   name: string;
@@ -28,7 +28,8 @@ export interface LoadedPoint {
   id: PointId;
   payload: Payload;
   version: number;
-  vectors: Map<string, StoredVector>;
+  /** Dense rows are the stored bytes, which may be a view of LMDB's read buffer: use them before reading the next point. */
+  vectors: Map<string, LoadedVector>;
 }
 
 function bytes(a: Float32Array | Uint32Array): Uint8Array {
@@ -62,9 +63,9 @@ export class Storage {
 
   *loadPoints(uid: number): Generator<LoadedPoint> {
     for (const { value } of this.points.getRange({ start: [uid], end: [uid + 1] })) {
-      const vectors = new Map<string, StoredVector>();
+      const vectors = new Map<string, LoadedVector>();
       for (const [name, r] of Object.entries(value.x ?? {})) {
-        if (r instanceof Uint8Array) vectors.set(name, { kind: "dense", data: floats(r) });
+        if (r instanceof Uint8Array) vectors.set(name, { kind: "dense-bytes", bytes: r });
         else if ("m" in r) vectors.set(name, { kind: "multi", count: r.m, data: floats(r.d) });
         else vectors.set(name, { kind: "sparse", row: { indices: uints(r.i), values: floats(r.v) } });
       }
