@@ -14,7 +14,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  /** The id of the job the worker is parsing; undefined while it is idle. */
+  job?: number;
   /** The worker loaded its module; a failure before that means workers do not work here. */
   ready: boolean;
 }
@@ -38,15 +39,10 @@ export class PdfWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly pending = new Map<number, Pending>();
-  private readonly assigned = new Map<Worker, number>();
   private nextId = 0;
   private closed = false;
 
   constructor(private readonly size: number) {}
-
-  get unavailable(): boolean {
-    return this.closed;
-  }
 
   parse(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
     if (this.closed) return Promise.reject(new PdfPoolUnavailableError("the PDF worker pool is closed"));
@@ -62,14 +58,13 @@ export class PdfWorkerPool {
 
   private spawn(): Slot {
     const worker = startWorker();
-    const slot: Slot = { worker, busy: false, ready: false };
+    const slot: Slot = { worker, ready: false };
     worker.on("message", (reply: WorkerReply | { ready: true }) => {
       if ("ready" in reply) {
         slot.ready = true;
         return;
       }
-      this.assigned.delete(worker);
-      slot.busy = false;
+      slot.job = undefined;
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (waiting) {
@@ -104,8 +99,8 @@ export class PdfWorkerPool {
       return;
     }
     this.slots.splice(index, 1);
-    const id = this.assigned.get(slot.worker);
-    this.assigned.delete(slot.worker);
+    const id = slot.job;
+    slot.job = undefined;
     void slot.worker.terminate().catch(() => undefined);
     if (id !== undefined) {
       this.pending.get(id)?.reject(error);
@@ -116,13 +111,12 @@ export class PdfWorkerPool {
 
   private pump(): void {
     while (!this.closed && this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.busy);
+      let slot = this.slots.find((s) => s.job === undefined);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
       const job = this.queue.shift();
       if (!job) return;
-      slot.busy = true;
-      this.assigned.set(slot.worker, job.id);
+      slot.job = job.id;
       // A private copy is transferred (no copy on the way), the caller keeps its buffer.
       const copy = new Uint8Array(job.data);
       slot.worker.postMessage({ id: job.id, data: copy, options: job.options }, [copy.buffer]);
