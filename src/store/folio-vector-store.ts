@@ -98,7 +98,9 @@ export function buildQueryRequest(q: FolioQuery): Schemas["QueryRequest"] | null
   const prefetchLimit = Math.max(q.prefetchLimit ?? Math.max(4 * q.k, 20), q.k);
   const base = { filter: q.filter, limit: q.k, with_payload: true, with_vector: false } as const;
 
-  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit, filter: q.filter });
+  // No filter on the prefetches: Qdrant applies the request's top-level filter in every leaf prefetch
+  // (so does the embedded client, local/query.ts), and a copy here made each candidate pass it twice.
+  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit });
   const mmrOf = (vector: Leaf["query"] | number[][], mmr: NonNullable<FolioQuery["mmr"]>) => {
     const lambda = Math.min(1, Math.max(0, mmr.lambda));
     return { nearest: vector, mmr: { diversity: 1 - lambda, candidates_limit: Math.max(mmr.fetchK ?? 20, q.k) } };
