@@ -7,7 +7,8 @@ import { FolioRetriever, createAnswerer } from "../../src/chat/index.js";
 import type { Answer, AnswerEvent, AnswerRequest, Answerer } from "../../src/chat/types.js";
 import { FolioError } from "../../src/errors.js";
 import { startOpenAITestServer, type OpenAITestServer } from "../servers/openai-server.js";
-import { chatConfig, openChatFixture, type ChatFixture } from "./corpus.js";
+import { testConfig } from "../helpers/config.js";
+import { openChatFixture, useChatFixture } from "../helpers/corpus.js";
 
 async function collect(answerer: Answerer, request: AnswerRequest): Promise<AnswerEvent[]> {
   const events: AnswerEvent[] = [];
@@ -21,17 +22,11 @@ function doneOf(events: AnswerEvent[]): Answer {
   return last.answer;
 }
 
-let fx: ChatFixture;
-beforeAll(async () => {
-  fx = await openChatFixture();
-});
-afterAll(async () => {
-  await fx?.close();
-});
+const fx = useChatFixture();
 
 describe("the chain with the extractive model (no LLM)", () => {
   it("streams query, sources, tokens, citations, then done; the tokens add up to the answer", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const events = await collect(answerer, { question: "What do residual connections learn?" });
     const types = events.map((e) => e.type);
     expect(types[0]).toBe("query");
@@ -58,7 +53,7 @@ describe("the chain with the extractive model (no LLM)", () => {
   });
 
   it("excludes the references section unless asked", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const answer = await answerer.answer({ question: "Long short-term memory Hochreiter Schmidhuber" });
     expect(answer.sources.every((s) => s.page !== 11)).toBe(true);
     const withRefs = await answerer.answer({ question: "Long short-term memory Hochreiter Schmidhuber", filters: { includeReferences: true } });
@@ -66,15 +61,15 @@ describe("the chain with the extractive model (no LLM)", () => {
   });
 
   it("cites the figure, with its page, label and image id, when a figure is the answer", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const answer = await answerer.answer({ question: "Show the Transformer model architecture figure", filters: { kinds: ["figure", "page"] } });
     const figure = answer.citations.find((c) => c.kind === "figure");
-    expect(figure).toMatchObject({ figureLabel: "Figure 1", page: 3, imageId: fx.figureImageId, docId: "attention-2017" });
+    expect(figure).toMatchObject({ figureLabel: "Figure 1", page: 3, imageId: fx().figureImageId, docId: "attention-2017" });
     expect(answer.answer).toMatch(/\(Figure 1, p\. 3\)/);
   });
 
   it("says the corpus does not answer when nothing relevant is retrieved", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const answer = await answerer.answer({ question: "What is the capital of France?" });
     expect(answer.unanswered).toBe(true);
     expect(answer.citations).toEqual([]);
@@ -83,14 +78,14 @@ describe("the chain with the extractive model (no LLM)", () => {
   });
 
   it("honours k and paper filters", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const answer = await answerer.answer({ question: "deeper networks training attention", k: 2, filters: { docIds: ["resnet-2015"] } });
     expect(answer.sources.length).toBeLessThanOrEqual(2);
     expect(answer.sources.every((s) => s.docId === "resnet-2015")).toBe(true);
   });
 
   it("rewrites a follow-up offline and retrieves for the rewritten question", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const answer = await answerer.answer({
       question: "what about its encoder?",
       history: [
@@ -104,7 +99,7 @@ describe("the chain with the extractive model (no LLM)", () => {
   });
 
   it("cancels mid-stream when the signal aborts", async () => {
-    const answerer = createAnswerer(fx.config, fx.store);
+    const answerer = createAnswerer(fx().config, fx().store);
     const controller = new AbortController();
     const seen: AnswerEvent[] = [];
     await expect(
@@ -120,7 +115,7 @@ describe("the chain with the extractive model (no LLM)", () => {
   });
 
   it("FolioRetriever is a LangChain retriever over the same retrieval step", async () => {
-    const retriever = new FolioRetriever({ store: fx.store, config: fx.config, k: 2, filters: { docIds: ["attention-2017"] } });
+    const retriever = new FolioRetriever({ store: fx().store, config: fx().config, k: 2, filters: { docIds: ["attention-2017"] } });
     const docs = await retriever.invoke("multi-head attention heads");
     expect(docs.length).toBeGreaterThan(0);
     expect(docs.length).toBeLessThanOrEqual(2);
@@ -130,7 +125,7 @@ describe("the chain with the extractive model (no LLM)", () => {
   });
 
   it("an empty question is an input error", async () => {
-    await expect(createAnswerer(fx.config, fx.store).answer({ question: "   " })).rejects.toMatchObject({ code: "INPUT" });
+    await expect(createAnswerer(fx().config, fx().store).answer({ question: "   " })).rejects.toMatchObject({ code: "INPUT" });
   });
 
   it("propagates the empty-store error before any event", async () => {
@@ -153,10 +148,10 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
   afterAll(async () => {
     await server?.close();
   });
-  const llmConfig = (extra: Record<string, string | boolean> = {}) => chatConfig(fx.home, { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-test-key-123456789", OPENAI_MODEL: "gpt-test", ...extra });
+  const llmConfig = (extra: Record<string, string | boolean> = {}) => testConfig(fx().home, { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-test-key-123456789", OPENAI_MODEL: "gpt-test", ...extra });
 
   it("streams the model's answer with citations; the prompt holds the numbered sources and the figure images", async () => {
-    const answerer = createAnswerer(llmConfig(), fx.store);
+    const answerer = createAnswerer(llmConfig(), fx().store);
     const before = server.chatRequests.length;
     const events = await collect(answerer, { question: "Show the Transformer model architecture figure", filters: { kinds: ["figure", "page"] } });
     const answer = doneOf(events);
@@ -179,12 +174,12 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
     expect(answer.answer).toBe("Figure 1: The Transformer - model architecture [1].");
     expect(events.filter((e) => e.type === "token").length).toBeGreaterThan(3);
     expect(answer.citations).toHaveLength(1);
-    expect(answer.citations[0]).toMatchObject({ n: 1, kind: "figure", figureLabel: "Figure 1", imageId: fx.figureImageId });
+    expect(answer.citations[0]).toMatchObject({ n: 1, kind: "figure", figureLabel: "Figure 1", imageId: fx().figureImageId });
     expect(answer.unanswered).toBe(false);
   });
 
   it("answer() asks for a JSON completion; no image parts when vision is off", async () => {
-    const answerer = createAnswerer(llmConfig({ OPENAI_VISION: false }), fx.store);
+    const answerer = createAnswerer(llmConfig({ OPENAI_VISION: false }), fx().store);
     const before = server.chatRequests.length;
     const answer = await answerer.answer({ question: "What BLEU score does the big Transformer achieve?" });
     const request = server.chatRequests[before]!;
@@ -198,8 +193,8 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
   it("drops markers the model invents for sources that do not exist, and detects 'not answered'", async () => {
     const scripted = await startOpenAITestServer({ reply: (r) => (r.kind === "answer" ? (/capital/i.test(r.text) ? "The corpus does not answer this." : "Attention heads [2] run in parallel [1][17].") : undefined) });
     try {
-      const config = chatConfig(fx.home, { OPENAI_BASE_URL: scripted.url });
-      const answerer = createAnswerer(config, fx.store);
+      const config = testConfig(fx().home, { OPENAI_BASE_URL: scripted.url });
+      const answerer = createAnswerer(config, fx().store);
       const events = await collect(answerer, { question: "How many parallel attention heads are used?" });
       const answer = doneOf(events);
       expect(answer.answer).toBe("Attention heads [2] run in parallel [1].");
@@ -214,7 +209,7 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
   });
 
   it("condenses a follow-up with the LLM before retrieval", async () => {
-    const answerer = createAnswerer(llmConfig(), fx.store);
+    const answerer = createAnswerer(llmConfig(), fx().store);
     const before = server.chatRequests.length;
     const answer = await answerer.answer({
       question: "what about its encoder?",
@@ -234,11 +229,11 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
   it("retries a 429 with retry-after and succeeds; a 500 without retries is a typed LLM error", async () => {
     const flaky = await startOpenAITestServer({ faults: [{ status: 429, retryAfter: "0" }, "ok", { status: 500 }] });
     try {
-      const config = chatConfig(fx.home, { OPENAI_BASE_URL: flaky.url });
-      const answer = await createAnswerer(config, fx.store, { llm: { maxRetries: 1 } }).answer({ question: "What do residual connections learn?" });
+      const config = testConfig(fx().home, { OPENAI_BASE_URL: flaky.url });
+      const answer = await createAnswerer(config, fx().store, { llm: { maxRetries: 1 } }).answer({ question: "What do residual connections learn?" });
       expect(answer.citations.length).toBe(1);
       expect(flaky.chatRequests.map((r) => r.status)).toEqual([429, 200]);
-      const failing = createAnswerer(config, fx.store, { llm: { maxRetries: 0 } });
+      const failing = createAnswerer(config, fx().store, { llm: { maxRetries: 0 } });
       const error = await failing.answer({ question: "What do residual connections learn?" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FolioError);
       expect(error).toMatchObject({ code: "LLM" });
@@ -248,8 +243,8 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
   });
 
   it("a wrong key is an LLM error whose hint names OPENAI_API_KEY, without the key", async () => {
-    const config = chatConfig(fx.home, { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-wrong-key-abcdefghijkl" });
-    const error = (await createAnswerer(config, fx.store, { llm: { maxRetries: 0 } })
+    const config = testConfig(fx().home, { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-wrong-key-abcdefghijkl" });
+    const error = (await createAnswerer(config, fx().store, { llm: { maxRetries: 0 } })
       .answer({ question: "What do residual connections learn?" })
       .catch((e: unknown) => e)) as FolioError;
     expect(error.code).toBe("LLM");
@@ -261,8 +256,8 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
     const gone = await startOpenAITestServer();
     const url = gone.url;
     await gone.close();
-    const config = chatConfig(fx.home, { OPENAI_BASE_URL: url });
-    const error = (await createAnswerer(config, fx.store, { llm: { maxRetries: 0 } })
+    const config = testConfig(fx().home, { OPENAI_BASE_URL: url });
+    const error = (await createAnswerer(config, fx().store, { llm: { maxRetries: 0 } })
       .answer({ question: "What do residual connections learn?" })
       .catch((e: unknown) => e)) as FolioError;
     expect(error).toBeInstanceOf(FolioError);
@@ -274,7 +269,7 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
   it("cancels a slow stream mid-way and closes the connection", async () => {
     const slow = await startOpenAITestServer({ chunkDelayMs: 50, reply: () => "one two three four five six seven eight nine ten eleven twelve [1]." });
     try {
-      const answerer = createAnswerer(chatConfig(fx.home, { OPENAI_BASE_URL: slow.url }), fx.store, { llm: { maxRetries: 0 } });
+      const answerer = createAnswerer(testConfig(fx().home, { OPENAI_BASE_URL: slow.url }), fx().store, { llm: { maxRetries: 0 } });
       const controller = new AbortController();
       const tokens: string[] = [];
       const started = Date.now();

@@ -8,7 +8,8 @@ import { createAnswerer } from "../../src/chat/index.js";
 import { createEmbeddings, JinaReranker } from "../../src/embeddings/index.js";
 import { startJinaTestServer, type JinaTestServer } from "../servers/jina-server.js";
 import { startOpenAITestServer, type OpenAITestServer } from "../servers/openai-server.js";
-import { chatConfig, openChatFixture, type ChatFixture } from "./corpus.js";
+import { testConfig } from "../helpers/config.js";
+import { openChatFixture, type ChatFixture } from "../helpers/corpus.js";
 
 let jina: JinaTestServer;
 let openai: OpenAITestServer;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   jina = await startJinaTestServer();
   openai = await startOpenAITestServer();
   const env = { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256 };
-  const probe = chatConfig("/tmp", env);
+  const probe = testConfig("/tmp", env);
   fx = await openChatFixture(env, { embeddings: createEmbeddings(probe, { cacheDir: undefined, backoffBaseMs: 1 }) });
 });
 afterAll(async () => {
@@ -62,7 +63,7 @@ describe("the chain over Jina embeddings", () => {
     expect(imageOnly.answer).toContain('"Figure 1: The Transformer - model architecture." [1] (Figure 1, p. 3)');
     expect(imageOnly.unanswered).toBe(false);
 
-    const config = chatConfig(fx.home, { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, OPENAI_BASE_URL: openai.url });
+    const config = testConfig(fx.home, { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, OPENAI_BASE_URL: openai.url });
     const before = openai.chatRequests.length;
     const answer = await createAnswerer(config, fx.store).answer({ question: "What does this figure show?", image: figureFile, filters: { kinds: ["figure"] } });
     const request = openai.chatRequests[before]!;
@@ -72,7 +73,7 @@ describe("the chain over Jina embeddings", () => {
   });
 
   it("FOLIO_RERANK=true turns the reranker on from the configuration", async () => {
-    const config = chatConfig(fx.home, { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_RERANK: true });
+    const config = testConfig(fx.home, { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_RERANK: true });
     const before = jina.requests.length;
     await createAnswerer(config, fx.store).answer({ question: "What BLEU score does the Transformer reach?" });
     expect(jina.requests.slice(before).some((r) => r.path === "/v1/rerank")).toBe(true);
@@ -80,7 +81,7 @@ describe("the chain over Jina embeddings", () => {
 
   it("re-scores figure and page candidates with multi-vectors when they are stored", async () => {
     const env = { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_MULTIVECTOR: true };
-    const mv = await openChatFixture(env, { embeddings: createEmbeddings(chatConfig("/tmp", env), { cacheDir: undefined, backoffBaseMs: 1 }) });
+    const mv = await openChatFixture(env, { embeddings: createEmbeddings(testConfig("/tmp", env), { cacheDir: undefined, backoffBaseMs: 1 }) });
     try {
       expect(mv.store.capabilities.multivector).toBe(true);
       const before = jina.requests.length;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnswerer } from "../../src/chat/index.js";
 import { parseFilterArgs, runRepl } from "../../src/cli/repl.js";
 import { startOpenAITestServer, type OpenAITestServer } from "../servers/openai-server.js";
-import { chatConfig, openChatFixture, type ChatFixture } from "../chat/corpus.js";
+import { testConfig } from "../helpers/config.js";
+import { openChatFixture, useChatFixture } from "../helpers/corpus.js";
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g; // eslint-disable-line no-control-regex
 
@@ -28,20 +29,14 @@ async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> 
   }
 }
 
-let fx: ChatFixture;
-beforeAll(async () => {
-  fx = await openChatFixture();
-});
-afterAll(async () => {
-  await fx?.close();
-});
+const fx = useChatFixture();
 
 describe("REPL over piped stdin", () => {
   it("answers with citations, and runs /help, /sources, /open, /filter, /reset, /exit", async () => {
     const input = new PassThrough();
     const out = sink();
     const opened: string[] = [];
-    const done = runRepl({ answerer: createAnswerer(fx.config, fx.store), store: fx.store, config: fx.config, input, output: out.stream, openImage: (f) => (opened.push(f), false) });
+    const done = runRepl({ answerer: createAnswerer(fx().config, fx().store), store: fx().store, config: fx().config, input, output: out.stream, openImage: (f) => (opened.push(f), false) });
     input.write(
       [
         "/help",
@@ -72,7 +67,7 @@ describe("REPL over piped stdin", () => {
     expect(text).toContain("Filters: paper=attention-2017 kind=figure,page");
     expect(text).toMatch(/figure image: .*images\/[0-9a-f]{16}\.png {3}\(\/open 1\)/);
     expect(opened).toHaveLength(1);
-    expect(text).toContain(`${fx.figureImageId}.png`);
+    expect(text).toContain(`${fx().figureImageId}.png`);
     expect(text).toContain("There is no source [9]");
     expect(text).toContain('Error: Cannot read "bogus"');
     expect(text).toContain("Filters: none");
@@ -84,7 +79,7 @@ describe("REPL over piped stdin", () => {
   it("exits at EOF, keeps the conversation for follow-ups, and /reset forgets it", async () => {
     const input = new PassThrough();
     const out = sink();
-    const done = runRepl({ answerer: createAnswerer(fx.config, fx.store), store: fx.store, config: fx.config, input, output: out.stream });
+    const done = runRepl({ answerer: createAnswerer(fx().config, fx().store), store: fx().store, config: fx().config, input, output: out.stream });
     input.end(["How does the Transformer work?", "what about its encoder?", "/reset", "what about its encoder?"].join("\n"));
     await done;
     const text = out.text();
@@ -123,9 +118,9 @@ describe("REPL on a terminal (readline in terminal mode)", () => {
     const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
     const out = sink();
     Object.assign(out.stream, { isTTY: true, columns: 100 });
-    const config = chatConfig(fx.home, { OPENAI_BASE_URL: server.url });
+    const config = testConfig(fx().home, { OPENAI_BASE_URL: server.url });
     let finished = false;
-    const done = runRepl({ answerer: createAnswerer(config, fx.store, { llm: { maxRetries: 0 } }), store: fx.store, config, input, output: out.stream, historyFile: false }).then(() => {
+    const done = runRepl({ answerer: createAnswerer(config, fx().store, { llm: { maxRetries: 0 } }), store: fx().store, config, input, output: out.stream, historyFile: false }).then(() => {
       finished = true;
     });
     await waitFor(() => out.text().includes("folio> "));
@@ -151,11 +146,11 @@ describe("REPL on a terminal (readline in terminal mode)", () => {
   });
 
   it("keeps line history in FOLIO_HOME for the next session", async () => {
-    const historyFile = path.join(fx.home, "chat_history_test");
+    const historyFile = path.join(fx().home, "chat_history_test");
     const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
     const out = sink();
     Object.assign(out.stream, { isTTY: true, columns: 100 });
-    const done = runRepl({ answerer: createAnswerer(fx.config, fx.store), store: fx.store, config: fx.config, input, output: out.stream, historyFile });
+    const done = runRepl({ answerer: createAnswerer(fx().config, fx().store), store: fx().store, config: fx().config, input, output: out.stream, historyFile });
     input.write("/help\r/filter kind=figure\r/exit\r");
     await done;
     expect((await readFile(historyFile, "utf8")).split("\n").filter(Boolean)).toEqual(["/help", "/filter kind=figure", "/exit"]);

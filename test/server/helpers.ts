@@ -9,9 +9,11 @@ import { createEmbeddings } from "../../src/embeddings/index.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { openFolioStore } from "../../src/store/index.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
-import { fillStore, testConfig, type Corpus } from "./corpus.js";
+import { fillCorpus, type Corpus } from "../helpers/corpus.js";
+import { testConfig } from "./corpus.js";
 
-export { fillStore, removeDir, savePng, tempHome, testConfig, type Corpus } from "./corpus.js";
+export { savePng, type Corpus } from "../helpers/corpus.js";
+export { removeDir, tempHome, testConfig } from "./corpus.js";
 
 export interface TestServer {
   url: string;
@@ -37,7 +39,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const config = testConfig(options.home, options.env, options.server);
   // Jina when the env names an endpoint (JINA_BASE_URL of the Jina test server), else BM25 only.
   const store = await openFolioStore(config, createEmbeddings(config));
-  const corpus = options.fill === false ? undefined : await fillStore(store, config);
+  const corpus = options.fill === false ? undefined : await fillCorpus(store, config);
   const answerer = createAnswerer(config, store);
   const logs: string[] = [];
   const server = await startServer({ config, store, answerer, imageSearchAvailable: options.imageSearchAvailable ?? imageSearchAvailable(config), log: (m) => logs.push(m) });

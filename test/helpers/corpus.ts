@@ -1,24 +1,29 @@
 /**
- * The chat tests' corpus: three small handwritten papers (text chunks, a figure and a page with
- * real PNGs under FOLIO_HOME/images, embedded as images when the store can), a references chunk,
- * written to the real embedded store.
+ * The test corpus of the chat, CLI, server and web tests: two small handwritten papers (text
+ * chunks, a figure and a page with real PNGs under FOLIO_HOME/images, embedded as images when the
+ * store can), a references chunk, written to the real embedded store.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
-import { saveImage } from "../../src/ingest/images-store.js";
-import { loadConfig, type FolioConfig } from "../../src/config.js";
+import { afterAll, beforeAll } from "vitest";
+import type { FolioConfig } from "../../src/config.js";
 import type { MultimodalEmbeddings } from "../../src/embeddings/types.js";
 import { openFolioStore } from "../../src/store/index.js";
+import { saveImage } from "../../src/store/images.js";
 import type { ChunkInput, ChunkMetadata, FolioStoreApi } from "../../src/store/types.js";
+import { testConfig } from "./config.js";
+import { removeDir, tempDir } from "./tmp.js";
 
-export interface ChatFixture {
+/** The image ids of the corpus's figure and page. */
+export interface Corpus {
+  figureImageId: string;
+  pageImageId: string;
+}
+
+export interface ChatFixture extends Corpus {
   home: string;
   config: FolioConfig;
   store: FolioStoreApi;
-  figureImageId: string;
-  pageImageId: string;
   close(): Promise<void>;
 }
 
@@ -40,11 +45,7 @@ function meta(base: Pick<ChunkMetadata, "docId" | "title" | "authors" | "year" |
   return { ...base, kind, chunkIndex, references: false, ...extra };
 }
 
-export function chatConfig(home: string, env: Record<string, string | number | boolean> = {}): FolioConfig {
-  return loadConfig({ FOLIO_HOME: home, ...env }, {}, home);
-}
-
-export async function fillChatCorpus(store: FolioStoreApi, config: FolioConfig): Promise<{ figureImageId: string; pageImageId: string }> {
+export async function fillCorpus(store: FolioStoreApi, config: FolioConfig): Promise<Corpus> {
   const figureImageId = await savePng(config.ingest.imagesDir, "Figure 1: Transformer architecture");
   const pageImageId = await savePng(config.ingest.imagesDir, "Page 3", 200, 280);
   const attention = { docId: "attention-2017", title: "Attention Is All You Need", authors: ["Ashish Vaswani"], year: 2017, source: "papers/attention.pdf" };
@@ -84,10 +85,10 @@ export async function fillChatCorpus(store: FolioStoreApi, config: FolioConfig):
 
 /** A temp FOLIO_HOME with the real embedded store filled with the corpus. */
 export async function openChatFixture(env: Record<string, string | number | boolean> = {}, options: { fill?: boolean; embeddings?: MultimodalEmbeddings | null } = {}): Promise<ChatFixture> {
-  const home = await mkdtemp(path.join(os.tmpdir(), "folio-chat-"));
-  const config = chatConfig(home, env);
+  const home = await tempDir("chat");
+  const config = testConfig(home, env);
   const store = await openFolioStore(config, options.embeddings ?? null);
-  const ids = options.fill === false ? { figureImageId: "", pageImageId: "" } : await fillChatCorpus(store, config);
+  const ids = options.fill === false ? { figureImageId: "", pageImageId: "" } : await fillCorpus(store, config);
   return {
     home,
     config,
@@ -95,7 +96,22 @@ export async function openChatFixture(env: Record<string, string | number | bool
     ...ids,
     async close() {
       await store.close();
-      await rm(home, { recursive: true, force: true });
+      await removeDir(home);
     },
+  };
+}
+
+/** openChatFixture() for the file's tests (opened in beforeAll, closed in afterAll); call the result for the fixture. */
+export function useChatFixture(): () => ChatFixture {
+  let fx: ChatFixture | undefined;
+  beforeAll(async () => {
+    fx = await openChatFixture();
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+  return () => {
+    if (!fx) throw new Error("the chat fixture is not open (used outside the tests?)");
+    return fx;
   };
 }
