@@ -17,6 +17,7 @@ import { LocalQdrantClient } from "../src/store/local/index.js";
 import { maxSim, maxSimJs } from "../src/store/local/query.js";
 import { Metric } from "../src/store/local/kernels.js";
 import { rng } from "../test/store/conformance/fixtures.js";
+import { cosine } from "../test/helpers/vectors.js";
 
 v8.setFlagsFromString("--expose_gc");
 const gc = vm.runInNewContext("gc") as () => void;
@@ -159,16 +160,7 @@ for (const n of sizes) {
   const naiveSearch = (q: number[]) => {
     const scored: Array<{ id: number; score: number }> = [];
     for (let i = 0; i < naive.length; i++) {
-      const v = naive[i]!;
-      let d = 0;
-      let nq = 0;
-      let nv = 0;
-      for (let k = 0; k < v.length; k++) {
-        d += q[k]! * v[k]!;
-        nq += q[k]! * q[k]!;
-        nv += v[k]! * v[k]!;
-      }
-      scored.push({ id: i + 1, score: d / Math.sqrt(nq * nv) });
+      scored.push({ id: i + 1, score: cosine(q, naive[i]!) });
     }
     scored.sort((a, b) => b.score - a.score);
     return scored.slice(0, 10);

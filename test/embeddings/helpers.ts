@@ -3,6 +3,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { JinaEmbeddings, type JinaEmbeddingsOptions } from "../../src/embeddings/index.js";
 
+export { cosine } from "../helpers/vectors.js";
+
 /** A valid 1x1 PNG; variants differ in trailing bytes (the test server hashes all bytes). */
 export const PNG_1X1 = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
 export function pngVariant(n: number): Buffer {
@@ -13,18 +15,6 @@ export const TEST_KEY = "jina_testkey0123456789abcdefXYZ";
 
 export function client(url: string, options: JinaEmbeddingsOptions = {}): JinaEmbeddings {
   return new JinaEmbeddings({ baseUrl: url, apiKey: TEST_KEY, dimensions: 256, backoffBaseMs: 5, backoffMaxMs: 50, timeout: 5_000, onWarning: () => {}, ...options });
-}
-
-export function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 export function expectClose(actual: number[], expected: number[], tolerance = 1e-5): void {
