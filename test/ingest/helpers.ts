@@ -1,13 +1,16 @@
 /** Shared helpers for ingest tests: temp homes, the real embedded store, the shared corpus. */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig, type FolioConfig } from "../../src/config.js";
+import type { FolioConfig } from "../../src/config.js";
 import { openFolioStore } from "../../src/store/index.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
 import { ingestOptionsFromConfig, type IngestOptions } from "../../src/ingest/index.js";
+import { testConfig } from "../helpers/config.js";
+import { removeDir, tempDir } from "../helpers/tmp.js";
+
+export { testConfig } from "../helpers/config.js";
+export { removeDir, tempDir } from "../helpers/tmp.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
@@ -16,21 +19,21 @@ export const FIGURES = path.join(CORPUS, "figures", "1706.03762");
 export const hasCorpus = existsSync(PAPERS);
 export const hasFigures = existsSync(FIGURES);
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), `folio-${prefix}-`));
-}
-
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
-
-export function testConfig(home: string, overrides: Record<string, string | number> = {}): FolioConfig {
-  // An empty environment: embedded store, BM25 only, whatever the developer's shell says.
-  return loadConfig({ FOLIO_HOME: home, ...overrides }, {}, home);
-}
-
 export async function openStore(config: FolioConfig): Promise<FolioStoreApi> {
   return openFolioStore(config, null);
+}
+
+/** Runs `fn` with the real store in a fresh temp dir (FOLIO_HOME is `dir`/home), then closes the store and removes the dir. */
+export async function withTempStore<T>(prefix: string, fn: (t: { dir: string; config: FolioConfig; store: FolioStoreApi }) => Promise<T>): Promise<T> {
+  const dir = await tempDir(prefix);
+  const config = testConfig(path.join(dir, "home"));
+  const store = await openStore(config);
+  try {
+    return await fn({ dir, config, store });
+  } finally {
+    await store.close();
+    await removeDir(dir);
+  }
 }
 
 export function optionsFor(config: FolioConfig, extra: Partial<IngestOptions> = {}): IngestOptions {

@@ -1,22 +1,16 @@
-import { mkdtemp, rm, writeFile, readFile, readdir } from "node:fs/promises";
-import os from "node:os";
+import { writeFile, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseFigureLabel, readImageSize } from "../../src/ingest/image.js";
 import { loadManifest } from "../../src/ingest/manifest.js";
 import { parseMarkdown } from "../../src/ingest/markdown.js";
 import { sniff } from "../../src/ingest/sniff.js";
 import { parseText } from "../../src/ingest/text.js";
 import { normalizeArxivId, fileDocId } from "../../src/ingest/hash.js";
+import { useTempDir } from "../helpers/tmp.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "folio-parsers-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("parsers");
 
 function image(width: number, height: number, format: "png" | "jpeg" | "webp"): Buffer {
   const canvas = createCanvas(width, height);
@@ -65,7 +59,7 @@ describe("ids", () => {
 describe("parseMarkdown", () => {
   it("turns headings into sections, marks references, and makes local image links figures with mentions", async () => {
     const png = image(40, 30, "png");
-    await writeFile(path.join(dir, "arch.png"), png);
+    await writeFile(path.join(dir(), "arch.png"), png);
     const md = [
       "# Attention Notes",
       "",
@@ -86,7 +80,7 @@ describe("parseMarkdown", () => {
       "- Vaswani et al. Attention is all you need. 2017.",
       "",
     ].join("\n");
-    const doc = await parseMarkdown(md, { filePath: path.join(dir, "notes.md"), imagesDir: path.join(dir, "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
+    const doc = await parseMarkdown(md, { filePath: path.join(dir(), "notes.md"), imagesDir: path.join(dir(), "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
     expect(doc.title).toBe("Attention Notes");
     expect(doc.abstract).toBe("We study attention.");
     const model = doc.blocks.find((b) => b.text.startsWith("The encoder"));
@@ -97,17 +91,17 @@ describe("parseMarkdown", () => {
     expect(doc.figures[0]).toMatchObject({ label: "Figure 1", kind: "figure", caption: "Figure 1: The Transformer - model architecture." });
     expect(doc.figures[0]?.mentions.map((m) => m.text)).toEqual(["The encoder stacks layers, as Figure 1 shows."]);
     const imageId = doc.figures[0]?.imageId;
-    expect(await readdir(path.join(dir, "images"))).toContain(`${imageId}.png`);
-    expect(Buffer.compare(await readFile(path.join(dir, "images", `${imageId}.png`)), png)).toBe(0);
+    expect(await readdir(path.join(dir(), "images"))).toContain(`${imageId}.png`);
+    expect(Buffer.compare(await readFile(path.join(dir(), "images", `${imageId}.png`)), png)).toBe(0);
     expect(doc.warnings.some((w) => w.includes("nope.png"))).toBe(true);
   });
 
   it("keeps the document when an image link is malformed or the image is corrupt", async () => {
     // A PNG signature and header that claim a size, followed by garbage: it sniffs as PNG but cannot be decoded.
     const corrupt = Buffer.concat([image(40, 30, "png").subarray(0, 33), Buffer.alloc(64, 7)]);
-    await writeFile(path.join(dir, "corrupt.png"), corrupt);
+    await writeFile(path.join(dir(), "corrupt.png"), corrupt);
     const md = ["# Robust Notes", "", "Some text about retrieval.", "", "![Figure 1: bad escape](50%.png)", "", "![Figure 2: corrupt](corrupt.png)", ""].join("\n");
-    const doc = await parseMarkdown(md, { filePath: path.join(dir, "robust.md"), imagesDir: path.join(dir, "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
+    const doc = await parseMarkdown(md, { filePath: path.join(dir(), "robust.md"), imagesDir: path.join(dir(), "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
     expect(doc.blocks.some((b) => b.text.includes("Some text about retrieval."))).toBe(true);
     expect(doc.figures.map((f) => f.label)).not.toContain("Figure 1");
     expect(doc.warnings.some((w) => w.includes("50%.png") && w.includes("malformed"))).toBe(true);
@@ -125,13 +119,13 @@ describe("parseText", () => {
 
 describe("loadManifest", () => {
   it("reads CSV and JSONL, resolves paths, normalises arXiv ids, and reports bad rows", async () => {
-    await writeFile(path.join(dir, "m.csv"), "path,title,authors,year,arxiv id,doi\npapers/a.pdf,Paper A,Ada Lovelace; Alan Turing,2017,arXiv:1706.03762v2,10.1/x\n,,,,,\nb.pdf,B,,notayear,,\n");
-    const csv = await loadManifest(path.join(dir, "m.csv"));
+    await writeFile(path.join(dir(), "m.csv"), "path,title,authors,year,arxiv id,doi\npapers/a.pdf,Paper A,Ada Lovelace; Alan Turing,2017,arXiv:1706.03762v2,10.1/x\n,,,,,\nb.pdf,B,,notayear,,\n");
+    const csv = await loadManifest(path.join(dir(), "m.csv"));
     expect(csv.entries).toHaveLength(1);
-    expect(csv.entries[0]).toMatchObject({ absolutePath: path.join(dir, "papers/a.pdf"), title: "Paper A", authors: ["Ada Lovelace", "Alan Turing"], year: 2017, arxivId: "1706.03762", doi: "10.1/x" });
+    expect(csv.entries[0]).toMatchObject({ absolutePath: path.join(dir(), "papers/a.pdf"), title: "Paper A", authors: ["Ada Lovelace", "Alan Turing"], year: 2017, arxivId: "1706.03762", doi: "10.1/x" });
     expect(csv.warnings).toHaveLength(2);
-    await writeFile(path.join(dir, "m.jsonl"), '{"url":"http://127.0.0.1:1/x.pdf","title":"X","authors":["A"]}\n{"arxiv":"2005.11401"}\nnot json\n');
-    const jsonl = await loadManifest(path.join(dir, "m.jsonl"));
+    await writeFile(path.join(dir(), "m.jsonl"), '{"url":"http://127.0.0.1:1/x.pdf","title":"X","authors":["A"]}\n{"arxiv":"2005.11401"}\nnot json\n');
+    const jsonl = await loadManifest(path.join(dir(), "m.jsonl"));
     expect(jsonl.entries.map((e) => e.url ?? e.arxivId)).toEqual(["http://127.0.0.1:1/x.pdf", "2005.11401"]);
     expect(jsonl.warnings).toHaveLength(1);
   });
@@ -151,18 +145,18 @@ describe("titleFromCaption", () => {
 describe("discover", () => {
   it("walks folders with include/exclude globs, skips sidecars, hidden folders and unsupported files", async () => {
     const { discover } = await import("../../src/ingest/discover.js");
-    const base = path.join(dir, "walk");
+    const base = path.join(dir(), "walk");
     const { mkdir } = await import("node:fs/promises");
     await mkdir(path.join(base, "a", "deep"), { recursive: true });
     await mkdir(path.join(base, ".hidden"), { recursive: true });
     await mkdir(path.join(base, "drafts"), { recursive: true });
     for (const f of ["a/one.PDF", "a/deep/two.pdf", "a/notes.md", "a/fig.png", "a/fig.txt", "a/readme.docx", ".hidden/x.pdf", "drafts/d.pdf"]) await writeFile(path.join(base, f), "x");
-    const all = await discover([base], { arxivBaseUrl: "http://x/", cwd: dir });
+    const all = await discover([base], { arxivBaseUrl: "http://x/", cwd: dir() });
     const names = all.items.map((i) => (i.type === "file" ? path.relative(base, i.path) : i.url)).sort();
     expect(names).toEqual(["a/deep/two.pdf", "a/fig.png", "a/notes.md", "a/one.PDF", "drafts/d.pdf"]);
-    const pdfs = await discover([base], { arxivBaseUrl: "http://x/", cwd: dir, include: ["*.pdf"], exclude: ["drafts/**"] });
+    const pdfs = await discover([base], { arxivBaseUrl: "http://x/", cwd: dir(), include: ["*.pdf"], exclude: ["drafts/**"] });
     expect(pdfs.items.map((i) => (i.type === "file" ? path.relative(base, i.path) : i.url)).sort()).toEqual(["a/deep/two.pdf", "a/one.PDF"]);
-    const explicit = await discover([path.join(base, "a", "readme.docx"), "arxiv:1706.03762", "https://example.org/p.pdf"], { arxivBaseUrl: "http://mirror/pdf/", cwd: dir });
+    const explicit = await discover([path.join(base, "a", "readme.docx"), "arxiv:1706.03762", "https://example.org/p.pdf"], { arxivBaseUrl: "http://mirror/pdf/", cwd: dir() });
     expect(explicit.skipped.map((s) => s.reason)).toEqual(["unsupported-type"]);
     expect(explicit.items).toMatchObject([{ type: "url", url: "http://mirror/pdf/1706.03762", arxivId: "1706.03762" }, { type: "url", url: "https://example.org/p.pdf" }]);
   });

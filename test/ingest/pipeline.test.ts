@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingest, IngestSummarySchema, type FileEvent, type PhaseProgress } from "../../src/ingest/index.js";
 import type { FolioConfig } from "../../src/config.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
-import { FIGURES, countWrites, hasFigures, openStore, optionsFor, removeDir, tempDir, testConfig } from "./helpers.js";
+import { FIGURES, countWrites, hasFigures, openStore, optionsFor, removeDir, tempDir, testConfig, withTempStore } from "./helpers.js";
 
 function png(width: number, height: number): Buffer {
   const canvas = createCanvas(width, height);
@@ -178,10 +178,7 @@ describe("ingest of Markdown, text and images into the real embedded store", () 
 
 describe("document ids across runs", () => {
   it("adds nothing when a subfolder of an ingested folder is ingested, and keeps same-named folders apart", async () => {
-    const base = await tempDir("ingest-ids");
-    const idsConfig = testConfig(path.join(base, "home"));
-    const idsStore = await openStore(idsConfig);
-    try {
+    await withTempStore("ingest-ids", async ({ dir: base, config: idsConfig, store: idsStore }) => {
       const first = path.join(base, "a", "papers");
       const second = path.join(base, "b", "papers");
       await mkdir(path.join(first, "sub"), { recursive: true });
@@ -208,10 +205,7 @@ describe("document ids across runs", () => {
       expect(new Set(docs.map((d) => d.docId)).size).toBe(3);
       expect((await idsStore.search({ text: "okapi saturates", mode: "sparse", k: 1 }))[0]?.text).toMatch(/okapi/);
       expect((await idsStore.search({ text: "MaxSim late interaction", mode: "sparse", k: 1 }))[0]?.text).toMatch(/MaxSim/);
-    } finally {
-      await idsStore.close();
-      await removeDir(base);
-    }
+    });
   });
 });
 
@@ -226,10 +220,7 @@ describe("bad files", () => {
     await writeFile(path.join(dir, "huge.png"), hugePngHeader());
     await writeFile(path.join(dir, "photo.jpg"), "not really a jpeg");
     await writeFile(path.join(dir, "good.md"), "# Good\n\nA perfectly fine note about retrieval.");
-    const bad = await tempDir("ingest-bad-home");
-    const cfg = testConfig(bad);
-    const badStore = await openStore(cfg);
-    try {
+    await withTempStore("ingest-bad-home", async ({ config: cfg, store: badStore }) => {
       const options = optionsFor(cfg, { maxFileBytes: 100_000, maxImagePixels: 20_000_000 });
       const summary = await ingest(badStore, [dir, path.join(dir, "missing.pdf"), path.join(dir, "..", "bad", "good.md")], options);
       const reasons = Object.fromEntries(summary.skipped.map((s) => [path.basename(s.path), s.reason]));
@@ -249,10 +240,7 @@ describe("bad files", () => {
       const strict = await ingest(badStore, [dir], { ...options, strict: true });
       expect(strict.ok).toBe(false);
       expect(strict.unchanged).toBe(1);
-    } finally {
-      await badStore.close();
-      await removeDir(bad);
-    }
+    });
   });
 });
 
@@ -298,10 +286,7 @@ describe("manifest and downloads", () => {
         JSON.stringify({ arxiv: "2005.11401" }),
       ].join("\n"),
     );
-    const mhome = await tempDir("ingest-manifest-home");
-    const cfg = testConfig(mhome);
-    const mstore = await openStore(cfg);
-    try {
+    await withTempStore("ingest-manifest-home", async ({ config: cfg, store: mstore }) => {
       const options = optionsFor(cfg, { manifest, arxivBaseUrl: `${base}/pdf/`, fetchTimeoutMs: 5_000 });
       const summary = await ingest(mstore, [dir], options);
       expect(summary.ingested).toBe(2);
@@ -321,10 +306,7 @@ describe("manifest and downloads", () => {
       const again = await ingest(mstore, [dir], options);
       expect(again.unchanged).toBe(2);
       expect(requests).not.toContain("/notes/rag.md");
-    } finally {
-      await mstore.close();
-      await removeDir(mhome);
-    }
+    });
   });
 });
 
@@ -333,10 +315,7 @@ describe("abort", () => {
     const dir = path.join(root, "many");
     await mkdir(dir);
     for (let i = 0; i < 12; i++) await writeFile(path.join(dir, `n${i}.md`), `# Note ${i}\n\nText number ${i} about sparse retrieval.`);
-    const ahome = await tempDir("ingest-abort-home");
-    const cfg = testConfig(ahome);
-    const astore = await openStore(cfg);
-    try {
+    await withTempStore("ingest-abort-home", async ({ config: cfg, store: astore }) => {
       const controller = new AbortController();
       const summary = await ingest(astore, [dir], optionsFor(cfg, { signal: controller.signal }), {
         onFile: (f) => {
@@ -349,9 +328,6 @@ describe("abort", () => {
       const resumed = await ingest(astore, [dir], optionsFor(cfg));
       expect(resumed.ingested + resumed.unchanged).toBe(12);
       expect((await astore.listDocuments()).length).toBe(12);
-    } finally {
-      await astore.close();
-      await removeDir(ahome);
-    }
+    });
   });
 });

@@ -3,21 +3,20 @@
  * Text-only parses except for "Attention Is All You Need", which is also cropped.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parsePdf } from "../../../src/ingest/pdf/index.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
+import { useTempDir } from "../../helpers/tmp.js";
+import { PAPERS as papers } from "../helpers.js";
+import { textOnlyOptions } from "./text-options.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const papers = path.resolve(repoRoot, "../shared/corpus/papers");
 const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
 if (!haveCorpus) console.warn(`[pdf corpus tests] skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
 
-let imagesDir: string;
-const textOnly = (): ParseOptions => ({ imagesDir, renderPages: false, pageDpi: 96, cropFigures: false, figureDpi: 144, maxPages: 2000, maxImagePixels: 20_000_000 });
+const imagesDir = useTempDir("pdf-corpus");
+const textOnly = (): ParseOptions => textOnlyOptions(imagesDir(), { pageDpi: 96, figureDpi: 144, maxImagePixels: 20_000_000 });
 const parse = async (name: string, options: Partial<ParseOptions> = {}) => parsePdf(new Uint8Array(await readFile(path.join(papers, name))), { ...textOnly(), ...options });
 const textOf = (doc: ParsedDocument) => doc.blocks.map((b) => b.text).join("\n");
 
@@ -25,13 +24,8 @@ describe.skipIf(!haveCorpus)("parsePdf on the real corpus", () => {
   let attention: ParsedDocument;
 
   beforeAll(async () => {
-    imagesDir = await mkdtemp(path.join(tmpdir(), "folio-pdf-corpus-"));
     attention = await parse("1706.03762.pdf", { cropFigures: true, figureDpi: 72 });
   }, 120_000);
-
-  afterAll(async () => {
-    await rm(imagesDir, { recursive: true, force: true });
-  });
 
   it("Attention Is All You Need: metadata, abstract before the introduction", () => {
     expect(attention.title).toBe("Attention Is All You Need");
@@ -71,7 +65,7 @@ describe.skipIf(!haveCorpus)("parsePdf on the real corpus", () => {
       expect((x1 - x0) * (y1 - y0), figure.label).toBeLessThan(0.6 * 612 * 792);
       expect(x1 - x0, figure.label).toBeGreaterThan(100);
       expect(y1 - y0, figure.label).toBeGreaterThan(40);
-      const png = await readFile(path.join(imagesDir, `${figure.imageId}.png`));
+      const png = await readFile(path.join(imagesDir(), `${figure.imageId}.png`));
       expect(png.readUInt32BE(16), figure.label).toBeGreaterThan(100);
     }
     // Figure 1 (the architecture diagram) is tall, narrower than the page and lies above its caption.

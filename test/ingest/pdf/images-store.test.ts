@@ -1,22 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { imagePath, saveImage } from "../../../src/store/images.js";
+import { useTempDir } from "../../helpers/tmp.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "folio-images-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("images");
 
 describe("saveImage", () => {
   it("stores a PNG under its content hash, once, leaving no temporary files", async () => {
     const png = Buffer.from("\x89PNG\r\n\x1a\nnot really an image", "latin1");
-    const imagesDir = path.join(dir, "nested", "images");
+    const imagesDir = path.join(dir(), "nested", "images");
     const ids = await Promise.all([saveImage(imagesDir, png), saveImage(imagesDir, png), saveImage(imagesDir, png)]);
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toBe(createHash("sha256").update(png).digest("hex").slice(0, 16));

@@ -4,32 +4,28 @@
  * files get the same typed errors, and a stopped worker only means parsing in this thread again.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePdf, PdfInputError } from "../../../src/ingest/pdf/index.js";
 import { PdfiumTextWorker, PdfiumWorkerUnavailableError } from "../../../src/ingest/pdf/pdfium-remote.js";
 import type { ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeTwoColumnPaper } from "../../fixtures/make-pdfs.js";
+import { useTempDir } from "../../helpers/tmp.js";
+import { PAPERS as papers } from "../helpers.js";
 import { textOnlyOptions } from "./text-options.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const papers = path.resolve(repoRoot, "../shared/corpus/papers");
 const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
 
-let imagesDir: string;
+const imagesDir = useTempDir("pdfium-remote");
 let worker: PdfiumTextWorker;
-const options = (textWorker?: PdfiumTextWorker): ParseOptions => textOnlyOptions(imagesDir, textWorker ? { textWorker } : {});
+const options = (textWorker?: PdfiumTextWorker): ParseOptions => textOnlyOptions(imagesDir(), textWorker ? { textWorker } : {});
 
 beforeAll(async () => {
-  imagesDir = await mkdtemp(path.join(tmpdir(), "folio-pdfium-remote-"));
   worker = PdfiumTextWorker.start();
 });
 afterAll(async () => {
   await worker.close();
-  await rm(imagesDir, { recursive: true, force: true });
 });
 
 describe("PDFium text pass on a worker thread", () => {

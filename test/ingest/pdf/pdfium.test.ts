@@ -4,34 +4,25 @@
  * the same typed errors for broken files, and pdf.js for the pages PDFium leaves to it (rotated).
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { degrees, PDFDocument } from "pdf-lib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parsePdf, PdfInputError, type PdfTextEngine } from "../../../src/ingest/pdf/index.js";
 import type { ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf } from "../../fixtures/make-pdfs.js";
 import { parity } from "./parity.js";
+import { useTempDir } from "../../helpers/tmp.js";
+import { PAPERS as papers } from "../helpers.js";
 import { textOnlyOptions } from "./text-options.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const papers = path.resolve(repoRoot, "../shared/corpus/papers");
 const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
 if (!haveCorpus) console.warn(`[pdfium parity tests] real papers skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
 
-let imagesDir: string;
-const options = (textEngine: PdfTextEngine): ParseOptions => textOnlyOptions(imagesDir, { textEngine });
+const imagesDir = useTempDir("pdfium");
+const options = (textEngine: PdfTextEngine): ParseOptions => textOnlyOptions(imagesDir(), { textEngine });
 const both = async (data: Uint8Array) => ({ pdfium: await parsePdf(data, options("pdfium")), pdfjs: await parsePdf(data, options("pdfjs")) });
 const squashed = (texts: string[]) => texts.map((t) => t.replace(/\s+/g, ""));
-
-beforeAll(async () => {
-  imagesDir = await mkdtemp(path.join(tmpdir(), "folio-pdfium-"));
-});
-afterAll(async () => {
-  await rm(imagesDir, { recursive: true, force: true });
-});
 
 describe("PDFium text pass vs pdf.js text pass", () => {
   it("gives the same blocks, kinds, sections and metadata on the generated two-column paper", async () => {
