@@ -1,7 +1,8 @@
 /** Shared bits of the embeddings tests: tiny images, an image HTTP server, a client factory. */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { JinaEmbeddings, type JinaEmbeddingsOptions } from "../../src/embeddings/index.js";
+
+import { listenLocal } from "../servers/listen.js";
 
 export { cosine } from "../helpers/vectors.js";
 
@@ -34,11 +35,8 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<{ 
     }
     res.writeHead(200, { "content-type": "image/png" }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const listener = await listenLocal(server);
+  return { url: listener.origin, close: listener.close };
 }
 
 /** Error thrown by `fn`, or a failure when none. */

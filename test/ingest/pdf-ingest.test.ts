@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { PDFDocument, rgb } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FolioConfig } from "../../src/config.js";
 import { ingest, type FileEvent } from "../../src/ingest/index.js";
 import type { FolioStoreApi, SearchHit } from "../../src/store/types.js";
+import { listenLocal } from "../servers/listen.js";
 import { PAPERS, hasCorpus, openStore, optionsFor, removeDir, tempDir, testConfig } from "./helpers.js";
 import { makeEncryptedPdf, makePaperPdf } from "./pdf-fixtures.js";
 
@@ -110,8 +110,8 @@ describe("PDF ingest", () => {
         res.end();
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pdf/`;
+    const listener = await listenLocal(server);
+    const base = `${listener.origin}/pdf/`;
     try {
       const summary = await ingest(store, ["arxiv:2401.00001v2", "arxiv:2401.99999"], optionsFor(config, { arxivBaseUrl: base }));
       expect(summary.ingested).toBe(1);
@@ -122,7 +122,7 @@ describe("PDF ingest", () => {
       expect(hit?.metadata).toMatchObject({ arxivId: "2401.00001", page: 1 });
       expect(existsSync(path.join(config.home, "downloads"))).toBe(true);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await listener.close();
     }
   });
 });

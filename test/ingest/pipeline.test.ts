@@ -1,12 +1,12 @@
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingest, IngestSummarySchema, type FileEvent, type PhaseProgress } from "../../src/ingest/index.js";
 import type { FolioConfig } from "../../src/config.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
+import { listenLocal, type LocalListener } from "../servers/listen.js";
 import { FIGURES, countWrites, hasFigures, openStore, optionsFor, removeDir, tempDir, testConfig, withTempStore } from "./helpers.js";
 
 function png(width: number, height: number): Buffer {
@@ -245,12 +245,12 @@ describe("bad files", () => {
 });
 
 describe("manifest and downloads", () => {
-  let server: http.Server;
+  let server: LocalListener;
   let base: string;
   let requests: string[] = [];
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    const handler = http.createServer((req, res) => {
       requests.push(req.url ?? "");
       if (req.url === "/notes/rag.md") {
         res.writeHead(200, { "content-type": "text/markdown" });
@@ -263,11 +263,11 @@ describe("manifest and downloads", () => {
         res.end("not found");
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenLocal(handler);
+    base = server.origin;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it("applies manifest metadata, fetches URLs into the cache, and skips failing URLs with a reason", async () => {

@@ -4,10 +4,10 @@
  */
 import { readFile } from "node:fs/promises";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJinaTestServer, type JinaTestServer } from "../servers/jina-server.js";
+import { listenLocal, type LocalListener } from "../servers/listen.js";
 import { postJson, removeDir, startTestServer, tempHome, type Corpus, type TestServer } from "./helpers.js";
 
 interface ErrorJson {
@@ -24,14 +24,14 @@ describe("image queries with Jina embeddings", () => {
   let home: string;
   let jina: JinaTestServer;
   let t: TestServer & { corpus?: Corpus };
-  let files: http.Server;
+  let files: LocalListener | undefined;
   let filesHost: string;
   let figurePng: Buffer;
 
   beforeAll(async () => {
     jina = await startJinaTestServer({ apiKey: "jina_testtesttesttest1234" });
     home = await tempHome("images");
-    files = http.createServer((req, res) => {
+    const filesServer = http.createServer((req, res) => {
       if (req.url === "/figure.png") {
         res.writeHead(200, { "content-type": "image/png" });
         res.end(figurePng);
@@ -49,8 +49,8 @@ describe("image queries with Jina embeddings", () => {
         res.end();
       }
     });
-    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-    filesHost = `127.0.0.1:${(files.address() as AddressInfo).port}`;
+    files = await listenLocal(filesServer);
+    filesHost = `127.0.0.1:${files.port}`;
     t = await startTestServer({
       home,
       env: { JINA_BASE_URL: jina.url, JINA_API_KEY: "jina_testtesttesttest1234", JINA_DIMENSIONS: 256 },
@@ -61,7 +61,7 @@ describe("image queries with Jina embeddings", () => {
   afterAll(async () => {
     await t?.close();
     await jina?.close();
-    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await files?.close();
     await removeDir(home);
   });
 

@@ -2,9 +2,9 @@
  * Bearer token, rate limit, CORS and secret redaction, over real HTTP against the real store and answerer.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tokensEqual } from "../../src/server/middleware/auth.js";
+import { listenLocal, type LocalListener } from "../servers/listen.js";
 import { postJson, removeDir, startTestServer, tempHome, type TestServer } from "./helpers.js";
 
 interface ErrorJson {
@@ -141,11 +141,11 @@ describe("no secret and no stack trace in any error body", () => {
   const apiToken = "folio-api-token-fake-0123456789";
   let home: string;
   let t: TestServer;
-  let llm: http.Server;
+  let llm: LocalListener;
 
   beforeAll(async () => {
     // An OpenAI-compatible endpoint that refuses the key and echoes it back, as the real one does.
-    llm = http.createServer((req, res) => {
+    const llmServer = http.createServer((req, res) => {
       req.resume();
       req.on("end", () => {
         const auth = req.headers.authorization ?? "";
@@ -153,8 +153,8 @@ describe("no secret and no stack trace in any error body", () => {
         res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.replace(/^Bearer /, "")}. ${auth}`, type: "invalid_request_error", code: "invalid_api_key" } }));
       });
     });
-    await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
-    const port = (llm.address() as AddressInfo).port;
+    llm = await listenLocal(llmServer);
+    const port = llm.port;
     home = await tempHome("secrets");
     t = await startTestServer({
       home,
@@ -165,7 +165,7 @@ describe("no secret and no stack trace in any error body", () => {
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((resolve) => llm.close(() => resolve()));
+    await llm.close();
     await removeDir(home);
   });
 

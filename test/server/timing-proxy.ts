@@ -5,7 +5,7 @@
  * aborts the LLM call, and by bench/chat.ts to subtract the time spent inside the LLM.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocal } from "../servers/listen.js";
 
 export interface ProxiedRequest {
   path: string;
@@ -55,19 +55,16 @@ export async function startTimingProxy(upstreamUrl: string): Promise<TimingProxy
     req.pipe(forward);
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listener = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}${upstream.pathname.replace(/\/+$/, "")}`,
+    url: `${listener.origin}${upstream.pathname.replace(/\/+$/, "")}`,
     requests,
     upstreamMsSince(since: number): number {
       return requests.filter((r) => r.startedAt >= since).reduce((sum, r) => sum + ((r.endedAt ?? performance.now()) - r.startedAt), 0);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      agent.destroy();
+      return listener.close();
+    },
   };
 }

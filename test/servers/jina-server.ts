@@ -46,7 +46,7 @@
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocal, readBody } from "./listen.js";
 
 export type JinaServerFault =
   | "ok"
@@ -248,15 +248,6 @@ interface ResolvedInput {
   tokens: number;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => parts.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export async function startJinaTestServer(options: JinaTestServerOptions = {}): Promise<JinaTestServer> {
@@ -278,7 +269,6 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
   let maxConcurrent = 0;
   let totalTokens = 0;
   let counter = 0;
-  const sockets = new Set<import("node:net").Socket>();
 
   const jinaError = (status: number, detail: unknown) => new HttpFailure(status, format === "openai" ? { error: { message: typeof detail === "string" ? detail : JSON.stringify(detail), type: "invalid_request_error", code: status } } : { detail });
 
@@ -551,19 +541,14 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
       }
     }
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
   // Longer than clients' idle timeout (undici: 4 s), so the client always closes an idle socket first:
   // otherwise a request can race the server closing it (ECONNRESET) and fake a fault nobody injected.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${listener.origin}/v1`,
     requests,
     get maxConcurrent() {
       return maxConcurrent;
@@ -582,9 +567,6 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
       maxConcurrent = inFlight;
       totalTokens = 0;
     },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: listener.close,
   };
 }

@@ -33,8 +33,8 @@
  * - `wordsPerChunk`: words per streamed chunk (default 1).
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { listenLocal, readBody } from "./listen.js";
 
 const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() }).passthrough();
 const ImagePartSchema = z
@@ -165,14 +165,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function startOpenAITestServer(options: OpenAITestServerOptions = {}): Promise<OpenAITestServer> {
   const requests: RecordedChatRequest[] = [];
   const faults = [...(options.faults ?? [])];
-  const sockets = new Set<import("node:net").Socket>();
   let counter = 0;
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const raw = await readBody(req);
     const record: RecordedChatRequest = { method: req.method ?? "GET", path: url.pathname, headers: req.headers, status: 200, stream: false, kind: "other", text: "", images: [] };
     requests.push(record);
     const fail = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -256,22 +253,13 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
     res.write("data: [DONE]\n\n");
     res.end();
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${listener.origin}/v1`,
     requests,
     get chatRequests() {
       return requests.filter((r) => r.path === "/v1/chat/completions");
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: listener.close,
   };
 }
