@@ -282,6 +282,7 @@ export class PdfiumDocument implements PdfiumTextSource {
     // Font handles are addresses, which a font loaded for a later page may reuse.
     this.fontGlyphs.clear();
     let lastObject = 0;
+    let hasMatrix = false;
     let last = { size: NaN, a: NaN, b: NaN, c: NaN, d: NaN, rounded: [0, 1, 0, 0, 1] as [number, number, number, number, number] };
     let glyphs: Record<number, string> | undefined;
     let font = 0;
@@ -291,23 +292,28 @@ export class PdfiumDocument implements PdfiumTextSource {
       if (code <= 0x20 && code !== 0x02) continue;
       if (code === 0xa0 || x.FPDFText_IsGenerated(textPage, i) === 1) continue;
       const object = x.FPDFText_GetTextObject(textPage, i);
-      if (object !== lastObject) {
-        lastObject = object;
-        font = object ? x.FPDFTextObj_GetFont(object) : 0;
-        glyphs = this.glyphTable(font);
+      // PDFium gives every glyph of a text object that object's font size and matrix: read them once
+      // per object (object 0, no object, reads them per glyph).
+      if (object !== lastObject || object === 0) {
+        if (object !== lastObject) {
+          lastObject = object;
+          font = object ? x.FPDFTextObj_GetFont(object) : 0;
+          glyphs = this.glyphTable(font);
+        }
+        // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
+        // Consecutive objects nearly always share them: reuse the last rounding when the raw values repeat.
+        const rawSize = x.FPDFText_GetFontSize(textPage, i);
+        hasMatrix = x.FPDFText_GetMatrix(textPage, i, s) !== 0;
+        const f = f32();
+        const ra = f[s >> 2] ?? 1;
+        const rb = f[(s + 4) >> 2] ?? 0;
+        const rc = f[(s + 8) >> 2] ?? 0;
+        const rd = f[(s + 12) >> 2] ?? 1;
+        if (hasMatrix && (rawSize !== last.size || ra !== last.a || rb !== last.b || rc !== last.c || rd !== last.d)) {
+          last = { size: rawSize, a: ra, b: rb, c: rc, d: rd, rounded: [round(rawSize), round(ra), round(rb), round(rc), round(rd)] };
+        }
       }
-      // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
-      // Consecutive glyphs nearly always share them: reuse the last rounding when the raw values repeat.
-      const rawSize = x.FPDFText_GetFontSize(textPage, i);
-      if (!x.FPDFText_GetMatrix(textPage, i, s)) continue;
-      const f = f32();
-      const ra = f[s >> 2] ?? 1;
-      const rb = f[(s + 4) >> 2] ?? 0;
-      const rc = f[(s + 8) >> 2] ?? 0;
-      const rd = f[(s + 12) >> 2] ?? 1;
-      if (rawSize !== last.size || ra !== last.a || rb !== last.b || rc !== last.c || rd !== last.d) {
-        last = { size: rawSize, a: ra, b: rb, c: rc, d: rd, rounded: [round(rawSize), round(ra), round(rb), round(rc), round(rd)] };
-      }
+      if (!hasMatrix) continue;
       const [fontSize, ma, mb, mc, md] = last.rounded;
       if (!x.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
       const h = f64();
