@@ -141,6 +141,21 @@ function runChild(phase: string, papersDir: string, extra: string[] = []): Promi
   });
 }
 
+/** Node's arguments without tsx's loader ("--import tsx", "--import=tsx", "--require tsx", "--loader tsx"). */
+function withoutTsx(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i]!;
+    if (/^--(import|require|loader|experimental-loader)=tsx\b/.test(flag)) continue;
+    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(flag) && /^tsx\b/.test(execArgv[i + 1] ?? "")) {
+      i++;
+      continue;
+    }
+    out.push(flag);
+  }
+  return out;
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -155,6 +170,10 @@ async function main(): Promise<void> {
   const papers = (await readdir(papersDir)).filter((f) => f.endsWith(".pdf")).sort().map((f) => path.join(papersDir, f));
   const phase = arg("--phase");
   if (phase) {
+    // This child runs under tsx (it is TypeScript) but measures Folio's build, as `folio ingest` runs
+    // it: worker threads inherit process.execArgv, and with "--import tsx" each one would start tsx
+    // (its loader hooks and their thread) before reading a page.
+    if (phase.startsWith("folio")) process.execArgv = withoutTsx(process.execArgv);
     const result =
       phase === "langchain"
         ? await runLangChain(papers)
