@@ -2,7 +2,6 @@
  * Renders a page, or a region of it, to PNG with @napi-rs/canvas (the canvas pdf.js uses in Node).
  * One canvas at a time, released as soon as it is encoded.
  */
-import { createCanvas } from "@napi-rs/canvas";
 import type { PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { Box } from "./figures.js";
 
@@ -22,6 +21,8 @@ export async function renderRegion(page: PDFPageProxy, dpi: number, maxPixels: n
   const width = Math.max(1, Math.floor((x1 - x0) * scale));
   const height = Math.max(1, Math.floor((y1 - y0) * scale));
   const viewport = page.getViewport({ scale, offsetX: -x0 * scale, offsetY: -y0 * scale });
+  // Loaded on first render: text-only ingests never load the native canvas addon.
+  const { createCanvas } = await import("@napi-rs/canvas");
   const canvas = createCanvas(width, height);
   try {
     const context = canvas.getContext("2d");
