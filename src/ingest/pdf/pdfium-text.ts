@@ -148,6 +148,27 @@ export interface PdfiumTextSource {
   close(): void;
 }
 
+/** A run of glyphs being grouped into one text item. */
+interface OpenItem {
+  chars: string[];
+  font: number;
+  size: number;
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  x: number;
+  y: number;
+  end: number;
+  last: number;
+}
+
+/** Ends a run: its text becomes an item (a run of only ligature remnants may be empty). */
+function pushItem(items: PdfTextItemLike[], item: OpenItem): void {
+  const text = item.chars.join("");
+  if (text) items.push({ str: text, transform: [item.a, item.b, item.c, item.d, item.x, item.y], width: item.end, fontName: `pdfium_f${item.font}` });
+}
+
 /** One PDF opened in PDFium; close() frees it (and the copy of its bytes in WASM memory). */
 export class PdfiumDocument implements PdfiumTextSource {
   private closed = false;
@@ -277,19 +298,13 @@ export class PdfiumDocument implements PdfiumTextSource {
     const m = this.m;
     const x = m.pdfium.wasmExports as unknown as CharExports;
     const s = this.scratch;
-    const f64 = () => heaps(m).HEAPF64;
-    const f32 = () => heaps(m).HEAPF32;
+    // No closures in here: a closure made per call is a new call target each page, and calling it
+    // throws away the loop's optimised code once more (HEAP views are read from the module directly).
     const items: PdfTextItemLike[] = [];
-    let item: { chars: string[]; font: number; size: number; a: number; b: number; c: number; d: number; x: number; y: number; end: number; last: number } | undefined;
+    let item: OpenItem | undefined;
     // Direction of the current item's baseline (unit vector), for gaps along rotated text.
     let ux = 1;
     let uy = 0;
-    const flush = () => {
-      if (!item) return;
-      const text = item.chars.join("");
-      if (text) items.push({ str: text, transform: [item.a, item.b, item.c, item.d, item.x, item.y], width: item.end, fontName: `pdfium_f${item.font}` });
-      item = undefined;
-    };
     const count = m.FPDFText_CountChars(textPage);
     // Font handles are addresses, which a font loaded for a later page may reuse.
     this.fontGlyphs.clear();
@@ -316,7 +331,7 @@ export class PdfiumDocument implements PdfiumTextSource {
         // Consecutive objects nearly always share them: reuse the last rounding when the raw values repeat.
         const rawSize = x.FPDFText_GetFontSize(textPage, i);
         hasMatrix = x.FPDFText_GetMatrix(textPage, i, s) !== 0;
-        const f = f32();
+        const f = heaps(m).HEAPF32;
         const ra = f[s >> 2] ?? 1;
         const rb = f[(s + 4) >> 2] ?? 0;
         const rc = f[(s + 8) >> 2] ?? 0;
@@ -328,12 +343,12 @@ export class PdfiumDocument implements PdfiumTextSource {
       if (!hasMatrix) continue;
       const [fontSize, ma, mb, mc, md] = last.rounded;
       if (!x.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
-      const h = f64();
+      const h = heaps(m).HEAPF64;
       const ox = h[s >> 3] ?? 0;
       const oy = h[(s + 8) >> 3] ?? 0;
       // The loose box spans the glyph's advance: its far edge is where the next glyph would start.
       const hasBox = x.FPDFText_GetLooseCharBox(textPage, i, s);
-      const g = f32();
+      const g = heaps(m).HEAPF32;
       const left = g[s >> 2] ?? ox;
       const right = g[(s + 8) >> 2] ?? ox;
       const bottom = g[(s + 12) >> 2] ?? oy;
@@ -366,11 +381,11 @@ export class PdfiumDocument implements PdfiumTextSource {
           continue;
         }
         if (!sameFont || Math.abs(across) > VERTICAL_SHIFT * size || gap < -NEGATIVE_SPACE * size) {
-          flush();
+          pushItem(items, item);
         } else if (gap > SPACE_IN_FLOW_MAX * size) {
           const start = item.end;
           const base = { x: item.x, y: item.y };
-          flush();
+          pushItem(items, item);
           // A quad (1 em, after section numbers) sits on layout.ts's word-space limit, where pdf.js's
           // float noise falls either way; make it exactly 1 em so it is read as a word space.
           const width = Math.abs(gap - size) < 1e-3 * size ? size : gap;
@@ -387,7 +402,7 @@ export class PdfiumDocument implements PdfiumTextSource {
       ux = dirX;
       uy = dirY;
     }
-    flush();
+    if (item) pushItem(items, item);
     return items;
   }
 
