@@ -183,8 +183,14 @@ const isTextLine = (line: Line) => line.text.length >= LAYOUT.columnLineMinChars
 
 /** Finds a vertical gutter near the middle that no text line crosses while many lines sit on each side. */
 export function detectColumns(lines: readonly Line[], pageWidth: number): ColumnLayout {
-  const left = Math.min(...lines.map((l) => l.x0), pageWidth);
-  const right = Math.max(...lines.map((l) => l.x1), 0);
+  // Loops, not Math.min(...lines.map()): the spread array's element kind (whole or fractional
+  // coordinates) differs between pages, and each change discarded this function's optimised code.
+  let left = pageWidth;
+  let right = 0;
+  for (const line of lines) {
+    if (line.x0 < left) left = line.x0;
+    if (line.x1 > right) right = line.x1;
+  }
   const single: ColumnLayout = { twoColumn: false, gutter: pageWidth / 2, left, right };
   const candidates = lines.filter(isTextLine);
   if (candidates.length < 2 * LAYOUT.minColumnLines) return single;
