@@ -103,7 +103,7 @@ const VERTICAL_SHIFT = 0.25;
 /** Moving back further than this share of the font size ends the item. */
 const NEGATIVE_SPACE = 0.2;
 
-/** float32 -> the decimal it most likely was written as (memoised: runs of glyphs repeat values). */
+/** float32 -> the decimal it most likely was written as (memoised: text objects repeat sizes and matrices). */
 const roundCache = new Map<number, number>();
 const round = (value: number): number => {
   let rounded = roundCache.get(value);
@@ -310,7 +310,12 @@ export class PdfiumDocument implements PdfiumTextSource {
     this.fontGlyphs.clear();
     let lastObject = 0;
     let hasMatrix = false;
-    let last = { size: NaN, a: NaN, b: NaN, c: NaN, d: NaN, rounded: [0, 1, 0, 0, 1] as [number, number, number, number, number] };
+    // The current text object's font size and matrix, rounded.
+    let fontSize = 0;
+    let ma = 1;
+    let mb = 0;
+    let mc = 0;
+    let md = 1;
     let glyphs: Record<number, string> | undefined;
     let font = 0;
     for (let i = 0; i < count; i++) {
@@ -328,20 +333,18 @@ export class PdfiumDocument implements PdfiumTextSource {
           glyphs = this.glyphTable(font);
         }
         // PDFium keeps sizes and matrices in float32; pdf.js reads the content stream's decimals.
-        // Consecutive objects nearly always share them: reuse the last rounding when the raw values repeat.
         const rawSize = x.FPDFText_GetFontSize(textPage, i);
         hasMatrix = x.FPDFText_GetMatrix(textPage, i, s) !== 0;
-        const f = heaps(m).HEAPF32;
-        const ra = f[s >> 2] ?? 1;
-        const rb = f[(s + 4) >> 2] ?? 0;
-        const rc = f[(s + 8) >> 2] ?? 0;
-        const rd = f[(s + 12) >> 2] ?? 1;
-        if (hasMatrix && (rawSize !== last.size || ra !== last.a || rb !== last.b || rc !== last.c || rd !== last.d)) {
-          last = { size: rawSize, a: ra, b: rb, c: rc, d: rd, rounded: [round(rawSize), round(ra), round(rb), round(rc), round(rd)] };
+        if (hasMatrix) {
+          const f = heaps(m).HEAPF32;
+          fontSize = round(rawSize);
+          ma = round(f[s >> 2] ?? 1);
+          mb = round(f[(s + 4) >> 2] ?? 0);
+          mc = round(f[(s + 8) >> 2] ?? 0);
+          md = round(f[(s + 12) >> 2] ?? 1);
         }
       }
       if (!hasMatrix) continue;
-      const [fontSize, ma, mb, mc, md] = last.rounded;
       if (!x.FPDFText_GetCharOrigin(textPage, i, s, s + 8)) continue;
       const h = heaps(m).HEAPF64;
       const ox = h[s >> 3] ?? 0;
