@@ -7,8 +7,9 @@
  *   1. LangChain.js's documented pipeline: PDFLoader (pdf-parse) + RecursiveCharacterTextSplitter 1000/200;
  *   2. Folio, text + BM25 only (figure records found from captions, no crops, no page renders) as
  *      `folio ingest --no-figure-images` runs it on 15 PDFs (parsing here, PDFium's text pass on a worker
- *      thread); 1 and 2 alternate three times and report their medians; then Folio without that thread, then with two whole-parse worker threads; and the corpus four
- *      times over (60 PDFs) in the default mode, where start-up is spread over more pages;
+ *      thread); 1 and 2 alternate three times and report their medians; then Folio without that
+ *      thread, then with two whole-parse worker threads; and the corpus four times over (60 PDFs) in
+ *      the default mode, where start-up is spread over more pages;
  *   3. Folio with figure crops, then a re-ingest of the unchanged corpus into the same store.
  * Figures found are compared with the "Figure N" / "Table N" captions in the text (from run 1's text).
  * Targets: >= 100 pages/s (text + BM25), >= 90% of captions found as figures, re-ingest < 5% of the first run.
