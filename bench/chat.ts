@@ -18,7 +18,6 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -30,6 +29,7 @@ import { loadConfig } from "../src/config.js";
 import { ingest, ingestOptionsFromConfig } from "../src/ingest/index.js";
 import { startServer } from "../src/server/index.js";
 import { openFolioStore } from "../src/store/index.js";
+import { listenLocal } from "../test/servers/listen.js";
 import { startOpenAITestServer } from "../test/servers/openai-server.js";
 import { startTimingProxy } from "../test/server/timing-proxy.js";
 
@@ -70,6 +70,14 @@ interface Breakdown {
   ingestSeconds: number;
   search: { p50: number; p95: number };
   chainOverhead: { p50: number; p95: number };
+}
+
+/** What the server process prints when it is ready. */
+interface ReadyMessage {
+  url: string;
+  statsUrl: string;
+  llmUrl: string;
+  breakdown: Breakdown;
 }
 
 /**
@@ -117,16 +125,17 @@ async function serve(papers: string, samples: number): Promise<void> {
   // proxy.requests use performance.now() of this process; the client sends absolute times.
   const statsServer = http.createServer((req, res) => {
     const since = Number(new URL(req.url ?? "/", "http://x").searchParams.get("since")) - performance.timeOrigin;
-    const calls = llm.chatRequests.length;
+    // LLM calls this request made (the LLM server's own count runs from the process start).
+    const calls = proxy.requests.filter((r) => r.startedAt >= since).length;
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ llmMs: proxy.upstreamMsSince(since), calls, bodies: req.url?.includes("bodies") ? llm.chatRequests.slice(-samples).map((r) => r.body) : undefined }));
   });
-  await new Promise<void>((resolve) => statsServer.listen(0, "127.0.0.1", resolve));
-  const statsUrl = `http://127.0.0.1:${(statsServer.address() as AddressInfo).port}`;
-  process.stdout.write(`${JSON.stringify({ type: "ready", url: server.url, statsUrl, llmUrl: llm.url, breakdown })}\n`);
+  const statsListener = await listenLocal(statsServer);
+  const ready: ReadyMessage = { url: server.url, statsUrl: statsListener.origin, llmUrl: llm.url, breakdown };
+  process.stdout.write(`${JSON.stringify({ type: "ready", ...ready })}\n`);
 
   await new Promise<void>((resolve) => process.stdin.on("close", resolve).resume());
-  statsServer.close();
+  await statsListener.close();
   await server.close();
   await store.close();
   await proxy.close();
@@ -134,16 +143,16 @@ async function serve(papers: string, samples: number): Promise<void> {
   await rm(home, { recursive: true, force: true });
 }
 
-async function startChild(papers: string, samples: number): Promise<{ ready: { url: string; statsUrl: string; llmUrl: string; breakdown: Breakdown }; stop: () => Promise<void> }> {
+async function startChild(papers: string, samples: number): Promise<{ ready: ReadyMessage; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", "--papers", papers, "--requests", String(samples)], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const ready = await new Promise<{ url: string; statsUrl: string; llmUrl: string; breakdown: Breakdown }>((resolve, reject) => {
+  const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     let buffer = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       buffer += chunk;
       for (const line of buffer.split("\n").slice(0, -1)) {
-        if (line.startsWith("{")) resolve(JSON.parse(line) as { url: string; statsUrl: string; llmUrl: string; breakdown: Breakdown });
+        if (line.startsWith("{")) resolve(JSON.parse(line) as ReadyMessage);
       }
       buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
     });
