@@ -8,7 +8,7 @@ import type { FolioConfig } from "../../src/config.js";
 import { ingest, type FileEvent } from "../../src/ingest/index.js";
 import type { FolioStoreApi, SearchHit } from "../../src/store/types.js";
 import { listenLocal } from "../servers/listen.js";
-import { PAPERS, hasCorpus, openStore, optionsFor, removeDir, tempDir, testConfig } from "./helpers.js";
+import { PAPERS, hasCorpus, openStore, optionsFor, removeDir, tempDir, testConfig, withTempStore } from "./helpers.js";
 import { makeEncryptedPdf, makePaperPdf } from "./pdf-fixtures.js";
 
 const filler = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `This sentence ${i} explains ${topic} with enough words to form a real paragraph of running text.`).join(" ");
@@ -161,10 +161,8 @@ describe.skipIf(!hasCorpus)("real papers (../shared/corpus/papers)", () => {
 
   it("gives the same chunks with concurrent files in the main thread as one file at a time", async () => {
     const files = ["1810.04805.pdf", "1502.03167.pdf"].map((f) => path.join(PAPERS, f));
-    const counts = async (concurrency: number) => {
-      const cfg = testConfig(path.join(root, `home-concurrency-${concurrency}`));
-      const s = await openStore(cfg);
-      try {
+    const counts = (concurrency: number) =>
+      withTempStore(`ingest-concurrency-${concurrency}`, async ({ config: cfg, store: s }) => {
         const done: Record<string, number> = {};
         await ingest(s, files, optionsFor(cfg, { concurrency, pdfWorkers: 0, cropFigures: false }), {
           onFile: (e) => {
@@ -172,10 +170,7 @@ describe.skipIf(!hasCorpus)("real papers (../shared/corpus/papers)", () => {
           },
         });
         return done;
-      } finally {
-        await s.close();
-      }
-    };
+      });
     const one = await counts(1);
     expect(Object.keys(one)).toHaveLength(2);
     expect(await counts(2)).toEqual(one);
