@@ -89,14 +89,15 @@ export function rankSentences(question: string, sources: ParsedSource[]): Candid
     for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     let score = 0;
     let covered = 0;
+    let matched = 0;
     for (const t of qTerms) {
       const f = tf.get(t) ?? 0;
       if (!f) continue;
+      matched++;
       covered += idf(t);
       score += (idf(t) * f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * c.terms.length) / avgLen));
     }
     // Questions with three or more topic words need two of them in a sentence: one shared word is chance.
-    const matched = qTerms.filter((t) => tf.has(t)).length;
     c.coverage = totalWeight > 0 && matched >= Math.min(2, qTerms.length - 1 || 1) ? covered / totalWeight : 0;
     if (/^\p{Ll}/u.test(c.sentence)) score *= FRAGMENT_PENALTY;
     // Coordination (as in Lucene's classic scoring): a sentence with more of the question's words ranks higher.
@@ -127,13 +128,13 @@ export function composeExtractiveAnswer(question: string, sources: ParsedSource[
     const first = splitSentences(visual.text)[0] ?? visual.text;
     return `${EXTRACTIVE_LABEL}, the closest ${visual.header.includes("(figure;") ? "figure" : "page"} in the corpus:\n- "${truncate(first, options.maxQuoteChars).replace(/"/g, "'")}" [${visual.n}]${locator(visual.header)}`;
   }
-  if (!best || best.coverage < options.minCoverage) {
+  if (!best) {
     return `${EXTRACTIVE_LABEL}: The corpus does not answer this. No retrieved passage matches the question closely enough${sources.length ? "" : " (nothing relevant was found)"}.`;
   }
   const chosen: Candidate[] = [];
   for (const c of ranked) {
     if (chosen.length >= options.maxSentences) break;
-    if (c.coverage < options.minCoverage || c.score < best.score * options.relativeScore) continue;
+    if (c.score < best.score * options.relativeScore) continue;
     const key = c.sentence.toLowerCase();
     if (chosen.some((x) => x.sentence.toLowerCase() === key)) continue;
     chosen.push(c);
