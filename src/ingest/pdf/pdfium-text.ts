@@ -310,12 +310,16 @@ export class PdfiumDocument implements PdfiumTextSource {
     this.fontGlyphs.clear();
     let lastObject = 0;
     let hasMatrix = false;
-    // The current text object's font size and matrix, rounded.
-    let fontSize = 0;
-    let ma = 1;
-    let mb = 0;
-    let mc = 0;
-    let md = 1;
+    // The current text object's text matrix (font size times its rounded matrix), size and
+    // baseline direction (unit vector).
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    let size = 0;
+    let scaleX = 0;
+    let dirX = 1;
+    let dirY = 0;
     let glyphs: Record<number, string> | undefined;
     let font = 0;
     for (let i = 0; i < count; i++) {
@@ -337,11 +341,15 @@ export class PdfiumDocument implements PdfiumTextSource {
         hasMatrix = x.FPDFText_GetMatrix(textPage, i, s) !== 0;
         if (hasMatrix) {
           const f = heaps(m).HEAPF32;
-          fontSize = round(rawSize);
-          ma = round(f[s >> 2] ?? 1);
-          mb = round(f[(s + 4) >> 2] ?? 0);
-          mc = round(f[(s + 8) >> 2] ?? 0);
-          md = round(f[(s + 12) >> 2] ?? 1);
+          const fontSize = round(rawSize);
+          a = fontSize * round(f[s >> 2] ?? 1);
+          b = fontSize * round(f[(s + 4) >> 2] ?? 0);
+          c = fontSize * round(f[(s + 8) >> 2] ?? 0);
+          d = fontSize * round(f[(s + 12) >> 2] ?? 1);
+          size = Math.hypot(c, d) || fontSize;
+          scaleX = Math.hypot(a, b);
+          dirX = scaleX > 0 ? a / scaleX : 1;
+          dirY = scaleX > 0 ? b / scaleX : 0;
         }
       }
       if (!hasMatrix) continue;
@@ -356,14 +364,6 @@ export class PdfiumDocument implements PdfiumTextSource {
       const right = g[(s + 8) >> 2] ?? ox;
       const bottom = g[(s + 12) >> 2] ?? oy;
       const top = g[(s + 4) >> 2] ?? oy;
-      const a = fontSize * ma;
-      const b = fontSize * mb;
-      const c = fontSize * mc;
-      const d = fontSize * md;
-      const size = Math.hypot(c, d) || fontSize;
-      const scaleX = Math.hypot(a, b);
-      const dirX = scaleX > 0 ? a / scaleX : 1;
-      const dirY = scaleX > 0 ? b / scaleX : 0;
       // Advance along the baseline: the projection of the loose box onto the text direction.
       let advance = 0;
       if (hasBox) {
@@ -386,13 +386,11 @@ export class PdfiumDocument implements PdfiumTextSource {
         if (!sameFont || Math.abs(across) > VERTICAL_SHIFT * size || gap < -NEGATIVE_SPACE * size) {
           pushItem(items, item);
         } else if (gap > SPACE_IN_FLOW_MAX * size) {
-          const start = item.end;
-          const base = { x: item.x, y: item.y };
           pushItem(items, item);
           // A quad (1 em, after section numbers) sits on layout.ts's word-space limit, where pdf.js's
           // float noise falls either way; make it exactly 1 em so it is read as a word space.
           const width = Math.abs(gap - size) < 1e-3 * size ? size : gap;
-          items.push({ str: " ", transform: [a, b, c, d, base.x + start * ux, base.y + start * uy], width, fontName: `pdfium_f${font}` });
+          items.push({ str: " ", transform: [a, b, c, d, item.x + item.end * ux, item.y + item.end * uy], width, fontName: `pdfium_f${font}` });
         } else {
           if (gap > TRACKING_SPACE * size) item.chars.push(" ");
           item.chars.push(char);
