@@ -73,7 +73,7 @@ function discardOnTrap(error: unknown): never {
   throw error;
 }
 
-export class PdfiumTrapError extends Error {
+class PdfiumTrapError extends Error {
   constructor(cause: WebAssembly.RuntimeError) {
     super(`PDFium stopped (${cause.message})`, { cause });
     this.name = "PdfiumTrapError";
@@ -134,7 +134,7 @@ export interface PdfiumPageText {
 }
 
 /** The document information entries PdfiumTextSource.info() returns when present. */
-export const PDFIUM_META_KEYS = ["Title", "CreationDate"] as const;
+const PDFIUM_META_KEYS = ["Title", "CreationDate"] as const;
 
 /** A PDF's text layer from PDFium, read in this thread (PdfiumDocument) or on a worker (pdfium-remote.ts). */
 export interface PdfiumTextSource {
@@ -211,7 +211,7 @@ export class PdfiumDocument implements PdfiumTextSource {
   }
 
   /** A document information entry ("Title", "CreationDate"), raw as stored; undefined when absent. */
-  metaText(key: string): string | undefined {
+  private metaText(key: string): string | undefined {
     const m = this.m;
     const size = m.FPDF_GetMetaText(this.handle, key, 0, 0);
     if (size <= 2) return undefined;
