@@ -9,7 +9,10 @@ import fs from "node:fs";
 import { open, type Database, type RootDatabase } from "lmdb";
 import { floatsFromBytes, bytesFromFloats } from "./codec.js";
 
-export type CachedRows = { kind: "float"; rows: Float32Array[] } | { kind: "bytes"; rows: Uint8Array[] } | { kind: "numbers"; rows: number[][] };
+/** What an entry is written from: float32 rows or packed bytes. */
+export type StoredRows = { kind: "float"; rows: Float32Array[] } | { kind: "bytes"; rows: Uint8Array[] };
+/** What a read returns: stored rows, or (getNumbers) float rows already as number[][]. */
+export type CachedRows = StoredRows | { kind: "numbers"; rows: number[][] };
 
 const KIND_FLOAT = 1;
 const KIND_BYTES = 2;
@@ -24,8 +27,7 @@ export function sha256(...parts: Array<string | Uint8Array>): string {
   return hash.digest("hex");
 }
 
-function encodeRows(value: CachedRows): Uint8Array {
-  if (value.kind === "numbers") value = { kind: "float", rows: value.rows.map((row) => Float32Array.from(row)) };
+function encodeRows(value: StoredRows): Uint8Array {
   const cols = value.rows[0]?.length ?? 0;
   const width = value.kind === "float" ? cols * 4 : cols;
   const out = new Uint8Array(HEADER + value.rows.length * width);
@@ -41,7 +43,7 @@ function encodeRows(value: CachedRows): Uint8Array {
 }
 
 /** Undefined when the entry is not one we wrote (treated as a miss). */
-function decodeRows(bytes: Uint8Array): CachedRows | undefined {
+function decodeRows(bytes: Uint8Array): StoredRows | undefined {
   if (bytes.byteLength < HEADER) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kind = view.getUint32(0, true);
@@ -117,7 +119,7 @@ export class EmbeddingCache {
   }
 
   /** Writes all entries in one transaction. */
-  async putMany(entries: Array<[string, CachedRows]>): Promise<void> {
+  async putMany(entries: Array<[string, StoredRows]>): Promise<void> {
     if (entries.length === 0) return;
     const encoded = entries.map(([key, value]) => [key, encodeRows(value)] as const);
     await this.db.transaction(() => {

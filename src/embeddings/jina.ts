@@ -9,7 +9,7 @@ import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
 import { JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
 import { ConfigError, UnsupportedFeatureError } from "../errors.js";
-import { EmbeddingCache, sha256, type CachedRows } from "./cache.js";
+import { EmbeddingCache, sha256, type CachedRows, type StoredRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
 import { EmbeddingsShapeError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
@@ -414,13 +414,13 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   }
 
   /** Sends one request (one queue slot, retries inside) and returns the rows of each input, in input order. */
-  private async request(items: PreparedInput[], resolved: Resolved, describeOffset: (i: number) => { index: number; description: string } | undefined): Promise<CachedRows[]> {
+  private async request(items: PreparedInput[], resolved: Resolved, describeOffset: (i: number) => { index: number; description: string } | undefined): Promise<StoredRows[]> {
     const body = this.buildBody(items, resolved);
     const result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset, signal: resolved.signal });
     const usage = result.data.usage;
     this.counters.totalTokens += usage?.total_tokens ?? usage?.prompt_tokens ?? 0;
     this.counters.promptTokens += usage?.prompt_tokens ?? usage?.total_tokens ?? 0;
-    const out = new Array<CachedRows>(items.length);
+    const out = new Array<StoredRows>(items.length);
     for (const item of result.data.data) out[item.index] = this.decodeItem(item.embeddings ?? item.embedding!, resolved, items[item.index]!);
     return out;
   }
@@ -438,7 +438,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     return row;
   }
 
-  private decodeItem(value: WireVector | WireVector[], resolved: Resolved, item: PreparedInput): CachedRows {
+  private decodeItem(value: WireVector | WireVector[], resolved: Resolved, item: PreparedInput): StoredRows {
     const where = () => `embedding of ${item.description}`;
     if (resolved.kind === "multivector") {
       if (!isMatrix(value)) throw new EmbeddingsShapeError(`${where()}: expected a multi-vector matrix (rows of ${this.multiVectorSize}), got a single vector.`);
@@ -550,7 +550,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     return results;
   }
 
-  private async writeCache(cache: EmbeddingCache | null, entries: Array<[string, CachedRows]>): Promise<void> {
+  private async writeCache(cache: EmbeddingCache | null, entries: Array<[string, StoredRows]>): Promise<void> {
     if (!cache) return;
     try {
       await cache.putMany(entries);
