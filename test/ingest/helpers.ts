@@ -17,6 +17,8 @@ export const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 export const PAPERS = path.join(CORPUS, "papers");
 export const FIGURES = path.join(CORPUS, "figures", "1706.03762");
 export const hasCorpus = existsSync(PAPERS);
+/** The corpus's papers are there (checked by the first of them, 1706.03762.pdf), not just its folder. */
+export const hasCorpusPapers = existsSync(path.join(PAPERS, "1706.03762.pdf"));
 export const hasFigures = existsSync(FIGURES);
 
 export async function openStore(config: FolioConfig): Promise<FolioStoreApi> {

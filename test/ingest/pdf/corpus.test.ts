@@ -2,25 +2,23 @@
  * The parser on real arXiv papers from ../shared/corpus/papers (skipped when the corpus is missing).
  * Text-only parses except for "Attention Is All You Need", which is also cropped.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePdf } from "../../../src/ingest/pdf/index.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
 import { useTempDir } from "../../helpers/tmp.js";
-import { PAPERS as papers } from "../helpers.js";
+import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
 import { textOnlyOptions } from "./text-options.js";
 
-const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
-if (!haveCorpus) console.warn(`[pdf corpus tests] skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
+if (!hasCorpusPapers) console.warn(`[pdf corpus tests] skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
 
 const imagesDir = useTempDir("pdf-corpus");
 const textOnly = (): ParseOptions => textOnlyOptions(imagesDir(), { pageDpi: 96, figureDpi: 144, maxImagePixels: 20_000_000 });
 const parse = async (name: string, options: Partial<ParseOptions> = {}) => parsePdf(new Uint8Array(await readFile(path.join(papers, name))), { ...textOnly(), ...options });
 const textOf = (doc: ParsedDocument) => doc.blocks.map((b) => b.text).join("\n");
 
-describe.skipIf(!haveCorpus)("parsePdf on the real corpus", () => {
+describe.skipIf(!hasCorpusPapers)("parsePdf on the real corpus", () => {
   let attention: ParsedDocument;
 
   beforeAll(async () => {

@@ -3,7 +3,6 @@
  * parse in this thread, documents posted back to back keep their own pages, broken and encrypted
  * files get the same typed errors, and a stopped worker only means parsing in this thread again.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,10 +11,8 @@ import { PdfiumTextWorker, PdfiumWorkerUnavailableError } from "../../../src/ing
 import type { ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeTwoColumnPaper } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
-import { PAPERS as papers } from "../helpers.js";
+import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
 import { textOnlyOptions } from "./text-options.js";
-
-const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
 
 const imagesDir = useTempDir("pdfium-remote");
 let worker: PdfiumTextWorker;
@@ -39,7 +36,7 @@ describe("PDFium text pass on a worker thread", () => {
     expect(remote).toEqual(local);
   });
 
-  it.skipIf(!haveCorpus)("keeps each document's pages apart when several are posted at once, and matches the in-thread parses", async () => {
+  it.skipIf(!hasCorpusPapers)("keeps each document's pages apart when several are posted at once, and matches the in-thread parses", async () => {
     const names = ["1706.03762.pdf", "2007.01282.pdf", "2407.01449-p1-5.pdf"];
     const files = await Promise.all(names.map((name) => readFile(path.join(papers, name)).then((b) => new Uint8Array(b))));
     // All three posted before the first is laid out: the worker reads ahead.

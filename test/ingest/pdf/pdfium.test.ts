@@ -3,7 +3,6 @@
  * ignored) on the generated fixtures, near-identical on real papers (similarities are printed),
  * the same typed errors for broken files, and pdf.js for the pages PDFium leaves to it (rotated).
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { degrees, PDFDocument } from "pdf-lib";
@@ -13,11 +12,10 @@ import type { ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf } from "../../fixtures/make-pdfs.js";
 import { parity } from "./parity.js";
 import { useTempDir } from "../../helpers/tmp.js";
-import { PAPERS as papers } from "../helpers.js";
+import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
 import { textOnlyOptions } from "./text-options.js";
 
-const haveCorpus = existsSync(path.join(papers, "1706.03762.pdf"));
-if (!haveCorpus) console.warn(`[pdfium parity tests] real papers skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
+if (!hasCorpusPapers) console.warn(`[pdfium parity tests] real papers skipped: no corpus at ${papers} (see ../shared/corpus/README.md)`);
 
 const imagesDir = useTempDir("pdfium");
 const options = (textEngine: PdfTextEngine): ParseOptions => textOnlyOptions(imagesDir(), { textEngine });
@@ -78,7 +76,7 @@ describe("PDFium text pass vs pdf.js text pass", () => {
   });
 });
 
-describe.skipIf(!haveCorpus)("PDFium text pass vs pdf.js text pass on real papers", () => {
+describe.skipIf(!hasCorpusPapers)("PDFium text pass vs pdf.js text pass on real papers", () => {
   // Measured: 1706.03762 blocks 99.4%, words 99.4%; 1810.04805 blocks 97.8%, words 99.8%. The
   // differences are glyphs the engines map differently (math symbols: here PDFium's "∑" where pdf.js
   // has "P") and word gaps near the threshold.
