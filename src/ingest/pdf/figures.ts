@@ -6,7 +6,7 @@
 import type { ParsedFigure } from "../types.js";
 import { CAPTION_PATTERN, type RawBlock } from "./blocks.js";
 import { FIGURES } from "./heuristics.js";
-import type { ColumnLayout } from "./layout.js";
+import { crossesGutter, type ColumnLayout } from "./layout.js";
 
 export type Box = [number, number, number, number];
 
@@ -172,7 +172,7 @@ export interface RegionContext {
 function spanOf(caption: RawBlock, context: RegionContext): [number, number] {
   const { layout } = context;
   let span: [number, number];
-  if (layout.twoColumn && !(caption.x0 < layout.gutter - 1 && caption.x1 > layout.gutter + 1)) {
+  if (layout.twoColumn && !crossesGutter(caption.x0, caption.x1, layout)) {
     span = caption.x1 <= layout.gutter + 1 ? [Math.min(layout.left, caption.x0), layout.gutter] : [layout.gutter, Math.max(layout.right, caption.x1)];
   } else {
     span = [Math.min(layout.left, caption.x0), Math.max(layout.right, caption.x1)];
@@ -213,7 +213,7 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
   if (Math.abs(block.size - context.bodySize) > 1.2) return false;
   // Prose: rows that are one wide line; table rows are several cells.
   const { layout } = context;
-  const blockInColumn = layout.twoColumn && !(block.x0 < layout.gutter - 1 && block.x1 > layout.gutter + 1);
+  const blockInColumn = layout.twoColumn && !crossesGutter(block.x0, block.x1, layout);
   const columnWidth = block.x1 <= layout.gutter ? layout.gutter - layout.left : layout.right - layout.gutter;
   const spanWidth = blockInColumn ? Math.min(span[1] - span[0] - 20, columnWidth) : span[1] - span[0] - 20;
   const rows = new Map<number, Array<{ x0: number; x1: number; text: string }>>();
@@ -230,7 +230,7 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
 export function findRegion(caption: RawBlock, kind: "figure" | "table", context: RegionContext): Box | undefined {
   const { layout } = context;
   let windows = windowsFor(caption, spanOf(caption, context), context);
-  const inOneColumn = layout.twoColumn && !(caption.x0 < layout.gutter - 1 && caption.x1 > layout.gutter + 1);
+  const inOneColumn = layout.twoColumn && !crossesGutter(caption.x0, caption.x1, layout);
   if (inOneColumn) {
     // A short caption in one column under (or over) a drawing that crosses the gutter is a full-width figure's.
     const full = windowsFor(caption, [layout.left - 10, layout.right + 10], context);

@@ -181,6 +181,11 @@ export interface ColumnLayout {
 
 const isTextLine = (line: Line) => line.text.length >= LAYOUT.columnLineMinChars;
 
+/** True when the span x0..x1 reaches over the gutter by more than a point on both sides. */
+export function crossesGutter(x0: number, x1: number, layout: ColumnLayout): boolean {
+  return x0 < layout.gutter - 1 && x1 > layout.gutter + 1;
+}
+
 /** Finds a vertical gutter near the middle that no text line crosses while many lines sit on each side. */
 export function detectColumns(lines: readonly Line[], pageWidth: number): ColumnLayout {
   // Loops, not Math.min(...lines.map()): the spread array's element kind (whole or fractional
@@ -245,7 +250,7 @@ export function readingOrder(lines: readonly Line[], layout: ColumnLayout): Line
   const bodySize = [...sizeChars].sort((p, q) => q[1] - p[1])[0]?.[0] ?? 10;
   const columnTop = Math.min(
     ...byRow
-      .filter((l) => (l.x1 <= layout.gutter + 1 || l.x0 >= layout.gutter - 1) && l.x1 - l.x0 >= LAYOUT.wideColumnLine * columnWidth && Math.abs(l.size - bodySize) <= 1)
+      .filter((l) => !crossesGutter(l.x0, l.x1, layout) && l.x1 - l.x0 >= LAYOUT.wideColumnLine * columnWidth && Math.abs(l.size - bodySize) <= 1)
       .map((l) => l.top),
   );
   let headBottom = -Infinity;
@@ -261,7 +266,7 @@ export function readingOrder(lines: readonly Line[], layout: ColumnLayout): Line
   }
   let lastFull: Line | undefined;
   for (const line of byRow) {
-    const crosses = (line.x0 < layout.gutter - 1 && line.x1 > layout.gutter + 1) || line.bottom <= headBottom + 0.01;
+    const crosses = crossesGutter(line.x0, line.x1, layout) || line.bottom <= headBottom + 0.01;
     // A short last line of a wide caption or paragraph stays with the full-width lines above it.
     const continuesFull =
       !crosses &&
