@@ -1,26 +1,21 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../../src/errors.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, parsePdf, PdfInputError, TooManyPagesError } from "../../../src/ingest/pdf/index.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf, PAGE_HEIGHT, PAGE_WIDTH, PAPER } from "../../fixtures/make-pdfs.js";
+import { useTempDir } from "../../helpers/tmp.js";
 
-let dir: string;
+const tmp = useTempDir("pdf");
 let paper: Uint8Array;
 let doc: ParsedDocument;
 let options: ParseOptions;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "folio-pdf-"));
-  options = { imagesDir: path.join(dir, "images"), renderPages: true, pageDpi: 50, cropFigures: true, figureDpi: 100, maxPages: 100, maxImagePixels: 4_000_000 };
+  options = { imagesDir: path.join(tmp(), "images"), renderPages: true, pageDpi: 50, cropFigures: true, figureDpi: 100, maxPages: 100, maxImagePixels: 4_000_000 };
   paper = await makeTwoColumnPaper();
   doc = await parsePdf(paper, options);
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 const fullText = () => doc.blocks.map((b) => b.text).join("\n");
@@ -111,9 +106,9 @@ describe("parsePdf on a generated two-column paper", () => {
   });
 
   it("does not render anything for text-only parses", async () => {
-    const textOnly = await parsePdf(paper, { ...options, imagesDir: path.join(dir, "none"), renderPages: false, cropFigures: false });
+    const textOnly = await parsePdf(paper, { ...options, imagesDir: path.join(tmp(), "none"), renderPages: false, cropFigures: false });
     expect(textOnly.pages.every((p) => p.imageId === undefined)).toBe(true);
-    await expect(stat(path.join(dir, "none"))).rejects.toThrow();
+    await expect(stat(path.join(tmp(), "none"))).rejects.toThrow();
     expect(textOnly.blocks.map((b) => b.text)).toEqual(doc.blocks.map((b) => b.text));
   });
 });
