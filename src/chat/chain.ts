@@ -16,8 +16,8 @@ import type { FolioStoreApi } from "../store/types.js";
 import { CitationStreamFilter, citationsFor, saysUnanswered } from "./citations.js";
 import { llmCondenser, offlineCondenser, type CondenseInput } from "./condense.js";
 import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
-import { isAbortError, toLlmError } from "./errors.js";
-import { abortError, EXTRACTIVE_LABEL, toTokens } from "./extractive-model.js";
+import { answerAborted, isAbortError, toLlmError } from "./errors.js";
+import { EXTRACTIVE_LABEL, toTokens } from "./extractive-model.js";
 import type { ChatModelChoice } from "./llm.js";
 import { toTemplate, type PromptSet } from "./prompts.js";
 import { DEFAULT_RETRIEVE_OPTIONS, retrieve, type Reranker, type RetrieveInput, type RetrieveOptions, type RetrieveResult } from "./retrieve.js";
@@ -105,11 +105,11 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
   // Our own controller: cancelled by the caller's signal, and by a consumer that stops iterating.
   const controller = new AbortController();
   const onAbort = () => controller.abort(request.signal?.reason);
-  if (request.signal?.aborted) throw abortError(request.signal);
+  if (request.signal?.aborted) throw answerAborted(request.signal);
   request.signal?.addEventListener("abort", onAbort, { once: true });
   const signal = controller.signal;
   const llmContext = { baseUrl: config.llm.mode === "openai" ? config.llm.baseUrl : undefined, model: chat.modelName, secrets: config.secrets };
-  const fail = (error: unknown): unknown => (isAbortError(error, signal) ? (signal.aborted ? abortError(signal) : error) : toLlmError(error, llmContext));
+  const fail = (error: unknown): unknown => (isAbortError(error, signal) ? (signal.aborted ? answerAborted(signal) : error) : toLlmError(error, llmContext));
   try {
     const history = request.history ?? [];
     const question = request.question.trim();
@@ -124,10 +124,10 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
         throw fail(error);
       }
     }
-    if (signal.aborted) throw abortError(signal);
+    if (signal.aborted) throw answerAborted(signal);
     const k = request.k ?? config.search.topK;
     const retrieved = await parts.retrieve.invoke({ query: imageOnly ? "" : standaloneQuestion, image: request.image, filters: request.filters, k, signal }, { signal });
-    if (signal.aborted) throw abortError(signal);
+    if (signal.aborted) throw answerAborted(signal);
     const sources = numberSources(retrieved.hits, limits);
     const sourceCitations: Citation[] = sources.map((s) => s.citation);
     yield { type: "query", standaloneQuestion };
@@ -152,7 +152,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
         // Not streaming: the whole answer is the one chunk.
         const chunks: AsyncIterable<BaseMessage> | BaseMessage[] = streaming ? await parts.generate.stream(input, { signal }) : [await parts.generate.invoke(input, { signal })];
         for await (const chunk of chunks) {
-          if (signal.aborted) throw abortError(signal);
+          if (signal.aborted) throw answerAborted(signal);
           const out = filter.push(chunkText(chunk));
           if (out) {
             answer += out;

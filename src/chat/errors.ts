@@ -1,5 +1,6 @@
 /** Typed errors of the answering chain. */
 import { FolioError } from "../errors.js";
+import { abortError } from "../util/abort.js";
 import { redact } from "../util/redact.js";
 
 /** The chat model (an OpenAI-compatible server) failed: unreachable, refused the key, rate-limited, or broke the wire format. */
@@ -9,6 +10,11 @@ export class LlmError extends FolioError {
     super("LLM", message, hint, { cause: options.cause });
     this.status = options.status;
   }
+}
+
+/** The error a cancelled answer ends with: the signal's own reason when it is an Error. */
+export function answerAborted(signal: AbortSignal): Error {
+  return abortError(signal, "The answer was cancelled.", { plain: true });
 }
 
 /** True for the error a cancelled answer ends with (AbortSignal, Ctrl-C, a closed connection). */

@@ -10,6 +10,7 @@ import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/mes
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { analyze } from "../store/index.js";
 import { parseSourcesBlock, truncate, type ParsedSource } from "./context.js";
+import { answerAborted } from "./errors.js";
 import { splitSentences } from "./sentences.js";
 
 export const EXTRACTIVE_LABEL = "Extractive answer (no LLM configured)";
@@ -172,15 +173,6 @@ export function toTokens(text: string, wordsPerChunk = WORDS_PER_CHUNK): string[
   return chunks;
 }
 
-/** The error a cancelled answer ends with: the signal's own reason when it is an Error. */
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error("The answer was cancelled.");
-  error.name = "AbortError";
-  return error;
-}
-
 export interface ExtractiveChatModelParams extends BaseChatModelParams {
   options?: Partial<ExtractiveOptions>;
 }
@@ -207,7 +199,7 @@ export class ExtractiveChatModel extends BaseChatModel {
   }
 
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
-    if (options.signal?.aborted) throw abortError(options.signal);
+    if (options.signal?.aborted) throw answerAborted(options.signal);
     const text = this.answerFor(messages);
     return { generations: [{ text, message: new AIMessage(text) }] };
   }
@@ -215,7 +207,7 @@ export class ExtractiveChatModel extends BaseChatModel {
   override async *_streamResponseChunks(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): AsyncGenerator<ChatGenerationChunk> {
     const text = this.answerFor(messages);
     for (const token of toTokens(text)) {
-      if (options.signal?.aborted) throw abortError(options.signal);
+      if (options.signal?.aborted) throw answerAborted(options.signal);
       // Yield to the event loop between tokens, so a cancel (Ctrl-C, a closed connection) gets in.
       await new Promise<void>((resolve) => setImmediate(resolve));
       yield new ChatGenerationChunk({ text: token, message: new AIMessageChunk({ content: token }) });

@@ -8,6 +8,7 @@
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import type { z } from "zod";
 import { JINA_DEFAULT_BASE_URL } from "../config.js";
+import { abortError } from "../util/abort.js";
 import { maskSecret, redact } from "../util/redact.js";
 import { EmbeddingsAuthError, EmbeddingsBalanceError, EmbeddingsError, EmbeddingsInputError, EmbeddingsResponseError, EmbeddingsUnavailableError } from "./errors.js";
 
@@ -64,16 +65,14 @@ export interface PostResult<T> {
 
 const NETWORK_RETRY_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException("The embeddings call was aborted.", "AbortError");
-}
+const callAborted = (signal: AbortSignal): Error => abortError(signal, "The embeddings call was aborted.");
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
+    if (signal?.aborted) return reject(callAborted(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortError(signal!));
+      reject(callAborted(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -206,7 +205,7 @@ export class JinaHttpClient {
 
   /** POSTs JSON, validates the 200 body with `schema`, retries what can be retried; one concurrency slot per call. */
   post<T>(path: string, body: unknown, schema: z.ZodType<T>, context: PostContext = {}): Promise<PostResult<T>> {
-    if (context.signal?.aborted) return Promise.reject(abortError(context.signal));
+    if (context.signal?.aborted) return Promise.reject(callAborted(context.signal));
     if (context.signal) return this.caller.callWithOptions({ signal: context.signal }, () => this.attemptLoop(path, body, schema, context));
     return this.caller.call(() => this.attemptLoop(path, body, schema, context));
   }
@@ -259,7 +258,7 @@ export class JinaHttpClient {
       response = await fetch(url, { method: "POST", headers: this.headers(), body: payload, signal: context.signal ? AbortSignal.any([timeout, context.signal]) : timeout });
       text = await response.text();
     } catch (error) {
-      if (context.signal?.aborted) throw abortError(context.signal);
+      if (context.signal?.aborted) throw callAborted(context.signal);
       const name = (error as { name?: string }).name;
       if (name === "TimeoutError" || name === "AbortError") throw new RetryableFailure(`timed out after ${this.options.timeoutMs} ms`);
       const code = networkCode(error);

@@ -11,6 +11,7 @@
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { saveImage } from "../../store/images.js";
+import { abortError } from "../../util/abort.js";
 import { hasPdfHeader } from "../sniff.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
 import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
@@ -40,7 +41,7 @@ function describeNonPdf(data: Uint8Array): string {
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException("The parse was aborted.", "AbortError");
+  if (signal?.aborted) throw abortError(signal, "The parse was aborted.");
 }
 
 const isTruncated = (data: Uint8Array) => !decoder.decode(data.subarray(Math.max(0, data.length - 2048))).includes("%%EOF");
