@@ -51,25 +51,26 @@ export function removeMarginalia(pages: PageText[]): void {
     for (const line of page.lines) {
       if (/^\d{1,4}$/.test(line.text)) numberColumns.set(Math.round(line.x1 / 4), (numberColumns.get(Math.round(line.x1 / 4)) ?? 0) + 1);
     }
-    const removed: Line[] = [];
+    // Only running headers and footers bound the page's content; line numbers run down its side.
+    const removedInMargin: Line[] = [];
     page.lines = page.lines.filter((line) => {
-      const keep = keepLine(line);
-      if (!keep) removed.push(line);
-      return keep;
+      const removal = removalOf(line);
+      if (removal === "margin") removedInMargin.push(line);
+      return removal === undefined;
     });
-    const headers = removed.filter((l) => l.bottom < page.height / 2);
-    const footers = removed.filter((l) => l.top >= page.height / 2);
+    const headers = removedInMargin.filter((l) => l.bottom < page.height / 2);
+    const footers = removedInMargin.filter((l) => l.top >= page.height / 2);
     if (headers.length) page.headerBottom = Math.max(...headers.map((l) => l.bottom));
     if (footers.length) page.footerTop = Math.min(...footers.map((l) => l.top));
-    function keepLine(line: Line): boolean {
+    function removalOf(line: Line): "margin" | "line-number" | undefined {
       if (inMargin(line, page)) {
-        if (pages.length >= 2 && (pagesWith.get(signature(line.text)) ?? 0) >= minRepeats) return false;
-        if (numericOnly(line.text) || /^page\s+\d+(\s+of\s+\d+)?$/i.test(line.text)) return false;
+        if (pages.length >= 2 && (pagesWith.get(signature(line.text)) ?? 0) >= minRepeats) return "margin";
+        if (numericOnly(line.text) || /^page\s+\d+(\s+of\s+\d+)?$/i.test(line.text)) return "margin";
       }
       if (/^\d{1,4}$/.test(line.text) && (numberColumns.get(Math.round(line.x1 / 4)) ?? 0) >= MARGINS.lineNumberMinCount) {
-        if (line.x1 <= textLeft + 2 || line.x0 >= textRight - 2) return false;
+        if (line.x1 <= textLeft + 2 || line.x0 >= textRight - 2) return "line-number";
       }
-      return true;
+      return undefined;
     }
   }
 }
