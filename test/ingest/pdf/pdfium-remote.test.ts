@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePdf, PdfInputError } from "../../../src/ingest/pdf/index.js";
 import { PdfiumTextWorker, PdfiumWorkerUnavailableError } from "../../../src/ingest/pdf/pdfium-remote.js";
-import type { ParseOptions } from "../../../src/ingest/types.js";
+import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeTwoColumnPaper } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
 import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
@@ -18,8 +18,14 @@ const imagesDir = useTempDir("pdfium-remote");
 let worker: PdfiumTextWorker;
 const options = (textWorker?: PdfiumTextWorker): ParseOptions => textOnlyOptions(imagesDir(), textWorker ? { textWorker } : {});
 
+// The generated two-column paper and its in-thread parse, made once; the tests only read them (parsePdf and PdfiumTextWorker.open copy their input; nothing is detached).
+let paper: Uint8Array;
+let local: ParsedDocument;
+
 beforeAll(async () => {
   worker = PdfiumTextWorker.start();
+  paper = await makeTwoColumnPaper();
+  local = await parsePdf(paper, options());
 });
 afterAll(async () => {
   await worker.close();
@@ -27,10 +33,8 @@ afterAll(async () => {
 
 describe("PDFium text pass on a worker thread", () => {
   it("gives exactly the in-thread parse of the generated paper", async () => {
-    const data = await makeTwoColumnPaper();
-    const local = await parsePdf(data, options());
     const before = worker.pagesRead;
-    const remote = await parsePdf(data, options(worker));
+    const remote = await parsePdf(paper, options(worker));
     expect(worker.pagesRead - before).toBe(remote.pageCount);
     expect(remote.blocks.length).toBeGreaterThan(5);
     expect(remote).toEqual(local);
@@ -77,9 +81,8 @@ describe("PDFium text pass on a worker thread", () => {
     const stopped = PdfiumTextWorker.start();
     await stopped.close();
     expect(stopped.usable).toBe(false);
-    const data = await makeTwoColumnPaper();
-    await expect(stopped.open(data, 10)).rejects.toBeInstanceOf(PdfiumWorkerUnavailableError);
-    const parsed = await parsePdf(data, options(stopped));
-    expect(parsed).toEqual(await parsePdf(data, options()));
+    await expect(stopped.open(paper, 10)).rejects.toBeInstanceOf(PdfiumWorkerUnavailableError);
+    const parsed = await parsePdf(paper, options(stopped));
+    expect(parsed).toEqual(local);
   });
 });

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { degrees, PDFDocument } from "pdf-lib";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parsePdf, PdfInputError, type PdfTextEngine } from "../../../src/ingest/pdf/index.js";
 import type { ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf } from "../../fixtures/make-pdfs.js";
@@ -23,8 +23,14 @@ const both = async (data: Uint8Array) => ({ pdfium: await parsePdf(data, options
 const squashed = (texts: string[]) => texts.map((t) => t.replace(/\s+/g, ""));
 
 describe("PDFium text pass vs pdf.js text pass", () => {
+  // The generated two-column paper, made once; the tests only read it (parsePdf copies its input, PDFDocument.load only reads it; the garbled copy is a new array).
+  let paper: Uint8Array;
+  beforeAll(async () => {
+    paper = await makeTwoColumnPaper();
+  });
+
   it("gives the same blocks, kinds, sections and metadata on the generated two-column paper", async () => {
-    const { pdfium, pdfjs } = await both(await makeTwoColumnPaper());
+    const { pdfium, pdfjs } = await both(paper);
     expect(squashed(pdfium.blocks.map((b) => b.text))).toEqual(squashed(pdfjs.blocks.map((b) => b.text)));
     expect(pdfium.blocks.map((b) => [b.kind, b.section, b.page, b.references])).toEqual(pdfjs.blocks.map((b) => [b.kind, b.section, b.page, b.references]));
     expect(pdfium.figures.map((f) => [f.label, f.page, f.caption])).toEqual(pdfjs.figures.map((f) => [f.label, f.page, f.caption]));
@@ -38,7 +44,7 @@ describe("PDFium text pass vs pdf.js text pass", () => {
   });
 
   it("reads a rotated page with pdf.js and the others with PDFium, with the same result", async () => {
-    const doc = await PDFDocument.load(await makeTwoColumnPaper());
+    const doc = await PDFDocument.load(paper);
     doc.getPage(1).setRotation(degrees(90));
     const { pdfium, pdfjs } = await both(await doc.save());
     expect(squashed(pdfium.blocks.map((b) => b.text))).toEqual(squashed(pdfjs.blocks.map((b) => b.text)));
@@ -55,7 +61,6 @@ describe("PDFium text pass vs pdf.js text pass", () => {
       ["zero pages", await makeZeroPagePdf()],
       ["html", new TextEncoder().encode("<!doctype html><html><body>Not found</body></html>")],
     ];
-    const paper = await makeTwoColumnPaper();
     broken.push(["truncated", paper.subarray(0, Math.floor(paper.length * 0.6))]);
     const garbled = new Uint8Array(paper);
     garbled.fill(0x41, 200, garbled.length - 200);
