@@ -13,6 +13,9 @@ import { maskSecret } from "./util/redact.js";
 export const JINA_DIMENSIONS = [128, 256, 512, 1024, 2048] as const;
 export const JINA_DEFAULT_BASE_URL = "https://api.jina.ai/v1";
 export const JINA_DEFAULT_MODEL = "jina-embeddings-v4";
+/** Retries and per-attempt timeout of both Jina clients (embeddings, reranker) unless set. */
+export const JINA_DEFAULT_MAX_RETRIES = 6;
+export const JINA_DEFAULT_TIMEOUT_MS = 60_000;
 export const MULTIVECTOR_SIZE = 128;
 
 const emptyToUndefined = (value: unknown): unknown => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -56,8 +59,8 @@ export const EnvSchema = z.object({
   JINA_BATCH_SIZE: intFromEnv(32, 1, 2048),
   JINA_TOKENS_PER_REQUEST: intFromEnv(32_000, 256, 1_000_000),
   JINA_MAX_CONCURRENCY: intFromEnv(4, 1, 64),
-  JINA_MAX_RETRIES: intFromEnv(6, 0, 20),
-  JINA_TIMEOUT_MS: intFromEnv(60_000, 1_000, 600_000),
+  JINA_MAX_RETRIES: intFromEnv(JINA_DEFAULT_MAX_RETRIES, 0, 20),
+  JINA_TIMEOUT_MS: intFromEnv(JINA_DEFAULT_TIMEOUT_MS, 1_000, 600_000),
   /** Store late-interaction multi-vectors for figures and pages (large; used to re-score). */
   FOLIO_MULTIVECTOR: boolFromEnv(false),
   /** Use Jina's jina-reranker-m0 as a second stage when a key is set. */

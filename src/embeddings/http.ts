@@ -7,24 +7,20 @@
  */
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import type { z } from "zod";
-import { JINA_DEFAULT_BASE_URL } from "../config.js";
+import { JINA_DEFAULT_BASE_URL, JINA_DEFAULT_MAX_RETRIES, JINA_DEFAULT_TIMEOUT_MS } from "../config.js";
 import { abortError } from "../util/abort.js";
 import { maskSecret, redact } from "../util/redact.js";
 import { EmbeddingsAuthError, EmbeddingsBalanceError, EmbeddingsError, EmbeddingsInputError, EmbeddingsResponseError, EmbeddingsUnavailableError } from "./errors.js";
-
-/** Defaults of both Jina clients, matching JINA_MAX_RETRIES and JINA_TIMEOUT_MS in src/config.ts. */
-export const DEFAULT_MAX_RETRIES = 6;
-export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export interface HttpClientOptions {
   /** Default: env JINA_BASE_URL, else Jina's hosted API; a trailing slash is dropped. */
   baseUrl?: string;
   /** Default: env JINA_API_KEY. */
   apiKey?: string;
-  /** Retries after the first attempt, for retryable failures (429, 5xx, timeouts, resets). */
-  maxRetries: number;
-  /** Per-attempt timeout. */
-  timeoutMs: number;
+  /** Retries after the first attempt, for retryable failures (429, 5xx, timeouts, resets). Default: JINA_DEFAULT_MAX_RETRIES. */
+  maxRetries?: number;
+  /** Per-attempt timeout. Default: JINA_DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
   maxConcurrency: number;
   /** First backoff delay; doubles each retry, with jitter. */
   backoffBaseMs?: number;
@@ -165,8 +161,8 @@ export class JinaHttpClient {
     this.apiKey = options.apiKey ?? (process.env.JINA_API_KEY || undefined);
     this.baseUrl = (options.baseUrl ?? (process.env.JINA_BASE_URL || JINA_DEFAULT_BASE_URL)).replace(/\/+$/, "");
     this.options = {
-      maxRetries: options.maxRetries,
-      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries ?? JINA_DEFAULT_MAX_RETRIES,
+      timeoutMs: options.timeoutMs ?? JINA_DEFAULT_TIMEOUT_MS,
       backoffBaseMs: options.backoffBaseMs ?? 500,
       backoffMaxMs: options.backoffMaxMs ?? 30_000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,

@@ -12,7 +12,7 @@ import { ConfigError, UnsupportedFeatureError } from "../errors.js";
 import { EmbeddingCache, sha256, type CachedRows, type StoredRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
 import { EmbeddingsShapeError } from "./errors.js";
-import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
+import { JinaHttpClient, type RetryEvent } from "./http.js";
 import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInputs, type PreparedInput, type TokenEstimate } from "./inputs.js";
 import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
 
@@ -239,8 +239,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     this.http = new JinaHttpClient({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
-      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-      timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
+      maxRetries: options.maxRetries,
+      timeoutMs: options.timeout,
       maxConcurrency: this.maxConcurrency,
       backoffBaseMs: options.backoffBaseMs,
       backoffMaxMs: options.backoffMaxMs,

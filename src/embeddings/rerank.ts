@@ -3,7 +3,7 @@
  * over the same HTTP layer as the embeddings client (retries, typed errors, redaction).
  */
 import { z } from "zod";
-import { JinaHttpClient, type RetryEvent, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./http.js";
+import { JinaHttpClient, type RetryEvent } from "./http.js";
 import { prepareInput, type PreparedInput } from "./inputs.js";
 import type { EmbeddingInput } from "./types.js";
 
@@ -46,8 +46,8 @@ export class JinaReranker {
     this.http = new JinaHttpClient({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
-      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-      timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
+      maxRetries: options.maxRetries,
+      timeoutMs: options.timeout,
       maxConcurrency: options.maxConcurrency ?? 4,
       backoffBaseMs: options.backoffBaseMs,
       backoffMaxMs: options.backoffMaxMs,
