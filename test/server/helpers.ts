@@ -1,6 +1,7 @@
 /**
- * Shared helpers for the server tests: the real store filled with the test corpus, the real
- * answerer, and the real app on 127.0.0.1 port 0.
+ * Shared helpers for the server tests (and the web test): temp homes, the config (served on
+ * 127.0.0.1 port 0), the real store filled with the test corpus (test/helpers/corpus.ts), the real
+ * answerer, and the real app.
  */
 import { createAnswerer } from "../../src/chat/index.js";
 import type { Answerer } from "../../src/chat/types.js";
@@ -10,10 +11,21 @@ import { startServer, type RunningServer } from "../../src/server/index.js";
 import { openFolioStore } from "../../src/store/index.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
 import { fillCorpus, type Corpus } from "../helpers/corpus.js";
-import { testConfig } from "./corpus.js";
+import { testConfig as baseTestConfig } from "../helpers/config.js";
+import { tempDir } from "../helpers/tmp.js";
 
 export { savePng, type Corpus } from "../helpers/corpus.js";
-export { removeDir, tempHome, testConfig } from "./corpus.js";
+export { removeDir } from "../helpers/tmp.js";
+
+export async function tempHome(prefix = "server"): Promise<string> {
+  return tempDir(prefix);
+}
+
+/** testConfig (empty environment plus overrides) listening on 127.0.0.1 port 0, plus server overrides. */
+export function testConfig(home: string, env: Record<string, string | number> = {}, server: Partial<FolioConfig["server"]> = {}): FolioConfig {
+  const base = baseTestConfig(home, env);
+  return { ...base, server: { ...base.server, host: "127.0.0.1", port: 0, ...server } };
+}
 
 export interface TestServer {
   url: string;
