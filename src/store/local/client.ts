@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import { StoreError, UnsupportedFeatureError } from "../../errors.js";
-import { Collection, type PreparedPoint, type StoredCollectionConfig } from "./collection.js";
+import { Collection, type PreparedPoint, type StoredCollectionConfig, type StoredVector } from "./collection.js";
 import { badRequest, collectionNotFound, formatError, LocalQdrantApiError, notFound, wrongInput } from "./errors.js";
 import { anyValueAt, compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
 import { compareIds, normalizeId, type PointId } from "./ids.js";
@@ -285,20 +285,7 @@ export class LocalQdrantClient extends QdrantClient {
     const updates = args.points.map((p) => ({ id: normalizeId(p.id), vectors: c.prepareVectors(p.vector) }));
     return this.serial(async () => {
       for (const u of updates) if (c.slot(u.id) === undefined) throw notFound(`No point with id ${String(u.id)} found`);
-      const version = ++c.operation;
-      const records = updates.map((u) => {
-        const slot = c.slot(u.id) as number;
-        const vectors = c.storedVectors(slot);
-        for (const [name, v] of u.vectors) vectors.set(name, v);
-        return { id: u.id, payload: c.payloads[slot] ?? {}, version, vectors };
-      });
-      await this.storage?.writePoints(c.uid, records, this.flush && args.wait !== false);
-      for (const u of updates) {
-        const slot = c.slot(u.id) as number;
-        for (const [name, v] of u.vectors) c.setVector(slot, name, v);
-        c.versions[slot] = version;
-      }
-      return LocalQdrantClient.updated(version, args.wait);
+      return this.rewriteVectors(c, updates, args.wait);
     });
   }
 
@@ -306,23 +293,40 @@ export class LocalQdrantClient extends QdrantClient {
     const c = this.get(collection_name);
     const names = args.vector.map(String);
     for (const name of names) if (!c.vectorNames().includes(name)) throw wrongInput(`Not existing vector name error: ${name}`);
-    return this.serial(async () => {
-      const ids = this.select(c, args.points, args.filter);
-      const version = ++c.operation;
-      const records = ids.map((id) => {
-        const slot = c.slot(id) as number;
-        const vectors = c.storedVectors(slot);
-        for (const name of names) vectors.delete(name);
-        return { id, payload: c.payloads[slot] ?? {}, version, vectors };
-      });
-      await this.storage?.writePoints(c.uid, records, this.flush && args.wait !== false);
-      for (const id of ids) {
-        const slot = c.slot(id) as number;
-        for (const name of names) c.removeVector(slot, name);
-        c.versions[slot] = version;
+    const removal = new Map<string, null>(names.map((name) => [name, null]));
+    return this.serial(() => this.rewriteVectors(c, this.select(c, args.points, args.filter).map((id) => ({ id, vectors: removal })), args.wait));
+  }
+
+  /**
+   * Changes some named vectors of existing points, keeping their payloads and other vectors: in each
+   * change a vector sets that name and null removes it. Written as whole points, then applied name by
+   * name in memory (the rest of each point is left as it is).
+   */
+  private async rewriteVectors(
+    c: Collection,
+    changes: Array<{ id: PointId; vectors: ReadonlyMap<string, StoredVector | null> }>,
+    wait: boolean | undefined,
+  ): Promise<Schemas["UpdateResult"]> {
+    const version = ++c.operation;
+    const records = changes.map((u) => {
+      const slot = c.slot(u.id) as number;
+      const vectors = c.storedVectors(slot);
+      for (const [name, v] of u.vectors) {
+        if (v) vectors.set(name, v);
+        else vectors.delete(name);
       }
-      return LocalQdrantClient.updated(version, args.wait);
+      return { id: u.id, payload: c.payloads[slot] ?? {}, version, vectors };
     });
+    await this.storage?.writePoints(c.uid, records, this.flush && wait !== false);
+    for (const u of changes) {
+      const slot = c.slot(u.id) as number;
+      for (const [name, v] of u.vectors) {
+        if (v) c.setVector(slot, name, v);
+        else c.removeVector(slot, name);
+      }
+      c.versions[slot] = version;
+    }
+    return LocalQdrantClient.updated(version, wait);
   }
 
   /** Counts of each value of a payload key (which, as on the server, needs a keyword / integer / bool index). */
