@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import type { ImageInput } from "../embeddings/types.js";
-import { imagePath } from "../store/images.js";
+import { imagePath, isImageId } from "../store/images.js";
 import type { SearchHit } from "../store/types.js";
 import type { Citation } from "./types.js";
 
@@ -181,7 +181,7 @@ export async function collectPromptImages(sources: NumberedSource[], imagesDir: 
   for (const { citation: c } of sources) {
     if (images.length >= limits.maxImages) break;
     if (!c.imageId || (c.kind !== "figure" && c.kind !== "page") || seen.has(c.imageId)) continue;
-    if (!/^[A-Za-z0-9_-]+$/.test(c.imageId)) continue;
+    if (!isImageId(c.imageId)) continue;
     seen.add(c.imageId);
     const bytes = await readBounded(imagePath(imagesDir, c.imageId), limits.maxImageBytes);
     const url = bytes ? toDataUri(bytes, "image/png") : undefined;

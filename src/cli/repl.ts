@@ -16,7 +16,7 @@ import { locationOf } from "../chat/context.js";
 import type { Answer, AnswerRequest, Answerer, ChatTurn, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
 import { isFolioError } from "../errors.js";
-import { imagePath } from "../store/images.js";
+import { imagePath, isImageId } from "../store/images.js";
 import { CHUNK_KINDS, type ChunkKind, type FolioStoreApi, type SearchFilters } from "../store/types.js";
 import { redact } from "../util/redact.js";
 import { formatCitation, oneLine } from "./format.js";
@@ -114,7 +114,7 @@ export function describeFilters(filters: SearchFilters): string {
 }
 
 export function imagePathOf(config: FolioConfig, citation: Pick<Citation, "imageId">): string | undefined {
-  if (!citation.imageId || !/^[A-Za-z0-9_-]+$/.test(citation.imageId)) return undefined;
+  if (!citation.imageId || !isImageId(citation.imageId)) return undefined;
   return imagePath(config.ingest.imagesDir, citation.imageId);
 }
 

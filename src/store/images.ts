@@ -15,6 +15,14 @@ export function imageIdOf(png: Buffer | Uint8Array): string {
   return createHash("sha256").update(png).digest("hex").slice(0, IMAGE_ID_LENGTH);
 }
 
+/**
+ * True when an image id from a citation is safe to turn into a file name (letters, digits, "_" and
+ * "-": no dots or path separators). The server's route checks the exact hex form instead.
+ */
+export function isImageId(imageId: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(imageId);
+}
+
 export function imagePath(imagesDir: string, imageId: string): string {
   return path.join(imagesDir, `${imageId}.png`);
 }
