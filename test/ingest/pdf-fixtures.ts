@@ -1,5 +1,6 @@
 /** Small PDFs generated with pdf-lib for the ingest tests (the parser's own fixtures live in test/ingest/pdf). */
 import { PDFDocument, PDFHexString, PDFName, StandardFonts, rgb } from "pdf-lib";
+import { wrap } from "../fixtures/make-pdfs.js";
 
 export interface FixturePage {
   heading?: string;
@@ -8,27 +9,12 @@ export interface FixturePage {
   figureCaption?: string;
 }
 
-function wrap(text: string, width: number, size: number, measure: (s: string, size: number) => number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (measure(candidate, size) > width && line) {
-      lines.push(line);
-      line = word;
-    } else line = candidate;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
 /** A single-column paper: a title on page 1, a bold heading and paragraphs per page, optional figure boxes. */
 export async function makePaperPdf(title: string, pages: FixturePage[]): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle(title);
   const regular = await doc.embedFont(StandardFonts.TimesRoman);
   const bold = await doc.embedFont(StandardFonts.TimesRomanBold);
-  const measure = (s: string, size: number) => regular.widthOfTextAtSize(s, size);
   pages.forEach((spec, index) => {
     const page = doc.addPage([612, 792]);
     let y = 720;
@@ -41,7 +27,7 @@ export async function makePaperPdf(title: string, pages: FixturePage[]): Promise
       y -= 24;
     }
     for (const paragraph of spec.paragraphs) {
-      for (const line of wrap(paragraph, 468, 10, measure)) {
+      for (const line of wrap(paragraph, regular, 10, 468)) {
         page.drawText(line, { x: 72, y, size: 10, font: regular });
         y -= 13;
       }
@@ -52,7 +38,7 @@ export async function makePaperPdf(title: string, pages: FixturePage[]): Promise
       page.drawRectangle({ x: 150, y: y - 160, width: 300, height: 160, color: rgb(0.2, 0.4, 0.7), borderColor: rgb(0, 0, 0), borderWidth: 1 });
       page.drawRectangle({ x: 200, y: y - 120, width: 80, height: 60, color: rgb(0.9, 0.6, 0.1) });
       y -= 180;
-      for (const line of wrap(spec.figureCaption, 468, 9, measure)) {
+      for (const line of wrap(spec.figureCaption, regular, 9, 468)) {
         page.drawText(line, { x: 72, y, size: 9, font: regular });
         y -= 12;
       }
