@@ -80,8 +80,15 @@ async function linkedImages(markdownFiles: string[]): Promise<Set<string>> {
   return linked;
 }
 
+const ARXIV_PREFIX = /^arxiv:/i;
+
 function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
+}
+
+/** http(s) URLs and "arxiv:<id>": fetched by the pipeline (into FOLIO_HOME/downloads), not resolved as paths. */
+export function isRemoteSource(source: string): boolean {
+  return isUrl(source) || ARXIV_PREFIX.test(source);
 }
 
 export async function discover(sources: string[], options: DiscoverOptions): Promise<DiscoverResult> {
@@ -106,7 +113,7 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
   };
 
   for (const source of sources) {
-    const arxivFromSource = /^arxiv:/i.test(source) ? normalizeArxivId(source) : undefined;
+    const arxivFromSource = ARXIV_PREFIX.test(source) ? normalizeArxivId(source) : undefined;
     if (arxivFromSource) {
       addUrl(`${options.arxivBaseUrl.replace(/\/+$/, "")}/${arxivFromSource}`, arxivFromSource);
       continue;

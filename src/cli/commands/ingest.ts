@@ -6,6 +6,7 @@ import { writeJson, writeLine } from "../io.js";
 import { InputError } from "../../errors.js";
 import { openFolio } from "../../folio.js";
 import { ingest, ingestOptionsFromConfig } from "../../ingest/index.js";
+import { isRemoteSource } from "../../ingest/discover.js";
 import type { IngestOptions, IngestSummary } from "../../ingest/index.js";
 import { collect } from "../options.js";
 import { createProgress } from "../progress.js";
@@ -45,11 +46,6 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
         await folio.close();
       }
     });
-}
-
-/** URLs and arXiv ids are fetched by the pipeline (into FOLIO_HOME/downloads), not resolved as paths. */
-function isRemoteSource(source: string): boolean {
-  return /^(https?:\/\/|arxiv:)/i.test(source);
 }
 
 /** Runs ingest with progress bars and per-file lines on stderr; Ctrl-C stops cleanly (re-run resumes). */
