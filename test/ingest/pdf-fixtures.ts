@@ -48,8 +48,12 @@ export async function makePaperPdf(title: string, pages: FixturePage[]): Promise
   return doc.save({ useObjectStreams: false });
 }
 
-/** A PDF whose standard security handler needs a password nobody knows. */
-export async function makeEncryptedPdf(): Promise<Uint8Array> {
+/**
+ * A PDF whose standard security handler (RC4, revision 2, 40-bit key; an /Encrypt dictionary added to
+ * a pdf-lib document) needs a password nobody knows. The parser tests' revision 3 flavour, written by
+ * hand, is makeRc4Rev3EncryptedPdf in test/fixtures/make-pdfs.ts.
+ */
+export async function makeRc4Rev2EncryptedPdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
   doc.addPage([300, 300]).drawText("secret", { x: 50, y: 150, size: 12, font });

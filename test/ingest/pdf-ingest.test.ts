@@ -9,7 +9,7 @@ import { ingest, type FileEvent } from "../../src/ingest/index.js";
 import type { FolioStoreApi, SearchHit } from "../../src/store/types.js";
 import { listenLocal } from "../servers/listen.js";
 import { PAPERS, hasCorpus, openStore, optionsFor, removeDir, tempDir, testConfig, withTempStore } from "./helpers.js";
-import { makeEncryptedPdf, makePaperPdf } from "./pdf-fixtures.js";
+import { makePaperPdf, makeRc4Rev2EncryptedPdf } from "./pdf-fixtures.js";
 
 const filler = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `This sentence ${i} explains ${topic} with enough words to form a real paragraph of running text.`).join(" ");
 
@@ -86,7 +86,7 @@ describe("PDF ingest", () => {
     const dir = path.join(root, "bad-pdfs");
     await mkdir(dir);
     const good = await paper();
-    await writeFile(path.join(dir, "locked.pdf"), await makeEncryptedPdf());
+    await writeFile(path.join(dir, "locked.pdf"), await makeRc4Rev2EncryptedPdf());
     await writeFile(path.join(dir, "garbage.pdf"), "%PDF-1.7\n1 0 obj << /Type /Catalog >> nonsense nonsense\n");
     await writeFile(path.join(dir, "cut.pdf"), good.subarray(0, Math.floor(good.length * 0.6)));
     await writeFile(path.join(dir, "scan.pdf"), await textlessPdf());

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../../src/errors.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, parsePdf, PdfInputError, TooManyPagesError } from "../../../src/ingest/pdf/index.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
-import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf, PAGE_HEIGHT, PAGE_WIDTH, PAPER } from "../../fixtures/make-pdfs.js";
+import { makeBlankPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeRc4Rev3EncryptedPdf, makeTwoColumnPaper, makeZeroPagePdf, PAGE_HEIGHT, PAGE_WIDTH, PAPER } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
 
 const tmp = useTempDir("pdf");
@@ -149,7 +149,7 @@ describe("parsePdf on bad files", () => {
   });
 
   it("rejects an encrypted PDF that needs a password", async () => {
-    const error = await expectProblem(makeEncryptedPdf(), EncryptedPdfError, "encrypted");
+    const error = await expectProblem(makeRc4Rev3EncryptedPdf(), EncryptedPdfError, "encrypted");
     expect(error.hint).toMatch(/decrypt/);
   });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePdf, PdfInputError } from "../../../src/ingest/pdf/index.js";
 import { PdfiumTextWorker, PdfiumWorkerUnavailableError } from "../../../src/ingest/pdf/pdfium-remote.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
-import { makeBlankPdf, makeEncryptedPdf, makeTwoColumnPaper } from "../../fixtures/make-pdfs.js";
+import { makeBlankPdf, makeRc4Rev3EncryptedPdf, makeTwoColumnPaper } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
 import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
 import { textOnlyOptions } from "./text-options.js";
@@ -58,7 +58,7 @@ describe("PDFium text pass on a worker thread", () => {
   });
 
   it("reports encrypted and blank files with the same typed errors as in-thread parsing", async () => {
-    const encrypted = makeEncryptedPdf();
+    const encrypted = makeRc4Rev3EncryptedPdf();
     const remoteError = await parsePdf(encrypted, options(worker)).catch((e: unknown) => e);
     const localError = await parsePdf(encrypted, options()).catch((e: unknown) => e);
     expect(remoteError).toBeInstanceOf(PdfInputError);

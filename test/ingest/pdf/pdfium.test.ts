@@ -9,7 +9,7 @@ import { degrees, PDFDocument } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePdf, PdfInputError, type PdfTextEngine } from "../../../src/ingest/pdf/index.js";
 import type { ParseOptions } from "../../../src/ingest/types.js";
-import { makeBlankPdf, makeEncryptedPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeTwoColumnPaper, makeZeroPagePdf } from "../../fixtures/make-pdfs.js";
+import { makeBlankPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeRc4Rev3EncryptedPdf, makeTwoColumnPaper, makeZeroPagePdf } from "../../fixtures/make-pdfs.js";
 import { parity } from "./parity.js";
 import { useTempDir } from "../../helpers/tmp.js";
 import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
@@ -55,7 +55,7 @@ describe("PDFium text pass vs pdf.js text pass", () => {
 
   it("throws the same typed errors for broken files", async () => {
     const broken: Array<[string, Uint8Array]> = [
-      ["encrypted", makeEncryptedPdf()],
+      ["encrypted", makeRc4Rev3EncryptedPdf()],
       ["blank", await makeBlankPdf()],
       ["image-only", await makeImageOnlyPdf()],
       ["zero pages", await makeZeroPagePdf()],
