@@ -67,17 +67,26 @@ export function markdownImageLinks(markdownPath: string, text: string): string[]
   return out;
 }
 
+/** Markdown files read at once while looking for their image links (each read holds a file descriptor). */
+const LINK_SCAN_CONCURRENCY = 16;
+
 /** Local images that Markdown files link to (absolute paths). */
 async function linkedImages(markdownFiles: string[]): Promise<Set<string>> {
-  const linked = new Set<string>();
-  for (const file of markdownFiles) {
-    try {
-      for (const image of markdownImageLinks(file, await readFile(file, "utf8"))) linked.add(image);
-    } catch {
-      // unreadable: reported when the file itself is ingested
+  const links = new Array<string[]>(markdownFiles.length);
+  let next = 0;
+  const scan = async () => {
+    for (let i = next++; i < markdownFiles.length; i = next++) {
+      const file = markdownFiles[i]!;
+      try {
+        links[i] = markdownImageLinks(file, await readFile(file, "utf8"));
+      } catch {
+        // unreadable: reported when the file itself is ingested
+        links[i] = [];
+      }
     }
-  }
-  return linked;
+  };
+  await Promise.all(Array.from({ length: Math.min(LINK_SCAN_CONCURRENCY, markdownFiles.length) }, scan));
+  return new Set(links.flat());
 }
 
 const ARXIV_PREFIX = /^arxiv:/i;
