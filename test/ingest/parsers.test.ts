@@ -1,8 +1,9 @@
-import { writeFile, readFile, readdir } from "node:fs/promises";
+import { mkdir, writeFile, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
 import { describe, expect, it } from "vitest";
-import { parseFigureLabel, readImageSize } from "../../src/ingest/image.js";
+import { discover } from "../../src/ingest/discover.js";
+import { parseFigureLabel, readImageSize, titleFromCaption } from "../../src/ingest/image.js";
 import { loadManifest } from "../../src/ingest/manifest.js";
 import { parseMarkdown } from "../../src/ingest/markdown.js";
 import { sniff } from "../../src/ingest/sniff.js";
@@ -132,8 +133,7 @@ describe("loadManifest", () => {
 });
 
 describe("titleFromCaption", () => {
-  it("uses the caption's first sentence, shortened at a word", async () => {
-    const { titleFromCaption } = await import("../../src/ingest/image.js");
+  it("uses the caption's first sentence, shortened at a word", () => {
     expect(titleFromCaption("Figure 1: The Transformer - model architecture. More text follows here.")).toBe("Figure 1: The Transformer - model architecture.");
     expect(titleFromCaption("Fig. 3: A plot")).toBe("Fig. 3: A plot");
     const long = titleFromCaption(`Figure 2: ${"word ".repeat(60)}`);
@@ -144,9 +144,7 @@ describe("titleFromCaption", () => {
 
 describe("discover", () => {
   it("walks folders with include/exclude globs, skips sidecars, hidden folders and unsupported files", async () => {
-    const { discover } = await import("../../src/ingest/discover.js");
     const base = path.join(dir(), "walk");
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(path.join(base, "a", "deep"), { recursive: true });
     await mkdir(path.join(base, ".hidden"), { recursive: true });
     await mkdir(path.join(base, "drafts"), { recursive: true });
