@@ -4,7 +4,7 @@
  * float32 little-endian rows, or raw packed bytes. One entry holds all rows of one result: a dense
  * vector (1 row), a multi-vector matrix, or the vectors of one late-chunked document.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import fs from "node:fs";
 import { open, type Database, type RootDatabase } from "lmdb";
 import { floatsFromBytes, bytesFromFloats } from "./codec.js";
@@ -18,13 +18,18 @@ const KIND_FLOAT = 1;
 const KIND_BYTES = 2;
 const HEADER = 12;
 
+/**
+ * The cache's key hashing: SHA-256 over each part followed by "\0". With `base`, a copy of that hash
+ * (its parts already fed) is extended, so a shared prefix is hashed once.
+ */
+export function partsHash(parts: Iterable<string | Uint8Array>, base?: Hash): Hash {
+  const hash = base ? base.copy() : createHash("sha256");
+  for (const part of parts) hash.update(part).update("\u0000");
+  return hash;
+}
+
 export function sha256(...parts: Array<string | Uint8Array>): string {
-  const hash = createHash("sha256");
-  for (const part of parts) {
-    hash.update(part);
-    hash.update("\u0000");
-  }
-  return hash.digest("hex");
+  return partsHash(parts).digest("hex");
 }
 
 function encodeRows(value: StoredRows): Uint8Array {

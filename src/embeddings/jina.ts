@@ -4,12 +4,11 @@
  * chunking, every embedding_type, a persistent LMDB cache, batching by count and tokens under a
  * concurrency limit, retries, typed errors, and the OpenAI wire format of self-hosted servers.
  */
-import { createHash } from "node:crypto";
 import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
 import { JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
 import { ConfigError, UnsupportedFeatureError } from "../errors.js";
-import { EmbeddingCache, sha256, type CachedRows, type StoredRows } from "./cache.js";
+import { EmbeddingCache, partsHash, sha256, type CachedRows, type StoredRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
 import { EmbeddingsShapeError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent } from "./http.js";
@@ -382,9 +381,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
 
   /** Cache keys of one call: everything that changes a vector, then the content hash (sha256 over "\0"-separated parts). */
   private cacheKeys(resolved: Resolved, extra = ""): (content: string) => string {
-    const base = createHash("sha256");
-    for (const part of ["folio-jina-v1", this.format, this.model, resolved.task, String(resolved.dims), resolved.late ? "late" : resolved.kind, resolved.type, resolved.packed ? "packed" : "numbers", this.binaryInt8, String(this.multiVectorSize), extra]) base.update(part).update("\u0000");
-    return (content) => base.copy().update(content).update("\u0000").digest("hex");
+    const base = partsHash(["folio-jina-v1", this.format, this.model, resolved.task, String(resolved.dims), resolved.late ? "late" : resolved.kind, resolved.type, resolved.packed ? "packed" : "numbers", this.binaryInt8, String(this.multiVectorSize), extra]);
+    return (content) => partsHash([content], base).digest("hex");
   }
 
   private cacheLookup(cache: EmbeddingCache, key: string, resolved: Resolved): CachedRows | undefined {
