@@ -154,8 +154,8 @@ export class LocalQdrantClient extends QdrantClient {
       const isObj = typeof schema === "object" && schema !== null;
       const data_type = (isObj ? (schema as { type: string }).type : schema) as Schemas["PayloadSchemaType"];
       let points = 0;
-      const present = (): boolean => true;
-      for (const s of c.liveSlots()) if (anyValueAt(c.payloads[s], field, present)) points++;
+      const hasValue = anyValueAt(field, () => true);
+      for (const s of c.liveSlots()) if (hasValue(c.payloads[s])) points++;
       payload_schema[field] = { data_type, ...(isObj ? { params: schema as Schemas["PayloadSchemaParams"] } : {}), points };
     }
     const params = c.config.params;

@@ -107,7 +107,7 @@ function tokens(text: string): string[] {
   return (text.match(TOKEN) ?? []).map((t) => t.toLowerCase());
 }
 
-export type Matcher = (value: unknown) => boolean;
+type Matcher = (value: unknown) => boolean;
 
 function compileMatch(match: unknown): Matcher {
   if (!isObject(match)) throw wrongInput("match must be an object");
@@ -239,17 +239,20 @@ function anyAtKeys(payload: unknown, keys: readonly string[], m: Matcher): boole
   return m(v);
 }
 
-/** True when any value at `path` (a final array spread) satisfies `m`; a path of plain keys avoids any allocation. */
-export function anyValueAt(payload: unknown, path: string, m: Matcher): boolean {
+/**
+ * Whether any value at `path` (a final array spread) satisfies `m`, as a test of a payload: the path
+ * is parsed once, and a path of plain keys avoids any allocation per payload.
+ */
+export function anyValueAt(path: string, m: Matcher): (payload: unknown) => boolean {
   const keys = plainKeys(path);
-  return keys ? anyAtKeys(payload, keys, m) : valuesAt(payload, path).some(m);
+  if (keys) return (payload) => anyAtKeys(payload, keys, m);
+  return (payload) => valuesAt(payload, path).some(m);
 }
 
-/** True when any value at `key` (arrays spread) satisfies `m`; a path of plain keys avoids any allocation. */
+/** True when any value at `key` (arrays spread) satisfies `m`. */
 function anyValue(key: string, m: Matcher): Predicate {
-  const keys = plainKeys(key);
-  if (keys) return (t) => anyAtKeys(t.payload, keys, m);
-  return (t) => valuesAt(t.payload, key).some(m);
+  const test = anyValueAt(key, m);
+  return (t) => test(t.payload);
 }
 
 function compileCondition(cond: unknown, nested: boolean): Predicate {
