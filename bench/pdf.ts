@@ -75,7 +75,7 @@ if (jobArg) {
     let total = { pages: 0, figures: 0, cropped: 0 };
     if (workers === 1) total = await run({ files, mode, imagesDir });
     else {
-      // Largest files first, dealt round-robin, so the threads finish together.
+      // Files in the order readdirSync lists them (by name, not by size), dealt round-robin: each process gets every `workers`-th file.
       const shares: string[][] = Array.from({ length: workers }, () => []);
       files.forEach((file, i) => shares[i % workers]?.push(file));
       const results = await Promise.all(
