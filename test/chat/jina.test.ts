@@ -5,7 +5,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnswerer } from "../../src/chat/index.js";
-import { createEmbeddings, JinaReranker } from "../../src/embeddings/index.js";
+import { JinaReranker } from "../../src/embeddings/index.js";
 import { startJinaTestServer, type JinaTestServer } from "../servers/jina-server.js";
 import { startOpenAITestServer, type OpenAITestServer } from "../servers/openai-server.js";
 import { testConfig } from "../helpers/config.js";
@@ -17,9 +17,7 @@ let fx: ChatFixture;
 beforeAll(async () => {
   jina = await startJinaTestServer();
   openai = await startOpenAITestServer();
-  const env = { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256 };
-  const probe = testConfig("/tmp", env);
-  fx = await openChatFixture(env, { embeddings: createEmbeddings(probe, { cacheDir: undefined, backoffBaseMs: 1 }) });
+  fx = await openChatFixture({ JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256 }, { embeddings: { cacheDir: undefined, backoffBaseMs: 1 } });
 });
 afterAll(async () => {
   await fx?.close();
@@ -80,8 +78,7 @@ describe("the chain over Jina embeddings", () => {
   });
 
   it("re-scores figure and page candidates with multi-vectors when they are stored", async () => {
-    const env = { JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_MULTIVECTOR: true };
-    const mv = await openChatFixture(env, { embeddings: createEmbeddings(testConfig("/tmp", env), { cacheDir: undefined, backoffBaseMs: 1 }) });
+    const mv = await openChatFixture({ JINA_BASE_URL: jina.url, JINA_DIMENSIONS: 256, FOLIO_MULTIVECTOR: true }, { embeddings: { cacheDir: undefined, backoffBaseMs: 1 } });
     try {
       expect(mv.store.capabilities.multivector).toBe(true);
       const before = jina.requests.length;

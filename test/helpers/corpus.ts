@@ -7,7 +7,7 @@ import path from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
 import { afterAll, beforeAll } from "vitest";
 import type { FolioConfig } from "../../src/config.js";
-import type { MultimodalEmbeddings } from "../../src/embeddings/types.js";
+import { createEmbeddings, type JinaEmbeddingsOptions } from "../../src/embeddings/index.js";
 import { openFolioStore } from "../../src/store/index.js";
 import { saveImage } from "../../src/store/images.js";
 import type { ChunkInput, ChunkMetadata, FolioStoreApi } from "../../src/store/types.js";
@@ -83,11 +83,14 @@ export async function fillCorpus(store: FolioStoreApi, config: FolioConfig): Pro
   return { figureImageId, pageImageId };
 }
 
-/** A temp FOLIO_HOME with the real embedded store filled with the corpus. */
-export async function openChatFixture(env: Record<string, string | number | boolean> = {}, options: { fill?: boolean; embeddings?: MultimodalEmbeddings | null } = {}): Promise<ChatFixture> {
+/**
+ * A temp FOLIO_HOME with the real embedded store filled with the corpus. The store embeds with
+ * createEmbeddings(config, options.embeddings): Jina when `env` names an endpoint, else BM25 only.
+ */
+export async function openChatFixture(env: Record<string, string | number | boolean> = {}, options: { fill?: boolean; embeddings?: Partial<JinaEmbeddingsOptions> } = {}): Promise<ChatFixture> {
   const home = await tempDir("chat");
   const config = testConfig(home, env);
-  const store = await openFolioStore(config, options.embeddings ?? null);
+  const store = await openFolioStore(config, createEmbeddings(config, options.embeddings));
   const ids = options.fill === false ? { figureImageId: "", pageImageId: "" } : await fillCorpus(store, config);
   return {
     home,
