@@ -9,9 +9,9 @@ import fs from "node:fs";
 import { open, type Database, type RootDatabase } from "lmdb";
 import { floatsFromBytes, bytesFromFloats } from "./codec.js";
 
-/** What an entry is written from: float32 rows or packed bytes. */
+/** What an entry holds: float32 rows or packed bytes. */
 export type StoredRows = { kind: "float"; rows: Float32Array[] } | { kind: "bytes"; rows: Uint8Array[] };
-/** What a read returns: stored rows, or (getNumbers) float rows already as number[][]. */
+/** Rows as the cache takes and gives them: stored rows, or float rows as number[][] (getNumbers; putMany converts them). */
 export type CachedRows = StoredRows | { kind: "numbers"; rows: number[][] };
 
 const KIND_FLOAT = 1;
@@ -32,7 +32,9 @@ export function sha256(...parts: Array<string | Uint8Array>): string {
   return partsHash(parts).digest("hex");
 }
 
-function encodeRows(value: StoredRows): Uint8Array {
+function encodeRows(value: CachedRows): Uint8Array {
+  // putMany is public: rows read back with getNumbers may be written again as they are.
+  if (value.kind === "numbers") value = { kind: "float", rows: value.rows.map((row) => Float32Array.from(row)) };
   const cols = value.rows[0]?.length ?? 0;
   const width = value.kind === "float" ? cols * 4 : cols;
   const out = new Uint8Array(HEADER + value.rows.length * width);
@@ -124,7 +126,7 @@ export class EmbeddingCache {
   }
 
   /** Writes all entries in one transaction. */
-  async putMany(entries: Array<[string, StoredRows]>): Promise<void> {
+  async putMany(entries: Array<[string, CachedRows]>): Promise<void> {
     if (entries.length === 0) return;
     const encoded = entries.map(([key, value]) => [key, encodeRows(value)] as const);
     await this.db.transaction(() => {
