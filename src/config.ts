@@ -91,8 +91,10 @@ export const EnvSchema = z.object({
   FOLIO_MAX_FILE_MB: numberFromEnv(200, 0.001, 10_000),
   FOLIO_MAX_PAGES: intFromEnv(2_000, 1, 100_000),
   FOLIO_MAX_IMAGE_MEGAPIXELS: numberFromEnv(20, 0.01, 400),
-  /** Engine of the PDF text pass: PDFium (WASM, about 4x faster) or pdf.js; pdf.js always draws figures and pages. */
+  /** Engine of the PDF text pass: PDFium (WASM, about 4x faster) or pdf.js, which reads what PDFium cannot. */
   FOLIO_PDF_TEXT_ENGINE: z.preprocess(emptyToUndefined, z.enum(["pdfium", "pdfjs"]).default("pdfium")),
+  /** Engine of figure regions, crops and page images: PDFium (about 3x faster) or pdf.js, which renders what PDFium cannot. */
+  FOLIO_PDF_RENDER_ENGINE: z.preprocess(emptyToUndefined, z.enum(["pdfium", "pdfjs"]).default("pdfium")),
   FOLIO_INGEST_CONCURRENCY: intFromEnv(2, 1, 32),
   /** Where arXiv ids from a manifest are downloaded from: <base>/<id>. */
   FOLIO_ARXIV_BASE_URL: z.preprocess(emptyToUndefined, z.string().url().default("https://arxiv.org/pdf/")),
@@ -151,6 +153,8 @@ export interface FolioConfig {
     maxImagePixels: number;
     /** Optional in the type so hand-built configs still compile (default pdfium). */
     pdfTextEngine?: "pdfium" | "pdfjs";
+    /** Optional in the type so hand-built configs still compile (default pdfium). */
+    pdfRenderEngine?: "pdfium" | "pdfjs";
     concurrency: number;
     imagesDir: string;
     /** Download cache for manifest URLs and arXiv ids (optional in the type so hand-built configs still compile). */
@@ -247,6 +251,7 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
       maxPages: e.FOLIO_MAX_PAGES,
       maxImagePixels: Math.round(e.FOLIO_MAX_IMAGE_MEGAPIXELS * 1_000_000),
       pdfTextEngine: e.FOLIO_PDF_TEXT_ENGINE,
+      pdfRenderEngine: e.FOLIO_PDF_RENDER_ENGINE,
       concurrency: e.FOLIO_INGEST_CONCURRENCY,
       imagesDir: path.join(home, "images"),
       downloadsDir: path.join(home, "downloads"),

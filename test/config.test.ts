@@ -49,6 +49,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({}, { FOLIO_PDF_TEXT_ENGINE: "poppler" })).toThrow(/FOLIO_PDF_TEXT_ENGINE/);
   });
 
+  it("picks the PDF render engine the same way, independently of the text engine", () => {
+    expect(loadConfig({}, {}).ingest.pdfRenderEngine).toBe("pdfium");
+    const pdfjs = loadConfig({}, { FOLIO_PDF_RENDER_ENGINE: "pdfjs" }).ingest;
+    expect([pdfjs.pdfRenderEngine, pdfjs.pdfTextEngine]).toEqual(["pdfjs", "pdfium"]);
+    expect(() => loadConfig({}, { FOLIO_PDF_RENDER_ENGINE: "mupdf" })).toThrow(/FOLIO_PDF_RENDER_ENGINE/);
+  });
+
   it("rejects a dimension that is not a Matryoshka size, naming the variable and the accepted values", () => {
     expect(() => loadConfig({}, { JINA_DIMENSIONS: "300" })).toThrow(ConfigError);
     expect(() => loadConfig({}, { JINA_DIMENSIONS: "300" })).toThrow(/JINA_DIMENSIONS: must be one of 128, 256, 512, 1024, 2048/);

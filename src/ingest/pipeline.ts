@@ -413,6 +413,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
           maxPages: options.maxPages,
           maxImagePixels: options.maxImagePixels,
           ...(options.pdfTextEngine ? { textEngine: options.pdfTextEngine } : {}),
+          ...(options.pdfRenderEngine ? { renderEngine: options.pdfRenderEngine } : {}),
           signal,
         });
       } catch (error) {

@@ -70,6 +70,8 @@ export interface ParseOptions {
   maxImagePixels: number;
   /** Engine of the PDF text pass (default pdfium; pdf.js reads what PDFium cannot). */
   textEngine?: "pdfium" | "pdfjs";
+  /** Engine of figure regions and renders (default pdfium; pdf.js renders what PDFium cannot). */
+  renderEngine?: "pdfium" | "pdfjs";
   /** PDFium on a worker thread for the text pass (parses in the main thread only; not cloneable). */
   textWorker?: PdfiumTextWorker;
   signal?: AbortSignal;

@@ -7,8 +7,9 @@ import type { ParsedFigure } from "../types.js";
 import { CAPTION_PATTERN, type RawBlock } from "./blocks.js";
 import { FIGURES } from "./heuristics.js";
 import { crossesGutter, type ColumnLayout } from "./layout.js";
+import { boxOf, times, type Box } from "./matrix.js";
 
-export type Box = [number, number, number, number];
+export type { Box } from "./matrix.js";
 
 export interface FigureCandidate {
   figure: ParsedFigure;
@@ -76,36 +77,14 @@ export interface OpsTable {
   paintFormXObjectEnd: number;
 }
 
-function apply(m: readonly number[], x: number, y: number): [number, number] {
-  return [(m[0] ?? 1) * x + (m[2] ?? 0) * y + (m[4] ?? 0), (m[1] ?? 0) * x + (m[3] ?? 1) * y + (m[5] ?? 0)];
-}
-
-function times(m1: readonly number[], m2: readonly number[]): number[] {
-  const [a1 = 1, b1 = 0, c1 = 0, d1 = 1, e1 = 0, f1 = 0] = m1;
-  const [a2 = 1, b2 = 0, c2 = 0, d2 = 1, e2 = 0, f2 = 0] = m2;
-  return [a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2, a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1];
-}
-
-function boxOf(matrix: readonly number[], x0: number, y0: number, x1: number, y1: number): Box {
-  const points = [apply(matrix, x0, y0), apply(matrix, x1, y0), apply(matrix, x0, y1), apply(matrix, x1, y1)];
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
-/** Boxes (top-left page coordinates) of everything drawn that is not text: images and painted paths. */
-export function graphicsBoxes(fnArray: readonly number[], argsArray: readonly unknown[], OPS: OpsTable, viewportTransform: readonly number[], pageWidth: number, pageHeight: number): Box[] {
+/**
+ * Boxes, in PDF user space, of the images and painted paths in pdf.js's operator list (form
+ * XObjects included, text and clipping-only paths not).
+ */
+export function graphicsFromOperators(fnArray: readonly number[], argsArray: readonly unknown[], OPS: OpsTable): Box[] {
   const boxes: Box[] = [];
   const stack: number[][] = [];
   let ctm: number[] = [1, 0, 0, 1, 0, 0];
-  const add = (box: Box) => {
-    const [x0, y0, x1, y1] = boxOf(viewportTransform, box[0], box[1], box[2], box[3]);
-    const clipped: Box = [Math.max(0, x0), Math.max(0, y0), Math.min(pageWidth, x1), Math.min(pageHeight, y1)];
-    if (clipped[2] - clipped[0] < 0.5 && clipped[3] - clipped[1] < 0.5) return;
-    if (clipped[2] < clipped[0] || clipped[3] < clipped[1]) return;
-    if ((clipped[2] - clipped[0]) * (clipped[3] - clipped[1]) > FIGURES.backgroundShare * pageWidth * pageHeight) return;
-    boxes.push(clipped);
-  };
   for (let i = 0; i < fnArray.length; i++) {
     const fn = fnArray[i];
     const args = argsArray[i] as unknown[] | null;
@@ -133,7 +112,7 @@ export function graphicsBoxes(fnArray: readonly number[], argsArray: readonly un
       case OPS.paintImageMaskXObject:
       case OPS.paintImageXObjectRepeat:
       case OPS.paintSolidColorImageMask:
-        add(boxOf(ctm, 0, 0, 1, 1));
+        boxes.push(boxOf(ctm, 0, 0, 1, 1));
         break;
       case OPS.constructPath: {
         const paint = args?.[0];
@@ -141,12 +120,29 @@ export function graphicsBoxes(fnArray: readonly number[], argsArray: readonly un
         if (paint === OPS.endPath || !minMax || minMax.length < 4) break;
         const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = Array.from(minMax);
         if (!Number.isFinite(x0) || !Number.isFinite(x1) || x1 < x0) break;
-        add(boxOf(ctm, x0, y0, x1, y1));
+        boxes.push(boxOf(ctm, x0, y0, x1, y1));
         break;
       }
       default:
         break;
     }
+  }
+  return boxes;
+}
+
+/**
+ * The drawn boxes (PDF user space, from either engine) in top-left page coordinates through the
+ * page's viewport transform, clipped to the page, without specks and page-sized backgrounds.
+ */
+export function pageGraphics(userBoxes: readonly Box[], viewportTransform: readonly number[], pageWidth: number, pageHeight: number): Box[] {
+  const boxes: Box[] = [];
+  for (const box of userBoxes) {
+    const [x0, y0, x1, y1] = boxOf(viewportTransform, box[0], box[1], box[2], box[3]);
+    const clipped: Box = [Math.max(0, x0), Math.max(0, y0), Math.min(pageWidth, x1), Math.min(pageHeight, y1)];
+    if (clipped[2] - clipped[0] < 0.5 && clipped[3] - clipped[1] < 0.5) continue;
+    if (clipped[2] < clipped[0] || clipped[3] < clipped[1]) continue;
+    if ((clipped[2] - clipped[0]) * (clipped[3] - clipped[1]) > FIGURES.backgroundShare * pageWidth * pageHeight) continue;
+    boxes.push(clipped);
   }
   return boxes;
 }

@@ -16,13 +16,16 @@ import { hasPdfHeader } from "../sniff.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
 import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooManyPagesError } from "./errors.js";
-import { attachFigureMentions, figuresFromBlocks, findRegion, graphicsBoxes, type FigureCandidate, type OpsTable } from "./figures.js";
+import { attachFigureMentions, figuresFromBlocks, findRegion, graphicsFromOperators, pageGraphics, type FigureCandidate, type OpsTable } from "./figures.js";
 import { detectColumns, linesFromItems, readingOrder, type ColumnLayout, type PageText, type PdfTextItemLike } from "./layout.js";
 import { documentOptions, loadPdfjs } from "./pdfjs.js";
 import { FIGURES } from "./heuristics.js";
 import { PdfiumWorkerUnavailableError, type RemoteOpenResult } from "./pdfium-remote.js";
 import { PdfiumDocument, type PdfiumOpenResult, type PdfiumTextSource } from "./pdfium-text.js";
-import { renderRegion } from "./render.js";
+import { PdfiumPage } from "./pdfium-render.js";
+import { encodePng, renderGeometry, renderWithPdfjs } from "./render.js";
+import type { Box } from "./matrix.js";
+import { times } from "./matrix.js";
 import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFromPdfDate } from "./structure.js";
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
 
@@ -115,6 +118,23 @@ class PdfSource {
     return this.pdfjsDoc;
   }
 
+  private renderDoc: Promise<PdfiumDocument | undefined> | undefined;
+
+  /**
+   * The document in this thread's PDFium for pass 2: the text pass's own when it ran here, else
+   * opened now (the text pass ran on the PDFium worker); undefined when PDFium cannot open the file.
+   */
+  pdfiumHere(): Promise<PdfiumDocument | undefined> {
+    if (this.pdfium instanceof PdfiumDocument && !this.pdfium.broken) return Promise.resolve(this.pdfium);
+    this.renderDoc ??= this.truncated
+      ? Promise.resolve(undefined)
+      : PdfiumDocument.open(this.data).then(
+          (opened) => (opened.ok ? opened.doc : undefined),
+          () => undefined,
+        );
+    return this.renderDoc;
+  }
+
   get pageCount(): Promise<number> {
     return this.pdfium ? Promise.resolve(this.pdfium.pageCount) : this.pdfjs().then((doc) => doc.numPages);
   }
@@ -151,6 +171,7 @@ class PdfSource {
 
   async close(): Promise<void> {
     this.pdfium?.close();
+    (await this.renderDoc)?.close();
     const doc = await this.pdfjsDoc?.catch(() => undefined);
     await doc?.destroy().catch(() => undefined);
   }
@@ -273,13 +294,7 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
   const parsedPages: ParsedPage[] = pages.map((p) => ({ page: p.page, text: pageTextOf(p.page) }));
 
   if (options.cropFigures || options.renderPages) {
-    try {
-      const doc = await source.pdfjs();
-      await renderPass(doc, pages, parsedPages, candidates, structured.blocks, layouts, bodySize, options, warnings);
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      warnings.push(`figures and page images were skipped: pdf.js could not open the file (${error instanceof Error ? error.message : String(error)})`);
-    }
+    await renderPass(source, pages, parsedPages, candidates, structured.blocks, layouts, bodySize, options, warnings);
     // Labels drawn inside a vector figure ("Stage 1", "Query") are text too: keep them out of the body text.
     const labels = new Set(sourceBlocks.filter((b) => isFigureLabelBlock(b, figures)));
     if (labels.size > 0) {
@@ -331,8 +346,61 @@ function isFigureLabelBlock(block: RawBlock, figures: ParsedFigure[]): boolean {
   });
 }
 
+/** Pass 2 on one page: the drawn boxes (top-left page points) and PNG renders, by PDFium or pdf.js. */
+interface PassTwoPage {
+  graphics(): Promise<Box[]>;
+  render(dpi: number, region?: Box): Promise<Buffer>;
+  close(): void;
+}
+
+function pdfiumPassTwoPage(page: PdfiumPage, text: PassOnePage, maxPixels: number): PassTwoPage {
+  return {
+    graphics: async () => pageGraphics(page.graphics(), text.viewportTransform, text.width, text.height),
+    render: (dpi, region) => {
+      const geometry = renderGeometry(text.width, text.height, dpi, maxPixels, region);
+      const { scale, region: [x0, y0] } = geometry;
+      // User space -> the page's top-left points (the text pass's viewport) -> the region's pixels.
+      const transform = times([scale, 0, 0, scale, -x0 * scale, -y0 * scale], text.viewportTransform);
+      return encodePng(page.render(transform, geometry.width, geometry.height));
+    },
+    close: () => page.close(),
+  };
+}
+
+async function pdfjsPassTwoPage(doc: PDFDocumentProxy, text: PassOnePage, maxPixels: number): Promise<PassTwoPage> {
+  const { OPS } = await loadPdfjs();
+  const page = await doc.getPage(text.page);
+  return {
+    graphics: async () => {
+      const operators = await page.getOperatorList();
+      return pageGraphics(graphicsFromOperators(operators.fnArray, operators.argsArray, OPS as unknown as OpsTable), text.viewportTransform, text.width, text.height);
+    },
+    render: (dpi, region) => renderWithPdfjs(page, renderGeometry(text.width, text.height, dpi, maxPixels, region)),
+    close: () => page.cleanup(),
+  };
+}
+
+/**
+ * Pass 2 for one page: PDFium when it has the document and the page is unrotated, else pdf.js.
+ * A page PDFium fails on is done by pdf.js, with a warning.
+ */
+async function openPassTwoPage(source: PdfSource, text: PassOnePage, options: ParseOptions, warnings: string[]): Promise<PassTwoPage> {
+  if ((options.renderEngine ?? "pdfium") === "pdfium") {
+    const pdfium = await source.pdfiumHere();
+    if (pdfium && !pdfium.broken) {
+      try {
+        const page = PdfiumPage.load(pdfium, text.page);
+        if (page) return pdfiumPassTwoPage(page, text, options.maxImagePixels);
+      } catch (error) {
+        warnings.push(`page ${text.page}: PDFium could not load the page for rendering (${error instanceof Error ? error.message : String(error)}); rendered with pdf.js`);
+      }
+    }
+  }
+  return pdfjsPassTwoPage(await source.pdfjs(), text, options.maxImagePixels);
+}
+
 async function renderPass(
-  doc: PDFDocumentProxy,
+  source: PdfSource,
   pages: PassOnePage[],
   parsedPages: ParsedPage[],
   candidates: FigureCandidate[],
@@ -342,17 +410,16 @@ async function renderPass(
   options: ParseOptions,
   warnings: string[],
 ): Promise<void> {
-  const { OPS } = await loadPdfjs();
   for (const pageText of pages) {
     throwIfAborted(options.signal);
     const onPage = options.cropFigures ? candidates.filter((c) => c.figure.page === pageText.page) : [];
     if (!options.renderPages && onPage.length === 0) continue;
-    let page: PDFPageProxy | undefined;
+    let page: PassTwoPage | undefined;
     try {
-      page = await doc.getPage(pageText.page);
+      page = await openPassTwoPage(source, pageText, options, warnings);
       if (options.renderPages) {
         try {
-          const png = await renderRegion(page, options.pageDpi, options.maxImagePixels);
+          const png = await page.render(options.pageDpi);
           const parsed = parsedPages[pageText.page - 1];
           if (parsed) parsed.imageId = await saveImage(options.imagesDir, png);
         } catch (error) {
@@ -360,14 +427,12 @@ async function renderPass(
         }
       }
       if (onPage.length) {
-        const operators = await page.getOperatorList();
-        const graphics = graphicsBoxes(operators.fnArray, operators.argsArray, OPS as unknown as OpsTable, pageText.viewportTransform, pageText.width, pageText.height);
         const context = {
           pageWidth: pageText.width,
           pageHeight: pageText.height,
           layout: layouts.get(pageText.page) ?? { twoColumn: false, gutter: pageText.width / 2, left: 0, right: pageText.width },
           blocks: blocks.filter((b) => b.page === pageText.page),
-          graphics,
+          graphics: await page.graphics(),
           bodySize,
           contentTop: pageText.headerBottom ?? 0,
           contentBottom: pageText.footerTop ?? pageText.height,
@@ -380,7 +445,7 @@ async function renderPass(
           }
           candidate.figure.bbox = region;
           try {
-            const png = await renderRegion(page, options.figureDpi, options.maxImagePixels, region);
+            const png = await page.render(options.figureDpi, region);
             candidate.figure.imageId = await saveImage(options.imagesDir, png);
           } catch (error) {
             warnings.push(`page ${pageText.page}: crop of ${candidate.figure.label} failed (${error instanceof Error ? error.message : String(error)})`);
@@ -388,9 +453,10 @@ async function renderPass(
         }
       }
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       warnings.push(`page ${pageText.page}: could not be rendered (${error instanceof Error ? error.message : String(error)})`);
     } finally {
-      page?.cleanup();
+      page?.close();
     }
   }
 }

@@ -19,7 +19,7 @@ interface Heaps {
   HEAPF32: Float32Array;
   HEAPF64: Float64Array;
 }
-const heaps = (m: WrappedPdfiumModule) => m.pdfium as unknown as Heaps;
+export const heaps = (m: WrappedPdfiumModule) => m.pdfium as unknown as Heaps;
 
 /**
  * The per-character functions called straight on the WASM exports: the package's wrappers go
@@ -235,9 +235,18 @@ export class PdfiumDocument implements PdfiumTextSource {
 
   /** Text items of page `pageNumber` (1-based), or undefined when the page needs pdf.js (rotated). */
   pageText(pageNumber: number): PdfiumPageText | undefined {
+    return this.call(() => this.readPage(pageNumber));
+  }
+
+  /**
+   * Runs `use` with the module and this document's handle (pass 2 in pdfium-render.ts builds on it):
+   * a trap marks the document broken and discards the instance, as for the text pass.
+   */
+  call<T>(use: (m: WrappedPdfiumModule, handle: number) => T): T {
     if (this.trapped) throw new Error("PDFium stopped earlier in this document");
+    if (this.closed) throw new Error("the document is closed");
     try {
-      return this.readPage(pageNumber);
+      return use(this.m, this.handle);
     } catch (error) {
       if (error instanceof WebAssembly.RuntimeError) this.trapped = true;
       return discardOnTrap(error);

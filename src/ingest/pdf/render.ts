@@ -1,9 +1,11 @@
 /**
- * Renders a page, or a region of it, to PNG with @napi-rs/canvas (the canvas pdf.js uses in Node).
- * One canvas at a time, released as soon as it is encoded.
+ * Render geometry and PNG encoding for pass 2, and pdf.js's renderer (the fallback for pages PDFium
+ * does not render, see pdfium-render.ts), with @napi-rs/canvas: one canvas at a time, released as
+ * soon as it is encoded.
  */
 import type { PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
-import type { Box } from "./figures.js";
+import type { Box } from "./matrix.js";
+import type { RgbaImage } from "./pdfium-render.js";
 
 /** Scale (pixels per point) for the DPI, lowered so the image stays within maxPixels. */
 export function fitScale(dpi: number, widthPt: number, heightPt: number, maxPixels: number): number {
@@ -13,16 +15,27 @@ export function fitScale(dpi: number, widthPt: number, heightPt: number, maxPixe
   return scale;
 }
 
-/** PNG of the region (top-left page points; the whole page when absent) at the DPI, within maxPixels. */
-export async function renderRegion(page: PDFPageProxy, dpi: number, maxPixels: number, region?: Box): Promise<Buffer> {
-  const base = page.getViewport({ scale: 1 });
-  const [x0, y0, x1, y1] = region ?? [0, 0, base.width, base.height];
+/** A region (top-left page points) rendered at a scale: its pixel size. */
+export interface RenderGeometry {
+  region: Box;
+  scale: number;
+  width: number;
+  height: number;
+}
+
+/** The geometry of the region (the whole page when absent) at the DPI, within maxPixels. */
+export function renderGeometry(pageWidth: number, pageHeight: number, dpi: number, maxPixels: number, region?: Box): RenderGeometry {
+  const box: Box = region ?? [0, 0, pageWidth, pageHeight];
+  const [x0, y0, x1, y1] = box;
   const scale = fitScale(dpi, x1 - x0, y1 - y0, maxPixels);
-  const width = Math.max(1, Math.floor((x1 - x0) * scale));
-  const height = Math.max(1, Math.floor((y1 - y0) * scale));
-  const viewport = page.getViewport({ scale, offsetX: -x0 * scale, offsetY: -y0 * scale });
-  // Loaded on first render: text-only ingests never load the native canvas addon.
-  const { createCanvas } = await import("@napi-rs/canvas");
+  return { region: box, scale, width: Math.max(1, Math.floor((x1 - x0) * scale)), height: Math.max(1, Math.floor((y1 - y0) * scale)) };
+}
+
+/** PNG of the geometry's region of a pdf.js page. */
+export async function renderWithPdfjs(page: PDFPageProxy, geometry: RenderGeometry): Promise<Buffer> {
+  const { region, scale, width, height } = geometry;
+  const viewport = page.getViewport({ scale, offsetX: -region[0] * scale, offsetY: -region[1] * scale });
+  const { createCanvas } = await loadCanvas();
   const canvas = createCanvas(width, height);
   try {
     const context = canvas.getContext("2d");
@@ -38,3 +51,19 @@ export async function renderRegion(page: PDFPageProxy, dpi: number, maxPixels: n
     canvas.height = 0;
   }
 }
+
+/** PNG of RGBA pixels (encoded off the thread, on libuv's pool). */
+export async function encodePng(image: RgbaImage): Promise<Buffer> {
+  const { createCanvas, ImageData } = await loadCanvas();
+  const canvas = createCanvas(image.width, image.height);
+  try {
+    canvas.getContext("2d").putImageData(new ImageData(image.data, image.width, image.height), 0, 0);
+    return await canvas.encode("png");
+  } finally {
+    canvas.width = 0;
+    canvas.height = 0;
+  }
+}
+
+// Loaded on first render: text-only ingests never load the native canvas addon.
+const loadCanvas = () => import("@napi-rs/canvas");

@@ -1,0 +1,33 @@
+/**
+ * PDF affine matrices [a, b, c, d, e, f]: (x, y) -> (a x + c y + e, b x + d y + f), and the boxes
+ * [x0, y0, x1, y1] they map, shared by figure regions (figures.ts) and PDFium's pass 2 (pdfium-render.ts).
+ */
+export type Box = [number, number, number, number];
+
+export function apply(m: readonly number[], x: number, y: number): [number, number] {
+  return [(m[0] ?? 1) * x + (m[2] ?? 0) * y + (m[4] ?? 0), (m[1] ?? 0) * x + (m[3] ?? 1) * y + (m[5] ?? 0)];
+}
+
+/** m1 after m2: maps a point through m2, then m1 (PDF's `cm` makes the new CTM times(ctm, operand)). */
+export function times(m1: readonly number[], m2: readonly number[]): number[] {
+  const [a1 = 1, b1 = 0, c1 = 0, d1 = 1, e1 = 0, f1 = 0] = m1;
+  const [a2 = 1, b2 = 0, c2 = 0, d2 = 1, e2 = 0, f2 = 0] = m2;
+  return [a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2, a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1];
+}
+
+/** The inverse matrix, or undefined when it does not exist (a degenerate matrix). */
+export function invert(m: readonly number[]): number[] | undefined {
+  const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = m;
+  const det = a * d - b * c;
+  if (!Number.isFinite(det) || det === 0) return undefined;
+  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
+}
+
+/** The bounding box of the rectangle (x0, y0)-(x1, y1) mapped through the matrix. */
+export function boxOf(matrix: readonly number[], x0: number, y0: number, x1: number, y1: number): Box {
+  const [ax, ay] = apply(matrix, x0, y0);
+  const [bx, by] = apply(matrix, x1, y0);
+  const [cx, cy] = apply(matrix, x0, y1);
+  const [dx, dy] = apply(matrix, x1, y1);
+  return [Math.min(ax, bx, cx, dx), Math.min(ay, by, cy, dy), Math.max(ax, bx, cx, dx), Math.max(ay, by, cy, dy)];
+}

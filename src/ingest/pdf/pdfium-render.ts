@@ -1,0 +1,181 @@
+/**
+ * Pass 2 with PDFium: the boxes a page draws (for figure regions) and renders of the page or a
+ * region of it. On the shared corpus this is several times faster than pdf.js, which parses the
+ * page's operators again and paints every glyph on the page as a path even for a small crop
+ * (bench/ingest.ts prints both). pdf.js stays the fallback for rotated pages and files PDFium
+ * cannot open (see index.ts).
+ */
+import { invert, times, boxOf, type Box } from "./matrix.js";
+import { heaps, type PdfiumDocument } from "./pdfium-text.js";
+
+/** FPDFPageObj_GetType values. */
+const PAGEOBJ_PATH = 2;
+const PAGEOBJ_IMAGE = 3;
+const PAGEOBJ_FORM = 5;
+/** FPDF_RenderPageBitmap flags: draw annotations' appearances (as pdf.js does), RGBA byte order. */
+const RENDER_FLAGS = 0x01 | 0x10;
+/** FPDFBitmap_BGRA: four bytes per pixel (RGBA with the byte-order flag). */
+const BITMAP_BGRA = 4;
+const OPAQUE_WHITE = 0xffffffff;
+/** Forms nested deeper than this are not looked into (a malformed file could nest them without end). */
+const MAX_FORM_DEPTH = 32;
+
+/** The per-object functions, called on the WASM exports (the wrappers' ccall costs more than the work). */
+interface ObjectExports {
+  FPDFPage_CountObjects(page: number): number;
+  FPDFPage_GetObject(page: number, index: number): number;
+  FPDFFormObj_CountObjects(form: number): number;
+  FPDFFormObj_GetObject(form: number, index: number): number;
+  FPDFPageObj_GetType(object: number): number;
+  FPDFPageObj_GetBounds(object: number, left: number, bottom: number, right: number, top: number): number;
+  FPDFPageObj_GetMatrix(object: number, matrix: number): number;
+  FPDFPath_CountSegments(path: number): number;
+  FPDFPath_GetPathSegment(path: number, index: number): number;
+  FPDFPathSegment_GetPoint(segment: number, x: number, y: number): number;
+}
+
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** width * height * 4 bytes, RGBA, opaque. */
+  data: Uint8ClampedArray;
+}
+
+/** One unrotated page loaded in PDFium for pass 2; close() frees it. */
+export class PdfiumPage {
+  private closed = false;
+
+  private constructor(
+    private readonly doc: PdfiumDocument,
+    private readonly page: number,
+    /** PDFium's own map from user space to the page's pixels before a caller's matrix (see render). */
+    private readonly display: number[],
+  ) {}
+
+  /** Page `pageNumber` (1-based), or undefined when it is rotated (pdf.js maps rotated pages). */
+  static load(doc: PdfiumDocument, pageNumber: number): PdfiumPage | undefined {
+    return doc.call((m, handle) => {
+      const page = m.FPDF_LoadPage(handle, pageNumber - 1);
+      if (!page) throw new Error(`PDFium could not load page ${pageNumber} (error ${m.FPDF_GetLastError()})`);
+      const scratch = m.pdfium.wasmExports.malloc(16);
+      try {
+        if (m.FPDFPage_GetRotation(page) !== 0 || !m.FPDF_GetPageBoundingBox(page, scratch)) {
+          m.FPDF_ClosePage(page);
+          return undefined;
+        }
+        const f = heaps(m).HEAPF32;
+        const [left = 0, , , bottom = 0] = f.subarray(scratch >> 2, (scratch >> 2) + 4);
+        const width = m.FPDF_GetPageWidthF(page);
+        const height = m.FPDF_GetPageHeightF(page);
+        // FPDF_RenderPageBitmapWithMatrix first maps the page box onto (0, 0, trunc(width), trunc(height)),
+        // top-left origin, then applies the caller's matrix; `display` is that first map.
+        const sx = width > 0 ? Math.trunc(width) / width : 1;
+        const sy = height > 0 ? Math.trunc(height) / height : 1;
+        return new PdfiumPage(doc, page, [sx, 0, 0, -sy, -left * sx, Math.trunc(height) + bottom * sy]);
+      } finally {
+        m.pdfium.wasmExports.free(scratch);
+      }
+    });
+  }
+
+  /**
+   * Boxes, in PDF user space, of the paths and images the page draws, inside form XObjects too; not
+   * text, not shadings, and a path's box spans its points, without the line width (as
+   * graphicsFromOperators reads pdf.js's operators).
+   */
+  graphics(): Box[] {
+    return this.doc.call((m) => {
+      const x = m.pdfium.wasmExports as unknown as ObjectExports;
+      const scratch = m.pdfium.wasmExports.malloc(24);
+      const boxes: Box[] = [];
+      // A path's box from its points, as pdf.js computes it: PDFium's own bounds add the line width
+      // in the path's space, which for some exported drawings (tiny matrix, huge width) spans the page.
+      const pathBox = (path: number): Box | undefined => {
+        const segments = x.FPDFPath_CountSegments(path);
+        if (segments <= 0 || !x.FPDFPageObj_GetMatrix(path, scratch)) return undefined;
+        const matrix = Array.from(heaps(m).HEAPF32.subarray(scratch >> 2, (scratch >> 2) + 6));
+        let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+        for (let i = 0; i < segments; i++) {
+          const segment = x.FPDFPath_GetPathSegment(path, i);
+          if (!segment || !x.FPDFPathSegment_GetPoint(segment, scratch, scratch + 4)) continue;
+          const f = heaps(m).HEAPF32;
+          const px = f[scratch >> 2] ?? NaN;
+          const py = f[(scratch + 4) >> 2] ?? NaN;
+          if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+          x0 = Math.min(x0, px);
+          y0 = Math.min(y0, py);
+          x1 = Math.max(x1, px);
+          y1 = Math.max(y1, py);
+        }
+        return x1 >= x0 ? boxOf(matrix, x0, y0, x1, y1) : undefined;
+      };
+      const walk = (count: number, objectAt: (index: number) => number, ctm: readonly number[], depth: number) => {
+        for (let i = 0; i < count; i++) {
+          const object = objectAt(i);
+          const type = object ? x.FPDFPageObj_GetType(object) : 0;
+          if (type === PAGEOBJ_PATH) {
+            const box = pathBox(object);
+            if (box) boxes.push(boxOf(ctm, box[0], box[1], box[2], box[3]));
+          } else if (type === PAGEOBJ_IMAGE) {
+            if (!x.FPDFPageObj_GetBounds(object, scratch, scratch + 4, scratch + 8, scratch + 12)) continue;
+            const f = heaps(m).HEAPF32;
+            const s = scratch >> 2;
+            const [left = 0, bottom = 0, right = 0, top = 0] = [f[s], f[s + 1], f[s + 2], f[s + 3]];
+            if (!Number.isFinite(left) || !Number.isFinite(right) || right < left) continue;
+            boxes.push(boxOf(ctm, left, bottom, right, top));
+          } else if (type === PAGEOBJ_FORM && depth < MAX_FORM_DEPTH) {
+            // A form's objects are in the form's space: its matrix maps them into the parent's.
+            if (!x.FPDFPageObj_GetMatrix(object, scratch)) continue;
+            const f = heaps(m).HEAPF32;
+            const matrix = Array.from(f.subarray(scratch >> 2, (scratch >> 2) + 6));
+            walk(x.FPDFFormObj_CountObjects(object), (index) => x.FPDFFormObj_GetObject(object, index), times(ctm, matrix), depth + 1);
+          }
+        }
+      };
+      try {
+        walk(x.FPDFPage_CountObjects(this.page), (index) => x.FPDFPage_GetObject(this.page, index), [1, 0, 0, 1, 0, 0], 0);
+      } finally {
+        m.pdfium.wasmExports.free(scratch);
+      }
+      return boxes;
+    });
+  }
+
+  /**
+   * The page drawn through `transform` (PDF user space -> pixels, y down) onto a white
+   * width x height image; what falls outside is cut off.
+   */
+  render(transform: readonly number[], width: number, height: number): RgbaImage {
+    const fromDisplay = invert(this.display);
+    if (!fromDisplay) throw new Error("the page has no area");
+    const matrix = times(transform, fromDisplay);
+    return this.doc.call((m) => {
+      const bitmap = m.FPDFBitmap_CreateEx(width, height, BITMAP_BGRA, 0, 0);
+      if (!bitmap) throw new Error(`PDFium could not allocate a ${width} x ${height} image`);
+      const scratch = m.pdfium.wasmExports.malloc(40);
+      try {
+        m.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, OPAQUE_WHITE);
+        // FS_MATRIX (a, b, c, d, e, f) then FS_RECTF clip (left, top, right, bottom), float32.
+        heaps(m).HEAPF32.set([...matrix, 0, 0, width, height], scratch >> 2);
+        m.FPDF_RenderPageBitmapWithMatrix(bitmap, this.page, scratch, scratch + 24, RENDER_FLAGS);
+        const buffer = m.FPDFBitmap_GetBuffer(bitmap);
+        const stride = m.FPDFBitmap_GetStride(bitmap);
+        const data = new Uint8ClampedArray(width * height * 4);
+        const heap = heaps(m).HEAPU8;
+        if (stride === width * 4) data.set(heap.subarray(buffer, buffer + data.length));
+        else for (let row = 0; row < height; row++) data.set(heap.subarray(buffer + row * stride, buffer + row * stride + width * 4), row * width * 4);
+        return { width, height, data };
+      } finally {
+        m.FPDFBitmap_Destroy(bitmap);
+        m.pdfium.wasmExports.free(scratch);
+      }
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // After a trap the instance is gone, and the page with it.
+    if (!this.doc.broken) this.doc.call((m) => m.FPDF_ClosePage(this.page));
+  }
+}
