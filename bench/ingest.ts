@@ -10,7 +10,9 @@
  *      thread); 1 and 2 alternate three times and report their medians; then Folio without that
  *      thread, then with two whole-parse worker threads; and the corpus four times over (60 PDFs) in
  *      the default mode, where start-up is spread over more pages;
- *   3. Folio with figure crops, then a re-ingest of the unchanged corpus into the same store.
+ *   3. Folio with figure crops (regions and crops by PDFium), then a re-ingest of the unchanged corpus
+ *      into the same store; and the same crops with pdf.js drawing them (FOLIO_PDF_RENDER_ENGINE=pdfjs),
+ *      the renderer before PDFium, for comparison in the same run.
  * Figures found are compared with the "Figure N" / "Table N" captions in the text (from run 1's text).
  * Targets: >= 100 pages/s (text + BM25), >= 90% of captions found as figures, re-ingest < 5% of the first run.
  */
@@ -94,7 +96,7 @@ async function runLangChain(papers: string[]): Promise<PhaseResult> {
 /** How PDFs are parsed in a text-only run. */
 type ParseMode = "text-worker" | "main-thread" | "parse-workers" | "auto";
 
-async function runFolio(papersDir: string, crops: boolean, mode: ParseMode = "auto", phase = crops ? "folio-crops" : `folio-text-${mode}`): Promise<PhaseResult> {
+async function runFolio(papersDir: string, crops: boolean, mode: ParseMode = "auto", phase = crops ? "folio-crops" : `folio-text-${mode}`, renderEngine: "pdfium" | "pdfjs" = "pdfium"): Promise<PhaseResult> {
   const { loadConfig } = await fromBuild<typeof import("../src/config.js")>("config.js");
   const { openFolioStore } = await fromBuild<typeof import("../src/store/index.js")>("store/index.js");
   const { ingest, ingestOptionsFromConfig } = await fromBuild<typeof import("../src/ingest/index.js")>("ingest/index.js");
@@ -106,7 +108,7 @@ async function runFolio(papersDir: string, crops: boolean, mode: ParseMode = "au
     const parseWorkers = Math.min(config.ingest.concurrency, os.availableParallelism());
     const modeOptions =
       mode === "text-worker" ? { pdfWorkers: 0, textWorker: true } : mode === "main-thread" ? { pdfWorkers: 0, textWorker: false } : mode === "parse-workers" ? { pdfWorkers: parseWorkers, textWorker: false } : {};
-    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", ...modeOptions });
+    const options = ingestOptionsFromConfig(config, { cropFigures: crops, renderPages: "never", pdfRenderEngine: renderEngine, ...modeOptions });
     const labels: Record<string, string[]> = {};
     const rss = sampleRss();
     const first = await ingest(store, [papersDir], options, {
@@ -188,6 +190,8 @@ async function main(): Promise<void> {
         ? await runLangChain(papers)
         : phase === "folio-crops"
           ? await runFolio(papersDir, true)
+          : phase === "folio-crops-pdfjs"
+            ? await runFolio(papersDir, true, "auto", phase, "pdfjs")
           : phase === "folio-scale"
             ? await runFolio(arg("--scale-dir") ?? papersDir, false, "auto", phase)
             : await runFolio(papersDir, false, phase.replace("folio-text-", "") as ParseMode);
@@ -209,6 +213,7 @@ async function main(): Promise<void> {
   const mainThread = await runChild("folio-text-main-thread", papersDir);
   const parseWorkers = await runChild("folio-text-parse-workers", papersDir);
   const crops = await runChild("folio-crops", papersDir);
+  const cropsPdfjs = await runChild("folio-crops-pdfjs", papersDir);
   // The same papers four times over (symlinks in four folders, so four documents each): 60 PDFs,
   // the rate once start-up (threads, WASM compile, JIT) is spread over a larger corpus.
   const scaleDir = await mkdtemp(path.join(os.tmpdir(), "folio-bench-scale-"));
@@ -235,7 +240,8 @@ async function main(): Promise<void> {
   row("  same, two whole-parse worker threads", parseWorkers);
   row(`  same, corpus x${SCALE_COPIES} (${scale.pages} pages, auto)`, scale);
   row("Folio with figure crops", crops);
-  for (const r of [text, crops]) console.log(`  ${r.phase}: read+parse+chunk ${r.prepareSeconds?.toFixed(1)} s summed over files, store writes ${r.storeSeconds?.toFixed(1)} s`);
+  row("  same, regions and crops by pdf.js", cropsPdfjs);
+  for (const r of [text, crops, cropsPdfjs]) console.log(`  ${r.phase}: read+parse+chunk ${r.prepareSeconds?.toFixed(1)} s summed over files, store writes ${r.storeSeconds?.toFixed(1)} s`);
 
   // Figures found vs captions in the text.
   const expected = langchain.labels ?? {};
@@ -266,12 +272,13 @@ async function main(): Promise<void> {
   const checks: Array<[string, boolean, string]> = [
     ["text + BM25 >= 100 pages/s", rate(text) >= 100, `${rate(text).toFixed(1)} pages/s (LangChain baseline ${rate(langchain).toFixed(1)})`],
     [`text + BM25 on the corpus x${SCALE_COPIES} >= 100 pages/s (informational)`, rate(scale) >= 100, `${rate(scale).toFixed(1)} pages/s`],
-    ["with figure crops >= 100 pages/s (informational)", rate(crops) >= 100, `${rate(crops).toFixed(1)} pages/s`],
+    ["with figure crops >= 100 pages/s (informational)", rate(crops) >= 100, `${rate(crops).toFixed(1)} pages/s (${(rate(crops) / rate(cropsPdfjs)).toFixed(1)}x pdf.js's ${rate(cropsPdfjs).toFixed(1)})`],
     ["figures found >= 90% of captions", figuresCrops.ratio >= 0.9, `${(figuresCrops.ratio * 100).toFixed(1)}%`],
     ["re-ingest unchanged < 5% of first run", reingestShare < 0.05, `${(reingestShare * 100).toFixed(2)}%`],
   ];
   console.log("");
-  for (const [name, pass, detail] of checks) console.log(`${pass ? "PASS" : "FAIL"}  ${name}: ${detail}`);
+  // Informational rows are not targets of the issue: they print INFO, not FAIL, when under the bar.
+  for (const [name, pass, detail] of checks) console.log(`${pass ? "PASS" : name.includes("(informational)") ? "INFO" : "FAIL"}  ${name}: ${detail}`);
   console.log(`(load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores; figures from other jobs on the machine slow every row alike)`);
 }
 
