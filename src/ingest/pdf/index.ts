@@ -81,10 +81,13 @@ export type PdfTextEngine = NonNullable<ParseOptions["textEngine"]>;
  */
 class PdfSource {
   private pdfjsDoc: Promise<PDFDocumentProxy> | undefined;
+  private renderDoc: Promise<PdfiumDocument | undefined> | undefined;
   constructor(
     private readonly data: Uint8Array,
     private readonly truncated: boolean,
     readonly pdfium: PdfiumTextSource | undefined,
+    /** PDFium was asked for the text pass and could not open the file: pass 2 does not ask again. */
+    private readonly pdfiumRefused = false,
   ) {}
 
   /**
@@ -108,7 +111,7 @@ class PdfSource {
         warnings.push(`PDFium failed (${error instanceof Error ? error.message : String(error)}); the text was read with pdf.js`);
       }
     }
-    const source = new PdfSource(data, truncated, undefined);
+    const source = new PdfSource(data, truncated, undefined, engine === "pdfium" && !truncated);
     await source.pdfjs();
     return source;
   }
@@ -118,20 +121,25 @@ class PdfSource {
     return this.pdfjsDoc;
   }
 
-  private renderDoc: Promise<PdfiumDocument | undefined> | undefined;
-
   /**
    * The document in this thread's PDFium for pass 2: the text pass's own when it ran here, else
-   * opened now (the text pass ran on the PDFium worker); undefined when PDFium cannot open the file.
+   * opened now (the text pass ran on the PDFium worker, or with pdf.js); undefined when PDFium cannot
+   * open the file (said once in the warnings) or stopped on it.
    */
-  pdfiumHere(): Promise<PdfiumDocument | undefined> {
-    if (this.pdfium instanceof PdfiumDocument && !this.pdfium.broken) return Promise.resolve(this.pdfium);
-    this.renderDoc ??= this.truncated
-      ? Promise.resolve(undefined)
-      : PdfiumDocument.open(this.data).then(
-          (opened) => (opened.ok ? opened.doc : undefined),
-          () => undefined,
-        );
+  pdfiumHere(warnings: string[]): Promise<PdfiumDocument | undefined> {
+    if (this.pdfium instanceof PdfiumDocument) return Promise.resolve(this.pdfium.usable ? this.pdfium : undefined);
+    if (this.pdfiumRefused || this.truncated || this.pdfium?.broken) return Promise.resolve(undefined);
+    this.renderDoc ??= PdfiumDocument.open(this.data).then(
+      (opened) => {
+        if (opened.ok) return opened.doc;
+        warnings.push(`PDFium could not open the file for figures and page images (error ${opened.code}); they were drawn with pdf.js`);
+        return undefined;
+      },
+      (error: unknown) => {
+        warnings.push(`PDFium failed on the file (${error instanceof Error ? error.message : String(error)}); figures and page images were drawn with pdf.js`);
+        return undefined;
+      },
+    );
     return this.renderDoc;
   }
 
@@ -170,6 +178,7 @@ class PdfSource {
   }
 
   async close(): Promise<void> {
+    // PdfiumDocument.close never throws; a remote document's close only posts a message.
     this.pdfium?.close();
     (await this.renderDoc)?.close();
     const doc = await this.pdfjsDoc?.catch(() => undefined);
@@ -380,25 +389,67 @@ async function pdfjsPassTwoPage(doc: PDFDocumentProxy, text: PassOnePage, maxPix
   };
 }
 
-/**
- * Pass 2 for one page: PDFium when it has the document and the page is unrotated, else pdf.js.
- * A page PDFium fails on is done by pdf.js, with a warning.
- */
-async function openPassTwoPage(source: PdfSource, text: PassOnePage, options: ParseOptions, warnings: string[]): Promise<PassTwoPage> {
-  if ((options.renderEngine ?? "pdfium") === "pdfium") {
-    const pdfium = await source.pdfiumHere();
-    if (pdfium && !pdfium.broken) {
-      try {
-        const page = PdfiumPage.load(pdfium, text.page);
-        if (page) return pdfiumPassTwoPage(page, text, options.maxImagePixels);
-      } catch (error) {
-        warnings.push(`page ${text.page}: PDFium could not load the page for rendering (${error instanceof Error ? error.message : String(error)}); rendered with pdf.js`);
-      }
-    }
-  }
-  return pdfjsPassTwoPage(await source.pdfjs(), text, options.maxImagePixels);
+/** What pass 2 draws on one page, shared by both engines. */
+interface PageWork {
+  text: PassOnePage;
+  parsed: ParsedPage | undefined;
+  figures: FigureCandidate[];
+  blocks: RawBlock[];
+  layout: ColumnLayout;
+  bodySize: number;
 }
 
+/**
+ * Draws one page's image and crops. `lenient` (pdf.js, the last resort) turns each failed image into
+ * a warning and goes on; otherwise the first failure is thrown so the caller can redo the page with pdf.js.
+ */
+async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions, warnings: string[], lenient: boolean): Promise<void> {
+  const { text } = work;
+  const attempt = async (what: string, draw: () => Promise<void>) => {
+    try {
+      await draw();
+    } catch (error) {
+      if (!lenient || options.signal?.aborted) throw error;
+      warnings.push(`page ${text.page}: ${what} failed (${error instanceof Error ? error.message : String(error)})`);
+    }
+  };
+  if (options.renderPages && work.parsed) {
+    const parsed = work.parsed;
+    await attempt("rendering", async () => {
+      parsed.imageId = await saveImage(options.imagesDir, await page.render(options.pageDpi));
+    });
+  }
+  if (work.figures.length === 0) return;
+  const context = {
+    pageWidth: text.width,
+    pageHeight: text.height,
+    layout: work.layout,
+    blocks: work.blocks,
+    graphics: await page.graphics(),
+    bodySize: work.bodySize,
+    contentTop: text.headerBottom ?? 0,
+    contentBottom: text.footerTop ?? text.height,
+  };
+  for (const candidate of work.figures) {
+    const region = findRegion(candidate.block, candidate.figure.kind, context);
+    if (!region) {
+      warnings.push(`page ${text.page}: no region found for ${candidate.figure.label}`);
+      continue;
+    }
+    candidate.figure.bbox = region;
+    await attempt(`crop of ${candidate.figure.label}`, async () => {
+      candidate.figure.imageId = await saveImage(options.imagesDir, await page.render(options.figureDpi, region));
+    });
+  }
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Pass 2: each page with PDFium when it has the document and the page is unrotated, else with
+ * pdf.js; a page PDFium fails on is drawn again with pdf.js (with a warning), and when pdf.js cannot
+ * open the file either, that is said once.
+ */
 async function renderPass(
   source: PdfSource,
   pages: PassOnePage[],
@@ -410,51 +461,54 @@ async function renderPass(
   options: ParseOptions,
   warnings: string[],
 ): Promise<void> {
-  for (const pageText of pages) {
+  const usePdfium = (options.renderEngine ?? "pdfium") === "pdfium";
+  let pdfjsFailed = false;
+  for (const text of pages) {
     throwIfAborted(options.signal);
-    const onPage = options.cropFigures ? candidates.filter((c) => c.figure.page === pageText.page) : [];
-    if (!options.renderPages && onPage.length === 0) continue;
-    let page: PassTwoPage | undefined;
+    const work: PageWork = {
+      text,
+      parsed: parsedPages[text.page - 1],
+      figures: options.cropFigures ? candidates.filter((c) => c.figure.page === text.page) : [],
+      blocks: blocks.filter((b) => b.page === text.page),
+      layout: layouts.get(text.page) ?? { twoColumn: false, gutter: text.width / 2, left: 0, right: text.width },
+      bodySize,
+    };
+    if (!options.renderPages && work.figures.length === 0) continue;
+
+    const pdfium = usePdfium ? await source.pdfiumHere(warnings) : undefined;
+    if (pdfium) {
+      let page: PdfiumPage | undefined;
+      try {
+        page = PdfiumPage.load(pdfium, text.page);
+        if (page) {
+          await drawPage(pdfiumPassTwoPage(page, text, options.maxImagePixels), work, options, warnings, false);
+          continue;
+        }
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        warnings.push(`page ${text.page}: PDFium could not draw the page (${describeError(error)}); drawn with pdf.js`);
+      } finally {
+        page?.close();
+      }
+    }
+
+    if (pdfjsFailed) continue;
+    let doc: PDFDocumentProxy;
     try {
-      page = await openPassTwoPage(source, pageText, options, warnings);
-      if (options.renderPages) {
-        try {
-          const png = await page.render(options.pageDpi);
-          const parsed = parsedPages[pageText.page - 1];
-          if (parsed) parsed.imageId = await saveImage(options.imagesDir, png);
-        } catch (error) {
-          warnings.push(`page ${pageText.page}: rendering failed (${error instanceof Error ? error.message : String(error)})`);
-        }
-      }
-      if (onPage.length) {
-        const context = {
-          pageWidth: pageText.width,
-          pageHeight: pageText.height,
-          layout: layouts.get(pageText.page) ?? { twoColumn: false, gutter: pageText.width / 2, left: 0, right: pageText.width },
-          blocks: blocks.filter((b) => b.page === pageText.page),
-          graphics: await page.graphics(),
-          bodySize,
-          contentTop: pageText.headerBottom ?? 0,
-          contentBottom: pageText.footerTop ?? pageText.height,
-        };
-        for (const candidate of onPage) {
-          const region = findRegion(candidate.block, candidate.figure.kind, context);
-          if (!region) {
-            warnings.push(`page ${pageText.page}: no region found for ${candidate.figure.label}`);
-            continue;
-          }
-          candidate.figure.bbox = region;
-          try {
-            const png = await page.render(options.figureDpi, region);
-            candidate.figure.imageId = await saveImage(options.imagesDir, png);
-          } catch (error) {
-            warnings.push(`page ${pageText.page}: crop of ${candidate.figure.label} failed (${error instanceof Error ? error.message : String(error)})`);
-          }
-        }
-      }
+      doc = await source.pdfjs();
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      warnings.push(`page ${pageText.page}: could not be rendered (${error instanceof Error ? error.message : String(error)})`);
+      pdfjsFailed = true;
+      warnings.push(`figures and page images were skipped from page ${text.page} on: pdf.js could not open the file (${describeError(error)})`);
+      continue;
+    }
+    let page: PassTwoPage | undefined;
+    try {
+      page = await pdfjsPassTwoPage(doc, text, options.maxImagePixels);
+      await drawPage(page, work, options, warnings, true);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      warnings.push(`page ${text.page}: could not be rendered (${describeError(error)})`);
     } finally {
       page?.close();
     }

@@ -31,3 +31,34 @@ export function boxOf(matrix: readonly number[], x0: number, y0: number, x1: num
   const [dx, dy] = apply(matrix, x1, y1);
   return [Math.min(ax, bx, cx, dx), Math.min(ay, by, cy, dy), Math.max(ax, bx, cx, dx), Math.max(ay, by, cy, dy)];
 }
+
+/**
+ * The extent along one axis of the cubic Bézier curve p0 -> p3 with control points p1, p2: its ends and
+ * the curve's turning points between them (not the control points, which can lie far outside).
+ */
+export function cubicExtent(p0: number, p1: number, p2: number, p3: number): [number, number] {
+  let min = Math.min(p0, p3);
+  let max = Math.max(p0, p3);
+  // B'(t) / 3 = a t^2 + b t + c
+  const a = p3 - 3 * p2 + 3 * p1 - p0;
+  const b = 2 * (p2 - 2 * p1 + p0);
+  const c = p1 - p0;
+  const at = (t: number) => {
+    if (t <= 0 || t >= 1) return;
+    const u = 1 - t;
+    const value = u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  };
+  if (Math.abs(a) < 1e-12) {
+    if (Math.abs(b) > 1e-12) at(-c / b);
+  } else {
+    const discriminant = b * b - 4 * a * c;
+    if (discriminant >= 0) {
+      const root = Math.sqrt(discriminant);
+      at((-b + root) / (2 * a));
+      at((-b - root) / (2 * a));
+    }
+  }
+  return [min, max];
+}

@@ -5,7 +5,7 @@
  * (bench/ingest.ts prints both). pdf.js stays the fallback for rotated pages and files PDFium
  * cannot open (see index.ts).
  */
-import { invert, times, boxOf, type Box } from "./matrix.js";
+import { boxOf, cubicExtent, invert, times, type Box } from "./matrix.js";
 import { heaps, type PdfiumDocument } from "./pdfium-text.js";
 
 /** FPDFPageObj_GetType values. */
@@ -19,6 +19,13 @@ const BITMAP_BGRA = 4;
 const OPAQUE_WHITE = 0xffffffff;
 /** Forms nested deeper than this are not looked into (a malformed file could nest them without end). */
 const MAX_FORM_DEPTH = 32;
+/** FPDFPathSegment_GetType values. */
+const SEGMENT_BEZIERTO = 1;
+/**
+ * Larger renders are drawn in bands of at most this many pixels: the WASM heap never shrinks, so one
+ * 20-megapixel bitmap would keep 80 MB for the life of the thread (a band keeps 16 MB).
+ */
+const RENDER_BAND_PIXELS = 4_000_000;
 
 /** The per-object functions, called on the WASM exports (the wrappers' ccall costs more than the work). */
 interface ObjectExports {
@@ -32,6 +39,7 @@ interface ObjectExports {
   FPDFPath_CountSegments(path: number): number;
   FPDFPath_GetPathSegment(path: number, index: number): number;
   FPDFPathSegment_GetPoint(segment: number, x: number, y: number): number;
+  FPDFPathSegment_GetType(segment: number): number;
 }
 
 export interface RgbaImage {
@@ -65,13 +73,10 @@ export class PdfiumPage {
         }
         const f = heaps(m).HEAPF32;
         const [left = 0, , , bottom = 0] = f.subarray(scratch >> 2, (scratch >> 2) + 4);
-        const width = m.FPDF_GetPageWidthF(page);
         const height = m.FPDF_GetPageHeightF(page);
-        // FPDF_RenderPageBitmapWithMatrix first maps the page box onto (0, 0, trunc(width), trunc(height)),
+        // FPDF_RenderPageBitmapWithMatrix first maps the page box onto (0, 0, width, height) points,
         // top-left origin, then applies the caller's matrix; `display` is that first map.
-        const sx = width > 0 ? Math.trunc(width) / width : 1;
-        const sy = height > 0 ? Math.trunc(height) / height : 1;
-        return new PdfiumPage(doc, page, [sx, 0, 0, -sy, -left * sx, Math.trunc(height) + bottom * sy]);
+        return new PdfiumPage(doc, page, [1, 0, 0, -1, -left, height + bottom]);
       } finally {
         m.pdfium.wasmExports.free(scratch);
       }
@@ -80,8 +85,8 @@ export class PdfiumPage {
 
   /**
    * Boxes, in PDF user space, of the paths and images the page draws, inside form XObjects too; not
-   * text, not shadings, and a path's box spans its points, without the line width (as
-   * graphicsFromOperators reads pdf.js's operators).
+   * text, not shadings; a path's box spans the path itself (a curve's extent, not its control
+   * points) without the line width, as graphicsFromOperators reads pdf.js's operators.
    */
   graphics(): Box[] {
     return this.doc.call((m) => {
@@ -94,18 +99,34 @@ export class PdfiumPage {
         const segments = x.FPDFPath_CountSegments(path);
         if (segments <= 0 || !x.FPDFPageObj_GetMatrix(path, scratch)) return undefined;
         const matrix = Array.from(heaps(m).HEAPF32.subarray(scratch >> 2, (scratch >> 2) + 6));
+        const xs: number[] = [];
+        const ys: number[] = [];
         let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
         for (let i = 0; i < segments; i++) {
           const segment = x.FPDFPath_GetPathSegment(path, i);
-          if (!segment || !x.FPDFPathSegment_GetPoint(segment, scratch, scratch + 4)) continue;
+          const ok = segment !== 0 && x.FPDFPathSegment_GetPoint(segment, scratch, scratch + 4) !== 0;
           const f = heaps(m).HEAPF32;
-          const px = f[scratch >> 2] ?? NaN;
-          const py = f[(scratch + 4) >> 2] ?? NaN;
+          const px = ok ? (f[scratch >> 2] ?? NaN) : NaN;
+          const py = ok ? (f[(scratch + 4) >> 2] ?? NaN) : NaN;
+          // A curve is three BEZIERTO segments (two control points, then its end): bound the curve
+          // itself, from the point before it, as pdf.js does.
+          if (ok && x.FPDFPathSegment_GetType(segment) === SEGMENT_BEZIERTO && xs.length > 0) {
+            xs.push(px);
+            ys.push(py);
+            if (xs.length < 4) continue;
+            const [cx0, cx1] = cubicExtent(xs[0]!, xs[1]!, xs[2]!, xs[3]!);
+            const [cy0, cy1] = cubicExtent(ys[0]!, ys[1]!, ys[2]!, ys[3]!);
+            if ([cx0, cx1, cy0, cy1].every(Number.isFinite)) [x0, y0, x1, y1] = [Math.min(x0, cx0), Math.min(y0, cy0), Math.max(x1, cx1), Math.max(y1, cy1)];
+            xs.splice(0, 3);
+            ys.splice(0, 3);
+            continue;
+          }
+          xs.length = 0;
+          ys.length = 0;
           if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
-          x0 = Math.min(x0, px);
-          y0 = Math.min(y0, py);
-          x1 = Math.max(x1, px);
-          y1 = Math.max(y1, py);
+          [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px), Math.max(y1, py)];
+          xs.push(px);
+          ys.push(py);
         }
         return x1 >= x0 ? boxOf(matrix, x0, y0, x1, y1) : undefined;
       };
@@ -149,22 +170,32 @@ export class PdfiumPage {
     const fromDisplay = invert(this.display);
     if (!fromDisplay) throw new Error("the page has no area");
     const matrix = times(transform, fromDisplay);
-    return this.doc.call((m) => {
-      const bitmap = m.FPDFBitmap_CreateEx(width, height, BITMAP_BGRA, 0, 0);
-      if (!bitmap) throw new Error(`PDFium could not allocate a ${width} x ${height} image`);
+    const data = new Uint8ClampedArray(width * height * 4);
+    const bandRows = Math.max(1, Math.min(height, Math.floor(RENDER_BAND_PIXELS / width)));
+    for (let top = 0; top < height; top += bandRows) {
+      const rows = Math.min(bandRows, height - top);
+      // The band is the image from row `top` down: the same drawing moved up by `top` pixels.
+      this.renderBand(times([1, 0, 0, 1, 0, -top], matrix), width, rows, data, top * width * 4);
+    }
+    return { width, height, data };
+  }
+
+  private renderBand(matrix: readonly number[], width: number, rows: number, into: Uint8ClampedArray, offset: number): void {
+    this.doc.call((m) => {
+      const bitmap = m.FPDFBitmap_CreateEx(width, rows, BITMAP_BGRA, 0, 0);
+      if (!bitmap) throw new Error(`PDFium could not allocate a ${width} x ${rows} image`);
       const scratch = m.pdfium.wasmExports.malloc(40);
       try {
-        m.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, OPAQUE_WHITE);
+        m.FPDFBitmap_FillRect(bitmap, 0, 0, width, rows, OPAQUE_WHITE);
         // FS_MATRIX (a, b, c, d, e, f) then FS_RECTF clip (left, top, right, bottom), float32.
-        heaps(m).HEAPF32.set([...matrix, 0, 0, width, height], scratch >> 2);
+        heaps(m).HEAPF32.set([...matrix, 0, 0, width, rows], scratch >> 2);
         m.FPDF_RenderPageBitmapWithMatrix(bitmap, this.page, scratch, scratch + 24, RENDER_FLAGS);
         const buffer = m.FPDFBitmap_GetBuffer(bitmap);
         const stride = m.FPDFBitmap_GetStride(bitmap);
-        const data = new Uint8ClampedArray(width * height * 4);
         const heap = heaps(m).HEAPU8;
-        if (stride === width * 4) data.set(heap.subarray(buffer, buffer + data.length));
-        else for (let row = 0; row < height; row++) data.set(heap.subarray(buffer + row * stride, buffer + row * stride + width * 4), row * width * 4);
-        return { width, height, data };
+        const rowBytes = width * 4;
+        if (stride === rowBytes) into.set(heap.subarray(buffer, buffer + rows * rowBytes), offset);
+        else for (let row = 0; row < rows; row++) into.set(heap.subarray(buffer + row * stride, buffer + row * stride + rowBytes), offset + row * rowBytes);
       } finally {
         m.FPDFBitmap_Destroy(bitmap);
         m.pdfium.wasmExports.free(scratch);
@@ -172,10 +203,10 @@ export class PdfiumPage {
     });
   }
 
+  /** Frees the page; a no-op once the document is closed or broken (the page went with it). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // After a trap the instance is gone, and the page with it.
-    if (!this.doc.broken) this.doc.call((m) => m.FPDF_ClosePage(this.page));
+    if (this.doc.usable) this.doc.call((m) => m.FPDF_ClosePage(this.page));
   }
 }

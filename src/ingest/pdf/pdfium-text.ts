@@ -204,6 +204,11 @@ export class PdfiumDocument implements PdfiumTextSource {
   get broken(): boolean {
     return this.trapped;
   }
+
+  /** Neither closed nor broken: call() will run. */
+  get usable(): boolean {
+    return !this.closed && !this.trapped;
+  }
   private trapped = false;
 
   get pageCount(): number {
@@ -416,11 +421,17 @@ export class PdfiumDocument implements PdfiumTextSource {
     return items;
   }
 
+  /** Frees the document; never throws (a trap while closing discards the instance, as elsewhere). */
   close(): void {
     if (this.closed || this.trapped) return;
     this.closed = true;
-    this.m.FPDF_CloseDocument(this.handle);
-    this.m.pdfium.wasmExports.free(this.dataPointer);
-    this.m.pdfium.wasmExports.free(this.scratch);
+    try {
+      this.m.FPDF_CloseDocument(this.handle);
+      this.m.pdfium.wasmExports.free(this.dataPointer);
+      this.m.pdfium.wasmExports.free(this.scratch);
+    } catch (error) {
+      this.trapped = true;
+      if (error instanceof WebAssembly.RuntimeError) loading = undefined;
+    }
   }
 }

@@ -7,9 +7,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { degrees, PDFDocument } from "pdf-lib";
+import { appendBezierCurve, concatTransformationMatrix, degrees, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rgb, setLineWidth, StandardFonts, stroke } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { graphicsFromOperators, type OpsTable } from "../../../src/ingest/pdf/figures.js";
 import { parsePdf } from "../../../src/ingest/pdf/index.js";
+import type { Box } from "../../../src/ingest/pdf/matrix.js";
+import { PdfiumPage } from "../../../src/ingest/pdf/pdfium-render.js";
+import { PdfiumDocument } from "../../../src/ingest/pdf/pdfium-text.js";
+import { documentOptions, loadPdfjs } from "../../../src/ingest/pdf/pdfjs.js";
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
 import { makeTwoColumnPaper, PAGE_HEIGHT, PAGE_WIDTH } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
@@ -117,6 +122,9 @@ describe("pass 2 with PDFium vs pdf.js on the generated paper", () => {
     expect(pdfium.figures.map((f) => [f.label, f.bbox])).toEqual(pdfjs.figures.map((f) => [f.label, f.bbox]));
     expect(pdfium.figures.every((f) => f.imageId !== undefined)).toBe(true);
     expect(pdfium.warnings).toEqual([]);
+    // PDFium drew them: its rasteriser's bytes differ from pdf.js's for every crop and page.
+    for (const [i, figure] of pdfium.figures.entries()) expect(figure.imageId, figure.label).not.toBe(pdfjs.figures[i]?.imageId);
+    for (const [i, page] of pdfium.pages.entries()) expect(page.imageId, `page ${page.page}`).not.toBe(pdfjs.pages[i]?.imageId);
   });
 
   it("crops show the figure's own drawing: the raster plot's red block, the vector figure's boxes", async () => {
@@ -162,6 +170,98 @@ describe("pass 2 with PDFium vs pdf.js on the generated paper", () => {
     expect(doc.warnings).toEqual([]);
   });
 });
+
+/** Bounding box, in pixels, of the pixels close to the colour. */
+function extentOf(pixels: Pixels, colour: [number, number, number], tolerance = 40): Box {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let y = 0; y < pixels.height; y++) {
+    for (let x = 0; x < pixels.width; x++) {
+      const i = (y * pixels.width + x) * 4;
+      if (colour.every((c, k) => Math.abs(pixels.data[i + k]! - c) <= tolerance)) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
+    }
+  }
+  return [x0, y0, x1, y1];
+}
+
+describe("pass 2 geometry with PDFium", () => {
+  it("places the drawing exactly on an A4 page with an offset crop box (fractional sizes)", async () => {
+    // A4 (595.28 x 841.89 pt) cropped to a box whose corner and size are fractional; a red square
+    // near the bottom right, where a page-size rounding error would be largest.
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.TimesRoman);
+    const page = pdf.addPage([595.28, 841.89]);
+    page.drawText("A page with a red square near its bottom right corner.", { x: 72, y: 760, size: 11, font });
+    page.drawRectangle({ x: 450.5, y: 60.25, width: 80, height: 40, color: rgb(1, 0, 0) });
+    const crop = { x: 10.5, y: 20.25, width: 560.3, height: 800.6 };
+    page.setCropBox(crop.x, crop.y, crop.width, crop.height);
+    const data = await pdf.save();
+    const dpi = 288;
+    const scale = dpi / 72;
+    const extra = { cropFigures: false, pageDpi: dpi, maxImagePixels: 10_000_000 };
+    const ours = await pixelsOf((await parsePdf(data, options("pdfium", extra))).pages[0]?.imageId);
+    const theirs = await pixelsOf((await parsePdf(data, options("pdfjs", extra))).pages[0]?.imageId);
+    expect([ours.width, ours.height]).toEqual([Math.floor(crop.width * scale), Math.floor(crop.height * scale)]);
+    // Where the square must be: from the crop box's top-left corner, in pixels.
+    const cropTop = crop.y + crop.height;
+    const expected = [(450.5 - crop.x) * scale, (cropTop - 100.25) * scale, (530.5 - crop.x) * scale, (cropTop - 60.25) * scale];
+    const red: [number, number, number] = [255, 0, 0];
+    extentOf(ours, red).forEach((edge, k) => expect(Math.abs(edge - expected[k]!), `PDFium edge ${k}`).toBeLessThanOrEqual(1));
+    extentOf(theirs, red).forEach((edge, k) => expect(Math.abs(edge - expected[k]!), `pdf.js edge ${k}`).toBeLessThanOrEqual(1));
+  });
+
+  it("bounds drawings as pdf.js does: curves by their extent, paths without their line width, forms within forms, images", async () => {
+    const pdf = await PDFDocument.create();
+    const png = await pdf.embedPng(await makeRedPng());
+    // A form (an embedded page) holding a curve and an image, drawn inside another form.
+    const inner = await PDFDocument.create();
+    const innerPage = inner.addPage([200, 200]);
+    innerPage.pushOperators(moveTo(20, 20), appendBezierCurve(20, 220, 180, 220, 180, 20), stroke());
+    innerPage.drawImage(await inner.embedPng(await makeRedPng()), { x: 120, y: 30, width: 40, height: 30 });
+    const outer = await PDFDocument.create();
+    const outerPage = outer.addPage([300, 300]);
+    // Embedded from saved bytes: pdf-lib writes a page's drawing operators when its document is saved.
+    const [innerForm] = await outer.embedPdf(await inner.save());
+    outerPage.drawPage(innerForm!, { x: 50, y: 40, xScale: 0.8, yScale: 0.6 });
+    const page = pdf.addPage([612, 792]);
+    const [outerForm] = await pdf.embedPdf(await outer.save());
+    page.drawPage(outerForm!, { x: 100, y: 300, xScale: 1.2, yScale: 1.1 });
+    // A line drawn through a tiny matrix with a huge line width, as in BERT's exported figures:
+    // PDFium's own object bounds grow it by the width, across most of the page.
+    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(0.001, 0, 0, 0.001, 100, 200), setLineWidth(381), moveTo(0, 0), lineTo(100_000, 0), stroke(), popGraphicsState());
+    page.drawImage(png, { x: 400, y: 600, width: 100, height: 50 });
+    const data = await pdf.save();
+
+    const opened = await PdfiumDocument.open(data);
+    if (!opened.ok) throw new Error(`PDFium could not open the test file (${opened.code})`);
+    const pdfiumPage = PdfiumPage.load(opened.doc, 1);
+    const ours = pdfiumPage?.graphics() ?? [];
+    pdfiumPage?.close();
+    opened.doc.close();
+    const pdfjs = await loadPdfjs();
+    const doc = await pdfjs.getDocument(await documentOptions(data)).promise;
+    const operators = await (await doc.getPage(1)).getOperatorList();
+    const theirs = graphicsFromOperators(operators.fnArray, operators.argsArray, pdfjs.OPS as unknown as OpsTable);
+    await doc.destroy();
+
+    const sorted = (boxes: Box[]) => [...boxes].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    expect(ours.length).toBe(4);
+    expect(ours.length).toBe(theirs.length);
+    sorted(ours).forEach((box, i) => box.forEach((value, k) => expect(Math.abs(value - sorted(theirs)[i]![k]!), `box ${i} edge ${k}`).toBeLessThan(0.01)));
+    // The line is 100 points long and flat; the curve's top is 3/4 of its control points' height.
+    const line = ours.find((b) => Math.abs(b[0] - 100) < 0.01 && Math.abs(b[1] - 200) < 0.01);
+    expect(line).toEqual([100, 200, 200, 200].map((v) => expect.closeTo(v, 3)));
+    const curve = ours.find((b) => b[2] - b[0] > 100 && b[1] > 300);
+    expect(curve?.[3]).toBeCloseTo(300 + 1.1 * (40 + 0.6 * (20 + 0.75 * 200)), 1);
+  });
+});
+
+async function makeRedPng(): Promise<Uint8Array> {
+  const canvas = createCanvas(8, 8);
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#ff0000";
+  context.fillRect(0, 0, 8, 8);
+  return new Uint8Array(await canvas.encode("png"));
+}
 
 describe.skipIf(!hasCorpusPapers)("pass 2 with PDFium vs pdf.js on real papers", () => {
   const regions = async (file: string) => {
