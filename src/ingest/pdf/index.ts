@@ -377,11 +377,13 @@ function pdfiumPassTwoPage(page: PdfiumPage, text: PassOnePage, maxPixels: numbe
 }
 
 async function pdfjsPassTwoPage(doc: PDFDocumentProxy, text: PassOnePage, maxPixels: number): Promise<PassTwoPage> {
-  const { OPS } = await loadPdfjs();
+  const { OPS, AnnotationMode } = await loadPdfjs();
   const page = await doc.getPage(text.page);
   return {
     graphics: async () => {
-      const operators = await page.getOperatorList();
+      // Without annotations, as PDFium's page objects: their appearance streams came back in their
+      // own coordinates (boxes at the page's corner), and links and form fields are not figures.
+      const operators = await page.getOperatorList({ annotationMode: AnnotationMode.DISABLE });
       return pageGraphics(graphicsFromOperators(operators.fnArray, operators.argsArray, OPS as unknown as OpsTable), text.viewportTransform, text.width, text.height);
     },
     render: (dpi, region) => renderWithPdfjs(page, renderGeometry(text.width, text.height, dpi, maxPixels, region)),
