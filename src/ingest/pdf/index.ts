@@ -5,9 +5,10 @@
  * several times faster) and pdf.js for the documents and pages PDFium cannot read; the document-wide passes then
  * drop running headers and footers, order each page's lines (columns), group them into blocks,
  * find the structure and resolve hyphenated line breaks against the document's own vocabulary.
- * Pass 2 runs only when figures are cropped or pages rendered: one page at a time, its drawing
- * operations locate figures next to their captions and the page or regions are rendered to PNG.
- * pdf.js is opened only when pass 2 or a fallback needs it.
+ * Pass 2 runs only when figures are cropped or pages rendered: one page at a time, what it draws
+ * locates figures next to their captions and the page or regions are rendered to PNG, with PDFium
+ * (./pdfium-render.ts) and pdf.js for rotated pages and what PDFium fails on.
+ * pdf.js is opened only when a fallback needs it.
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { saveImage } from "../../store/images.js";
@@ -76,8 +77,7 @@ export type PdfTextEngine = NonNullable<ParseOptions["textEngine"]>;
 
 /**
  * The open document: PDFium for the text pass when it reads the file, pdf.js opened on first use
- * (pass 2, pages PDFium cannot map, documents PDFium cannot open), so text-only parses of ordinary
- * papers never load pdf.js.
+ * (pages PDFium cannot map or draw, documents PDFium cannot open), so ordinary papers never load pdf.js.
  */
 class PdfSource {
   private pdfjsDoc: Promise<PDFDocumentProxy> | undefined;
