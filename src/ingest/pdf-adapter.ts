@@ -21,6 +21,16 @@ export async function startPdfiumTextWorker(): Promise<PdfiumTextWorker> {
   return PdfiumTextWorker.start();
 }
 
+/**
+ * Loads the PNG encoder (sharp, a native addon) in this thread before parse workers use it: an addon
+ * first loaded by a worker can be unloaded when that worker exits while others still use it (sharp's
+ * advice for worker threads; on Linux sharp >= 0.33 also keeps itself loaded).
+ */
+export async function preloadPngEncoder(): Promise<void> {
+  const { loadSharp } = await import("./pdf/render.js");
+  await loadSharp();
+}
+
 const PROBLEM_REASONS: Record<string, SkipReason> = {
   "not-pdf": "mislabelled",
   corrupt: "broken",

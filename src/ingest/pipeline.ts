@@ -20,7 +20,7 @@ import { arxivDocId, arxivIdFromFileName, fileDocId, sha256Hex, shortHash, urlDo
 import { captionFromFileName, parseImage, readImageSize, readSidecarCaption } from "./image.js";
 import { loadManifest, type ManifestEntry } from "./manifest.js";
 import { parseMarkdown } from "./markdown.js";
-import { classifyPdfError, hintOf, loadPdfParser, startPdfiumTextWorker, type PdfParser } from "./pdf-adapter.js";
+import { classifyPdfError, hintOf, loadPdfParser, preloadPngEncoder, startPdfiumTextWorker, type PdfParser } from "./pdf-adapter.js";
 import { PdfPoolUnavailableError, PdfWorkerPool } from "./pdf-pool.js";
 import { contentMatches, describeSniffed, sniff, sourceKindOf, type SourceKind } from "./sniff.js";
 import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile, SkipReason } from "./summary.js";
@@ -307,6 +307,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   let workersFailed = workerCount <= 0;
   const parsePdf: PdfParser = async (data, parseOptions) => {
     if (!workersFailed) {
+      if (!pool && (cropFigures || renderPages)) await preloadPngEncoder().catch(() => undefined);
       pool ??= new PdfWorkerPool(workerCount);
       try {
         return await pool.parse(data, parseOptions);

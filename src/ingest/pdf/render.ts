@@ -64,7 +64,7 @@ export async function encodePng(image: RgbaImage): Promise<Buffer> {
 
 let sharpLoading: Promise<typeof import("sharp")> | undefined;
 
-function loadSharp(): Promise<typeof import("sharp")> {
+export function loadSharp(): Promise<typeof import("sharp")> {
   sharpLoading ??= import("sharp").then(({ default: sharp }) => {
     // Every input is new pixels: libvips's operation cache would only hold memory.
     sharp.cache(false);
