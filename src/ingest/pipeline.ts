@@ -28,7 +28,7 @@ import { parseText } from "./text.js";
 import type { ParsedDocument } from "./types.js";
 
 /** Bump when chunking or parsing changes in a way that should re-ingest unchanged files. */
-export const PIPELINE_VERSION = 4;
+export const PIPELINE_VERSION = 5;
 
 type IngestSettings = FolioConfig["ingest"];
 

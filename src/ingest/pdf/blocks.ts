@@ -109,7 +109,7 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
       current.push(line);
       continue;
     }
-    if (line.row === previous.row && !(CAPTION_PATTERN.test(line.text) && line.x0 - previous.x1 > 2 * line.size)) {
+    if (line.row === previous.row && !CAPTION_PATTERN.test(line.text)) {
       current.push(line);
       continue;
     }

@@ -32,6 +32,8 @@ export const LAYOUT = {
   headGap: 1.2,
   /** A line this close below a full-width line continues it. */
   continuationGap: 0.6,
+  /** Rows this close below each other continue side-by-side text (captions set beside each other or beside the body). */
+  besideRowGap: 0.6,
 } as const;
 
 export const BLOCKS = {

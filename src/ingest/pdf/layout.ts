@@ -4,7 +4,7 @@
  * left column then right column, with full-width lines such as titles and wide captions in between).
  * Coordinates are PDF points with the origin at the top left of the (rotated) page.
  */
-import { KNOWN_HEADINGS } from "./blocks.js";
+import { CAPTION_PATTERN, KNOWN_HEADINGS } from "./blocks.js";
 import { LAYOUT } from "./heuristics.js";
 
 export interface PdfTextItemLike {
@@ -223,8 +223,86 @@ export function detectColumns(lines: readonly Line[], pageWidth: number): Column
   return { twoColumn, gutter, left, right };
 }
 
+/**
+ * A flow with captions set beside each other ("Table 1: ..." | "Table 2: ...") or beside body text
+ * (a wrapped figure), read one side at a time. From a row where a caption label starts one of
+ * several lines, the gaps between that row's lines split the rows below into side-by-side columns
+ * for as long as every line stays within one of them, the rows follow closely and a row below still
+ * has text on two sides. Each column that starts with a caption becomes a flow of its own, read
+ * where the caption stands; the other columns continue the rows above them (body text beside a
+ * figure), and the rows after the region start a new flow. Without this, rows are read across and
+ * the captions (and the text beside them) merge.
+ */
+export function unweaveSideBySide(flow: readonly Line[]): Line[][] {
+  const rows: Line[][] = [];
+  for (const line of flow) {
+    const last = rows[rows.length - 1];
+    if (last && last[0]!.row === line.row) last.push(line);
+    else rows.push([line]);
+  }
+  const flows: Line[][] = [];
+  let main: Line[] = [];
+  for (let i = 0; i < rows.length; ) {
+    const row = rows[i]!;
+    const sorted = [...row].sort((p, q) => p.x0 - q.x0);
+    // A bare label ("Figure 2:") set apart from its own caption text is not a side of its own.
+    const sides = sorted.filter((line, k) => k === 0 || !isBareCaptionLabel(sorted[k - 1]!.text));
+    if (sides.length < 2 || !sides.some((line) => CAPTION_PATTERN.test(line.text))) {
+      main.push(...row);
+      i++;
+      continue;
+    }
+    // Midway between each side and the line just before it.
+    const splits = sides.slice(1).map((line) => (sorted[sorted.indexOf(line) - 1]!.x1 + line.x0) / 2);
+    const columnOf = (line: Line) => {
+      const column = splits.findIndex((split) => line.x1 <= split + 1);
+      const index = column === -1 ? splits.length : column;
+      // A line reaching over a split belongs to no column.
+      return index > 0 && line.x0 < splits[index - 1]! - 1 ? -1 : index;
+    };
+    const columns: Line[][] = sides.map(() => []);
+    let end = i;
+    let bottom = -Infinity;
+    // Side by side only if a row below still has text on two sides (else one wide line had a gap).
+    let besideBelow = false;
+    while (end < rows.length) {
+      const candidate = rows[end]!;
+      const size = Math.min(...candidate.map((l) => l.size));
+      if (end > i && candidate[0]!.top - bottom > LAYOUT.besideRowGap * size) break;
+      const placed = candidate.map(columnOf);
+      if (placed.includes(-1)) break;
+      if (end > i && new Set(placed).size > 1) besideBelow = true;
+      candidate.forEach((line, k) => columns[placed[k]!]!.push(line));
+      bottom = Math.max(...candidate.map((l) => l.bottom));
+      end++;
+    }
+    if (!besideBelow) {
+      main.push(...row);
+      i++;
+      continue;
+    }
+    const captions = columns.filter((column, k) => CAPTION_PATTERN.test(sides[k]!.text));
+    for (const [k, column] of columns.entries()) if (!CAPTION_PATTERN.test(sides[k]!.text)) main.push(...column);
+    flows.push(main, ...captions);
+    main = [];
+    i = end;
+  }
+  flows.push(main);
+  return flows.filter((lines) => lines.length > 0);
+}
+
+/** "Figure 2:" alone: the caption label with (almost) nothing after it. */
+function isBareCaptionLabel(text: string): boolean {
+  const match = CAPTION_PATTERN.exec(text);
+  return match !== null && text.length - match[0].length <= 2;
+}
+
 /** Lines of one page in reading order, grouped into flows (a flow never continues across a column switch). */
 export function readingOrder(lines: readonly Line[], layout: ColumnLayout): Line[][] {
+  return columnFlows(lines, layout).flatMap(unweaveSideBySide);
+}
+
+function columnFlows(lines: readonly Line[], layout: ColumnLayout): Line[][] {
   const byRow = [...lines].sort((p, q) => p.row - q.row || p.x0 - q.x0);
   if (!layout.twoColumn) return byRow.length ? [byRow] : [];
   const flows: Line[][] = [];

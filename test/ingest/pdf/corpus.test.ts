@@ -114,6 +114,19 @@ describe.skipIf(!hasCorpusPapers)("parsePdf on the real corpus", () => {
     expect(new Set(resnet.figures.map((f) => f.label)).size).toBe(resnet.figures.length);
   });
 
+  it("RAG and DetectGPT: captions set side by side, or beside body text, each get a record with their own whole caption", async () => {
+    const rag = await parse("2005.11401.pdf");
+    const caption = (doc: ParsedDocument, label: string) => doc.figures.find((f) => f.label === label)?.caption;
+    expect(caption(rag, "Table 1")).toBe("Table 1: Open-Domain QA Test Scores. For TQA, left column uses the standard test set for Open-Domain QA, right column uses the TQA-Wiki test set. See Appendix D for further details.");
+    expect(caption(rag, "Table 2")).toMatch(/^Table 2: Generation and classification Test Scores\. MS-MARCO SotA is \[4\]/);
+    expect(caption(rag, "Table 4")).toBe("Table 4: Human assessments for the Jeopardy Question Generation Task.");
+    expect(caption(rag, "Table 5")).toBe("Table 5: Ratio of distinct to total tri-grams for generation tasks.");
+    const detectgpt = await parse("2301.11305.pdf");
+    expect(caption(detectgpt, "Figure 6")).toMatch(/^Figure 6\. DetectGPT performs best when scoring samples with the same model that generated them/);
+    // The body text the figure interrupts reads on, its hyphenated line break joined.
+    expect(textOf(detectgpt)).toContain("to compute log probabilities. Instead, we use log probabilities computed by a surrogate model B.");
+  });
+
   it("concurrent calls in one thread give the same result as one at a time", async () => {
     const alone = await parse("1810.04805.pdf");
     const [together, other] = await Promise.all([parse("1810.04805.pdf"), parse("2007.01282.pdf")]);
