@@ -164,8 +164,18 @@ export interface RegionContext {
   contentBottom: number;
 }
 
+/** Points the span reaches past the caption's column (or a caption beside it) on each side. */
+const SPAN_SLACK = 10;
+
+interface Span {
+  x0: number;
+  x1: number;
+  /** Body text stands beside the caption (a figure wrapped into the text) and bounds the span. */
+  besideText: boolean;
+}
+
 /** The horizontal span a caption's figure can occupy: its column, or the page's text width. */
-function spanOf(caption: RawBlock, context: RegionContext): [number, number] {
+function spanOf(caption: RawBlock, context: RegionContext): Span {
   const { layout } = context;
   let span: [number, number];
   if (layout.twoColumn && !crossesGutter(caption.x0, caption.x1, layout)) {
@@ -173,17 +183,25 @@ function spanOf(caption: RawBlock, context: RegionContext): [number, number] {
   } else {
     span = [Math.min(layout.left, caption.x0), Math.max(layout.right, caption.x1)];
   }
-  // Side-by-side captions share the span: split it between them.
+  // Side-by-side captions share the span: split it between them. Body text beside the caption
+  // bounds it at the text's edge, without slack: the figure reaches up to the text, not into it.
+  let [slackLeft, slackRight] = [SPAN_SLACK, SPAN_SLACK];
+  let besideText = false;
   for (const other of context.blocks) {
-    if (other === caption || other.kind !== "caption") continue;
+    if (other === caption || (other.kind !== "caption" && other.kind !== "paragraph")) continue;
     const overlapsVertically = other.top < caption.bottom && caption.top < other.bottom;
     if (!overlapsVertically || other.x1 < span[0] || other.x0 > span[1]) continue;
-    const middle = other.x0 >= caption.x1 ? (caption.x1 + other.x0) / 2 : other.x1 <= caption.x0 ? (other.x1 + caption.x0) / 2 : undefined;
-    if (middle === undefined) continue;
-    if (middle > caption.x1 - 1) span = [span[0], Math.min(span[1], middle)];
-    else span = [Math.max(span[0], middle), span[1]];
+    const text = other.kind === "paragraph";
+    if (other.x0 >= caption.x1) {
+      const edge = text ? other.x0 - 1 : (caption.x1 + other.x0) / 2;
+      if (edge < span[1]) [span, slackRight] = [[span[0], edge], text ? 0 : SPAN_SLACK];
+    } else if (other.x1 <= caption.x0) {
+      const edge = text ? other.x1 + 1 : (other.x1 + caption.x0) / 2;
+      if (edge > span[0]) [span, slackLeft] = [[edge, span[1]], text ? 0 : SPAN_SLACK];
+    } else continue;
+    besideText ||= text;
   }
-  return [span[0] - 10, span[1] + 10];
+  return { x0: span[0] - slackLeft, x1: span[1] + slackRight, besideText };
 }
 
 /** Mostly lower-case words, as in running text (table rows are names, numbers and symbols). */
@@ -229,7 +247,7 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
   const inOneColumn = layout.twoColumn && !crossesGutter(caption.x0, caption.x1, layout);
   if (inOneColumn) {
     // A short caption in one column under (or over) a drawing that crosses the gutter is a full-width figure's.
-    const full = windowsFor(caption, [layout.left - 10, layout.right + 10], context);
+    const full = windowsFor(caption, { x0: layout.left - SPAN_SLACK, x1: layout.right + SPAN_SLACK, besideText: false }, context);
     const crossing = (w: Box) => context.graphics.some((g) => g[0] < layout.gutter - 5 && g[2] > layout.gutter + 5 && intersects(g, w));
     if (crossing(full[0]) || crossing(full[1])) windows = full;
   }
@@ -251,13 +269,16 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
   if (above && below) {
     const gapAbove = caption.top - above[3];
     const gapBelow = below[1] - caption.bottom;
-    const preferAbove = kind === "figure" ? gapAbove <= gapBelow + FIGURES.sideSlack : gapAbove + FIGURES.sideSlack < gapBelow;
+    // A figure is drawn: when only one side holds a drawing, the other side's text is not the figure.
+    const [drawnAbove, drawnBelow] = [drawnIn(above, context), drawnIn(below, context)];
+    const preferAbove =
+      kind === "figure" && drawnAbove !== drawnBelow ? drawnAbove : kind === "figure" ? gapAbove <= gapBelow + FIGURES.sideSlack : gapAbove + FIGURES.sideSlack < gapBelow;
     return pad(preferAbove ? above : below, context);
   }
   if (above || below) return pad((above ?? below) as Box, context);
   // Figures made of boxed text (prompts, examples) look like body text: fall back to the space up to
   // the previous caption or heading, provided something is drawn there.
-  const loose = windowsFor(caption, [windows[0][0], windows[0][2]], context, true);
+  const loose = windowsFor(caption, { x0: windows[0][0], x1: windows[0][2], besideText: false }, context, true);
   for (const window of kind === "figure" ? loose : [loose[1], loose[0]]) {
     const region = contentIn(window, caption, context, true);
     if (region) return pad(region, context);
@@ -266,17 +287,35 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
 }
 
 /** The free space above and below the caption within the span, up to the nearest body text or caption. */
-function windowsFor(caption: RawBlock, span: [number, number], context: RegionContext, loose = false): [Box, Box] {
+function windowsFor(caption: RawBlock, { x0, x1, besideText }: Span, context: RegionContext, loose = false): [Box, Box] {
+  const span: [number, number] = [x0, x1];
   const boundaries = context.blocks.filter((b) =>
     loose ? b !== caption && (b.kind === "caption" || b.kind === "heading" || b.kind === "title") && b.x1 >= span[0] && b.x0 <= span[1] : isBoundary(b, caption, span, context),
   );
-  const above = Math.max(context.contentTop, ...boundaries.filter((b) => b.bottom <= caption.top + 1).map((b) => b.bottom));
-  const below = Math.min(context.contentBottom, ...boundaries.filter((b) => b.top >= caption.bottom - 1).map((b) => b.top));
+  let above = context.contentTop;
+  let below = context.contentBottom;
+  for (const block of boundaries) {
+    if (!besideText) {
+      if (block.bottom <= caption.top + 1) above = Math.max(above, block.bottom);
+      if (block.top >= caption.bottom - 1) below = Math.min(below, block.top);
+      continue;
+    }
+    // Beside a wrapped figure, paragraphs narrow where they pass it: only their lines reaching well
+    // into the span bound it, above or below the caption.
+    for (const line of block.lines) {
+      if (line.x1 < span[0] + SPAN_SLACK || line.x0 > span[1] - SPAN_SLACK) continue;
+      if (line.bottom <= caption.top + 1) above = Math.max(above, line.bottom);
+      else if (line.top >= caption.bottom - 1) below = Math.min(below, line.top);
+    }
+  }
   return [
     [span[0], above, span[1], caption.top],
     [span[0], caption.bottom, span[1], below],
   ];
 }
+
+/** Whether anything drawn (not text) lies in the box. */
+const drawnIn = (box: Box, context: RegionContext) => context.graphics.some((g) => intersects(g, box));
 
 function contentIn(window: Box, caption: RawBlock, context: RegionContext, needsGraphics = false): Box | undefined {
   if (window[3] - window[1] < FIGURES.minRegionSize) return undefined;

@@ -127,6 +127,18 @@ describe.skipIf(!hasCorpusPapers)("parsePdf on the real corpus", () => {
     expect(textOf(detectgpt)).toContain("to compute log probabilities. Instead, we use log probabilities computed by a surrogate model B.");
   });
 
+  it("ViT, DetectGPT, BEIR: regions of figures wrapped into the text hold the drawing, not the text beside it", async () => {
+    const bbox = async (file: string, label: string) => (await parse(file, { cropFigures: true, figureDpi: 36 })).figures.find((f) => f.label === label)?.bbox ?? [0, 0, 0, 0];
+    // ViT's attention maps (x 390-507) beside body text ending at x 375.
+    expect((await bbox("2010.11929.pdf", "Figure 6"))[0]).toBeGreaterThan(380);
+    // DetectGPT's heatmap sits above its caption (top 578), right of the body text; below the caption is its own text.
+    const [dx0, , , dy1] = await bbox("2301.11305.pdf", "Figure 6");
+    expect(dx0).toBeGreaterThan(400);
+    expect(dy1).toBeLessThan(580);
+    // BEIR's Table 3 is the right half of the page, beside body text.
+    expect((await bbox("2104.08663.pdf", "Table 3"))[0]).toBeGreaterThan(300);
+  });
+
   it("concurrent calls in one thread give the same result as one at a time", async () => {
     const alone = await parse("1810.04805.pdf");
     const [together, other] = await Promise.all([parse("1810.04805.pdf"), parse("2007.01282.pdf")]);

@@ -2,9 +2,16 @@
  * Captions set beside each other or beside body text (wrapped figures): read one side at a time, so
  * each caption is whole and gets its own figure record, and the body text beside it reads on.
  */
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { blocksOfFlow } from "../../../src/ingest/pdf/blocks.js";
+import { parsePdf } from "../../../src/ingest/pdf/index.js";
 import { readingOrder, unweaveSideBySide, type Line } from "../../../src/ingest/pdf/layout.js";
+import { makeWrappedFigurePdf, PAGE_HEIGHT, WRAPPED } from "../../fixtures/make-pdfs.js";
+import { useTempDir } from "../../helpers/tmp.js";
+import { textOnlyOptions } from "./text-options.js";
+
+const imagesDir = useTempDir("side-by-side");
 
 const line = (text: string, x0: number, x1: number, row: number, size = 10): Line => ({ text, x0, x1, top: 100 + row * 12, bottom: 100 + row * 12 + size, baseline: 100 + row * 12 + 8, size, font: "f", row });
 const texts = (flows: Line[][]) => flows.map((flow) => flow.map((l) => l.text));
@@ -70,5 +77,22 @@ describe("side-by-side captions and wrapped figures", () => {
     // Without a caption label, lines side by side are a table's rows, read across as before.
     const table = [line("Model", 100, 150, 0), line("Accuracy", 300, 360, 0), line("BERT", 100, 140, 1), line("88.5", 300, 330, 1)];
     expect(texts(unweaveSideBySide(table))).toEqual([table.map((l) => l.text)]);
+  });
+
+  it("a generated wrapped figure: its whole caption, its region beside the text and not over it, the body reading on", async () => {
+    const doc = await parsePdf(await makeWrappedFigurePdf(), textOnlyOptions(path.join(imagesDir(), "images"), { cropFigures: true }));
+    const [figure] = doc.figures;
+    expect(doc.figures).toHaveLength(1);
+    expect(figure?.caption).toBe(WRAPPED.caption);
+    expect(figure?.imageId).toMatch(/^[0-9a-f]{16}$/);
+    const [x0, y0, x1, y1] = figure?.bbox ?? [0, 0, 0, 0];
+    const box = WRAPPED.figure;
+    // The drawing is inside the region (top-left coordinates), the text beside it is not.
+    expect(x0).toBeLessThanOrEqual(box.x);
+    expect(x0).toBeGreaterThan(WRAPPED.textRight);
+    expect(x1).toBeGreaterThanOrEqual(box.x + box.width);
+    expect(y0).toBeLessThanOrEqual(PAGE_HEIGHT - (box.y + box.height));
+    expect(y1).toBeGreaterThanOrEqual(PAGE_HEIGHT - box.y);
+    expect(doc.blocks.map((b) => b.text).join("\n")).toContain(WRAPPED.besideSentence);
   });
 });
