@@ -109,7 +109,7 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
       current.push(line);
       continue;
     }
-    if (line.row === previous.row && !CAPTION_PATTERN.test(line.text)) {
+    if (line.row === previous.row && !(CAPTION_PATTERN.test(line.text) && line.x0 - previous.x1 > 2 * line.size)) {
       current.push(line);
       continue;
     }
@@ -125,7 +125,8 @@ export function blocksOfFlow(lines: Line[], page: number, flow: number): RawBloc
       isKnownHeadingLine(line) ||
       isKnownHeadingLine(previous) ||
       (current.length === 1 && isNumberedHeadingLine(previous) && !continuesHeading(previous, line)) ||
-      BULLET.test(line.text) ||
+      // "2) may be ..." after "GPT-" continues a hyphenated name, not a list.
+      (BULLET.test(line.text) && !/[-\u2010]$/.test(previous.text)) ||
       // A caption ends where a table's rows (several cells on one row) begin.
       (CAPTION_PATTERN.test(current[0]?.text ?? "") && (segmentsPerRow.get(line.row) ?? 1) > 1) ||
       (previous.x1 < flowRight - BLOCKS.shortLineSlack * size && endsSentence(previous.text) && /^[\p{Lu}\d[(]/u.test(line.text) && line.x0 - lines[0]!.x0 > -1);

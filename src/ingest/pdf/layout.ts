@@ -245,22 +245,23 @@ export function unweaveSideBySide(flow: readonly Line[]): Line[][] {
   for (let i = 0; i < rows.length; ) {
     const row = rows[i]!;
     const sorted = [...row].sort((p, q) => p.x0 - q.x0);
-    // A bare label ("Figure 2:") set apart from its own caption text is not a side of its own.
-    const sides = sorted.filter((line, k) => k === 0 || !isBareCaptionLabel(sorted[k - 1]!.text));
-    if (sides.length < 2 || !sides.some((line) => CAPTION_PATTERN.test(line.text))) {
+    // Sides start where a caption label starts a line, not at any wide gap (a justified word space
+    // inside a caption line); a bare label ("Figure 2:") set apart from its text does not start one.
+    const starts = sorted.filter((line, k) => k > 0 && CAPTION_PATTERN.test(line.text) && !isBareCaptionLabel(sorted[k - 1]!.text));
+    if (starts.length === 0) {
       main.push(...row);
       i++;
       continue;
     }
     // Midway between each side and the line just before it.
-    const splits = sides.slice(1).map((line) => (sorted[sorted.indexOf(line) - 1]!.x1 + line.x0) / 2);
+    const splits = starts.map((line) => (sorted[sorted.indexOf(line) - 1]!.x1 + line.x0) / 2);
     const columnOf = (line: Line) => {
       const column = splits.findIndex((split) => line.x1 <= split + 1);
       const index = column === -1 ? splits.length : column;
       // A line reaching over a split belongs to no column.
       return index > 0 && line.x0 < splits[index - 1]! - 1 ? -1 : index;
     };
-    const columns: Line[][] = sides.map(() => []);
+    const columns: Line[][] = [[], ...starts.map(() => [])];
     let end = i;
     let bottom = -Infinity;
     // Side by side only if a row below still has text on two sides (else one wide line had a gap).
@@ -281,8 +282,10 @@ export function unweaveSideBySide(flow: readonly Line[]): Line[][] {
       i++;
       continue;
     }
-    const captions = columns.filter((column, k) => CAPTION_PATTERN.test(sides[k]!.text));
-    for (const [k, column] of columns.entries()) if (!CAPTION_PATTERN.test(sides[k]!.text)) main.push(...column);
+    // The first column is a caption when its first line starts with a label; the others always are.
+    const [first = [], ...captions] = columns;
+    if (first[0] && CAPTION_PATTERN.test(first[0].text)) captions.unshift(first);
+    else main.push(...first);
     flows.push(main, ...captions);
     main = [];
     i = end;

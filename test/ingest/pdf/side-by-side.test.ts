@@ -13,7 +13,8 @@ import { textOnlyOptions } from "./text-options.js";
 
 const imagesDir = useTempDir("side-by-side");
 
-const line = (text: string, x0: number, x1: number, row: number, size = 10): Line => ({ text, x0, x1, top: 100 + row * 12, bottom: 100 + row * 12 + size, baseline: 100 + row * 12 + 8, size, font: "f", row });
+// Glyph boxes are a little taller than the font size, as in real PDFs (layout.ts's ascent + descent).
+const line = (text: string, x0: number, x1: number, row: number, size = 10): Line => ({ text, x0, x1, top: 100 + row * 12, bottom: 100 + row * 12 + 1.02 * size, baseline: 100 + row * 12 + 8, size, font: "f", row });
 const texts = (flows: Line[][]) => flows.map((flow) => flow.map((l) => l.text));
 /** Rows of a full-width first line, then pairs set side by side (left 100-300, right 310-500), then a last full-width line. */
 function sideBySide(first: string, pairs: Array<[string | undefined, string | undefined]>, last?: string): Line[] {
@@ -74,6 +75,24 @@ describe("side-by-side captions and wrapped figures", () => {
     expect(texts(unweaveSideBySide(gapInLine))).toEqual([gapInLine.map((l) => l.text)]);
     const bareLabel = [line("Figure 2:", 100, 140, 0), line("Single crop validation accuracy of Inception", 152, 500, 0), line("and its variants.", 152, 260, 1), line("0.8", 40, 52, 1)];
     expect(texts(unweaveSideBySide(bareLabel))).toEqual([bareLabel.map((l) => l.text)]);
+    // A justified gap inside a caption's first line is not a side: "While" stays with Figure 3.
+    const justified = [
+      line("Results on the pre-training data are shown in the figures below.", 100, 500, 0),
+      line("Figure 3: Transfer to ImageNet.", 100, 240, 1),
+      line("While", 262, 300, 1),
+      line("Figure 4: Linear few-shot evaluation on Ima-", 320, 500, 1),
+      line("large ViT models perform worse than BiT", 100, 300, 2),
+      line("geNet versus pre-training size.", 320, 480, 2),
+    ];
+    expect(texts(unweaveSideBySide(justified))).toEqual([
+      ["Results on the pre-training data are shown in the figures below."],
+      ["Figure 3: Transfer to ImageNet.", "While", "large ViT models perform worse than BiT"],
+      ["Figure 4: Linear few-shot evaluation on Ima-", "geNet versus pre-training size."],
+    ]);
+    // A reference that a justified gap sets apart in running text is not a caption.
+    const reference = [line("The numbers are collected in", 100, 250, 0), line("Table 2. It gives the scores per task.", 263, 500, 0), line("and the next line of the same paragraph runs across the whole width.", 100, 500, 1)];
+    expect(texts(unweaveSideBySide(reference))).toEqual([reference.map((l) => l.text)]);
+    expect(blocksOfFlow(reference, 1, 0).map((b) => b.text)).toEqual(["The numbers are collected in Table 2. It gives the scores per task. and the next line of the same paragraph runs across the whole width."]);
     // Without a caption label, lines side by side are a table's rows, read across as before.
     const table = [line("Model", 100, 150, 0), line("Accuracy", 300, 360, 0), line("BERT", 100, 140, 1), line("88.5", 300, 330, 1)];
     expect(texts(unweaveSideBySide(table))).toEqual([table.map((l) => l.text)]);
