@@ -234,6 +234,11 @@ export function detectColumns(lines: readonly Line[], pageWidth: number): Column
  * the captions (and the text beside them) merge.
  */
 export function unweaveSideBySide(flow: readonly Line[]): Line[][] {
+  // Most flows have no caption label beside another line on its row: nothing to unweave. (Flows
+  // are in row order, so lines of a row are next to each other.)
+  let besideCaption = false;
+  for (let k = 1; k < flow.length && !besideCaption; k++) besideCaption = flow[k]!.row === flow[k - 1]!.row && CAPTION_PATTERN.test(flow[k]!.text);
+  if (!besideCaption) return flow.length ? [flow.slice()] : [];
   const rows: Line[][] = [];
   for (const line of flow) {
     const last = rows[rows.length - 1];
