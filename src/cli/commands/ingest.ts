@@ -27,7 +27,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--prune", "remove documents whose files are gone from the given folders")
     .option("--strict", "exit non-zero when any file is skipped")
     .option("--force", "re-ingest even unchanged files")
-    .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs several times faster)")
+    .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs about twice as fast)")
     .option("--no-progress", "no progress bars")
     .option("--json", "machine-readable summary on stdout")
     .action(async (paths: string[], opts: IngestFlags, command: Command) => {
