@@ -25,8 +25,7 @@ import { PdfiumWorkerUnavailableError, type RemoteOpenResult } from "./pdfium-re
 import { PdfiumDocument, type PdfiumOpenResult, type PdfiumTextSource } from "./pdfium-text.js";
 import { PdfiumPage } from "./pdfium-render.js";
 import { encodePng, renderGeometry, renderWithPdfjs } from "./render.js";
-import type { Box } from "./matrix.js";
-import { times } from "./matrix.js";
+import { times, type Box } from "./matrix.js";
 import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFromPdfDate } from "./structure.js";
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
 
@@ -480,6 +479,8 @@ async function renderPass(
     const pdfium = usePdfium ? await source.pdfiumHere(warnings) : undefined;
     if (pdfium) {
       let page: PdfiumPage | undefined;
+      // A page drawn again by pdf.js gives its own warnings ("no region found ..."): drop PDFium's.
+      const warned = warnings.length;
       try {
         page = PdfiumPage.load(pdfium, text.page);
         if (page) {
@@ -488,6 +489,7 @@ async function renderPass(
         }
       } catch (error) {
         if (options.signal?.aborted) throw error;
+        warnings.splice(warned);
         warnings.push(`page ${text.page}: PDFium could not draw the page (${describeError(error)}); drawn with pdf.js`);
       } finally {
         page?.close();
