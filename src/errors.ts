@@ -90,3 +90,8 @@ export class StoreError extends FolioError {
 export function isFolioError(error: unknown): error is FolioError {
   return error instanceof FolioError;
 }
+
+/** An error's message, or the thrown value as text when it is not an Error. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,5 +1,5 @@
 /** Turns any error into a message for the terminal and an exit code; never a stack trace for user errors. */
-import { FolioError } from "../errors.js";
+import { errorMessage, FolioError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import type { CliIO } from "./io.js";
 import { writeJson, writeLine } from "./io.js";
@@ -15,7 +15,7 @@ export function reportError(error: unknown, io: CliIO, options: { json: boolean;
     if (debug && error.stack) writeLine(io.stderr, redact(error.stack, options.secrets));
     return error.exitCode;
   }
-  const message = redact(error instanceof Error ? error.message : String(error), options.secrets);
+  const message = redact(errorMessage(error), options.secrets);
   if (options.json) writeJson(io, { error: { code: "INTERNAL", message, hint: "This is a bug in Folio; rerun with FOLIO_DEBUG=1 and report the output." } });
   writeLine(io.stderr, `error: unexpected failure: ${message}`);
   writeLine(io.stderr, debug && error instanceof Error && error.stack ? redact(error.stack, options.secrets) : "  hint: rerun with FOLIO_DEBUG=1 for details, and report it if it persists.");

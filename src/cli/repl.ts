@@ -15,7 +15,7 @@ import { DEFAULT_IMAGE_QUESTION } from "../chat/chain.js";
 import { locationOf } from "../chat/context.js";
 import type { Answer, AnswerRequest, Answerer, ChatTurn, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
-import { isFolioError } from "../errors.js";
+import { errorMessage, isFolioError } from "../errors.js";
 import { imagePath, isImageId } from "../store/images.js";
 import { CHUNK_KINDS, type ChunkKind, type FolioStoreApi, type SearchFilters } from "../store/types.js";
 import { redact } from "../util/redact.js";
@@ -158,7 +158,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   const write = (text: string) => output.write(text);
   const line = (text = "") => output.write(`${text}\n`);
   const errorText = (error: unknown): string => {
-    const raw = isFolioError(error) ? error.toUserString() : error instanceof Error ? error.message : String(error);
+    const raw = isFolioError(error) ? error.toUserString() : errorMessage(error);
     return redact(raw, config.secrets);
   };
 

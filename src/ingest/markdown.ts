@@ -9,6 +9,7 @@ import type { ParsedBlock, ParsedDocument, ParsedFigure } from "./types.js";
 import { parseFigureLabel, readImageSize, toPng } from "./image.js";
 import { saveImage } from "../store/images.js";
 import { attachMentions } from "./mentions.js";
+import { errorMessage } from "../errors.js";
 
 export interface MarkdownOptions {
   filePath: string;
@@ -129,7 +130,7 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
     try {
       imageId = await saveImage(options.imagesDir, await toPng(data, size.format));
     } catch (error) {
-      warnings.push(`image ${href}: could not be decoded (${error instanceof Error ? error.message : String(error)}); skipped`);
+      warnings.push(`image ${href}: could not be decoded (${errorMessage(error)}); skipped`);
       return;
     }
     const parsed = parseFigureLabel(caption);

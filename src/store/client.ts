@@ -4,7 +4,7 @@
  */
 import { QdrantClient } from "@qdrant/js-client-rest";
 import type { FolioConfig } from "../config.js";
-import { FolioError, InputError, StoreError } from "../errors.js";
+import { errorMessage, FolioError, InputError, StoreError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { LocalQdrantClient } from "./local/index.js";
 
@@ -35,7 +35,7 @@ export function errorDetail(error: unknown): string {
   if (typeof error !== "object" || error === null) return String(error);
   const data = (error as { data?: { status?: { error?: unknown } } }).data;
   const serverMessage = data?.status?.error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return typeof serverMessage === "string" && serverMessage !== message ? `${message}: ${serverMessage}` : message;
 }
 

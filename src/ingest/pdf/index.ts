@@ -11,6 +11,7 @@
  * pdf.js is opened only when a fallback needs it.
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { errorMessage } from "../../errors.js";
 import { saveImage } from "../../store/images.js";
 import { abortError } from "../../util/abort.js";
 import { hasPdfHeader } from "../sniff.js";
@@ -58,7 +59,7 @@ async function openDocument(data: Uint8Array, truncated: boolean): Promise<PDFDo
   } catch (error) {
     const name = (error as { name?: string } | null)?.name;
     if (name === "PasswordException") throw new EncryptedPdfError(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new CorruptPdfError(truncated ? "the end of the file is missing" : message, error, truncated);
   }
   if (truncated) {
@@ -107,7 +108,7 @@ class PdfSource {
         warnings.push(`PDFium could not open the file (error ${opened.code}); its text was read with pdf.js`);
       } catch (error) {
         if (error instanceof EncryptedPdfError) throw error;
-        warnings.push(`PDFium failed (${error instanceof Error ? error.message : String(error)}); the text was read with pdf.js`);
+        warnings.push(`PDFium failed (${errorMessage(error)}); the text was read with pdf.js`);
       }
     }
     const source = new PdfSource(data, truncated, undefined, engine === "pdfium" && !truncated);
@@ -135,7 +136,7 @@ class PdfSource {
         return undefined;
       },
       (error: unknown) => {
-        warnings.push(`PDFium failed on the file (${error instanceof Error ? error.message : String(error)}); figures and page images were drawn with pdf.js`);
+        warnings.push(`PDFium failed on the file (${errorMessage(error)}); figures and page images were drawn with pdf.js`);
         return undefined;
       },
     );
@@ -159,7 +160,7 @@ class PdfSource {
         const text = await this.pdfium.pageText(pageNumber);
         if (text) return { ...linesFromItems(text.items, text.viewportTransform, pageNumber, text.width, text.height), viewportTransform: text.viewportTransform };
       } catch (error) {
-        warnings.push(`page ${pageNumber}: PDFium could not read the text (${error instanceof Error ? error.message : String(error)}); read with pdf.js`);
+        warnings.push(`page ${pageNumber}: PDFium could not read the text (${errorMessage(error)}); read with pdf.js`);
       }
     }
     return this.pdfjsTextLayer(pageNumber);
@@ -244,7 +245,7 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
       } catch (error) {
         failedPages++;
         lastError = error;
-        warnings.push(`page ${n}: text could not be read (${error instanceof Error ? error.message : String(error)})`);
+        warnings.push(`page ${n}: text could not be read (${errorMessage(error)})`);
         pages.push({ page: n, width: 612, height: 792, lines: [], rotated: [], viewportTransform: [1, 0, 0, -1, 0, 792] });
       }
     }
@@ -411,7 +412,7 @@ async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions
       await draw();
     } catch (error) {
       if (!lenient || options.signal?.aborted) throw error;
-      warnings.push(`page ${text.page}: ${what} failed (${error instanceof Error ? error.message : String(error)})`);
+      warnings.push(`page ${text.page}: ${what} failed (${errorMessage(error)})`);
     }
   };
   if (options.renderPages && work.parsed) {
@@ -443,8 +444,6 @@ async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions
     });
   }
 }
-
-const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Pass 2: each page with PDFium when it has the document and the page is unrotated, else with
@@ -490,7 +489,7 @@ async function renderPass(
       } catch (error) {
         if (options.signal?.aborted) throw error;
         warnings.splice(warned);
-        warnings.push(`page ${text.page}: PDFium could not draw the page (${describeError(error)}); drawn with pdf.js`);
+        warnings.push(`page ${text.page}: PDFium could not draw the page (${errorMessage(error)}); drawn with pdf.js`);
       } finally {
         page?.close();
       }
@@ -503,7 +502,7 @@ async function renderPass(
     } catch (error) {
       if (options.signal?.aborted) throw error;
       pdfjsFailed = true;
-      warnings.push(`figures and page images were skipped from page ${text.page} on: pdf.js could not open the file (${describeError(error)})`);
+      warnings.push(`figures and page images were skipped from page ${text.page} on: pdf.js could not open the file (${errorMessage(error)})`);
       continue;
     }
     let page: PassTwoPage | undefined;
@@ -512,7 +511,7 @@ async function renderPass(
       await drawPage(page, work, options, warnings, true);
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      warnings.push(`page ${text.page}: could not be rendered (${describeError(error)})`);
+      warnings.push(`page ${text.page}: could not be rendered (${errorMessage(error)})`);
     } finally {
       page?.close();
     }

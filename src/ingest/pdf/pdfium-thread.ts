@@ -7,12 +7,9 @@
 import { parentPort } from "node:worker_threads";
 import { loadPdfium, PdfiumDocument } from "./pdfium-text.js";
 import type { PdfiumThreadReply, PdfiumThreadRequest } from "./pdfium-remote.js";
+import { errorMessage } from "../../errors.js";
 
 const port = parentPort;
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function extract(request: PdfiumThreadRequest, post: (reply: PdfiumThreadReply) => void): Promise<void> {
   return PdfiumDocument.open(request.data).then(
@@ -32,7 +29,7 @@ function extract(request: PdfiumThreadRequest, post: (reply: PdfiumThreadReply) 
             post({ id: request.id, type: "page", page, text: doc.pageText(page) });
           } catch (error) {
             // After a trap the instance is gone: the caller reads this page and the rest with pdf.js.
-            post({ id: request.id, type: "page", page, error: describe(error), trapped: doc.broken });
+            post({ id: request.id, type: "page", page, error: errorMessage(error), trapped: doc.broken });
             if (doc.broken) return;
           }
         }
@@ -40,7 +37,7 @@ function extract(request: PdfiumThreadRequest, post: (reply: PdfiumThreadReply) 
         doc.close();
       }
     },
-    (error: unknown) => post({ id: request.id, type: "failed", message: describe(error) }),
+    (error: unknown) => post({ id: request.id, type: "failed", message: errorMessage(error) }),
   );
 }
 
@@ -49,7 +46,7 @@ if (port) {
   void loadPdfium().catch(() => undefined);
   let chain: Promise<void> = Promise.resolve();
   port.on("message", (request: PdfiumThreadRequest) => {
-    chain = chain.then(() => extract(request, (reply) => port.postMessage(reply))).catch((error: unknown) => port.postMessage({ id: request.id, type: "failed", message: describe(error) } satisfies PdfiumThreadReply));
+    chain = chain.then(() => extract(request, (reply) => port.postMessage(reply))).catch((error: unknown) => port.postMessage({ id: request.id, type: "failed", message: errorMessage(error) } satisfies PdfiumThreadReply));
   });
   port.postMessage({ type: "ready" } satisfies PdfiumThreadReply);
 }

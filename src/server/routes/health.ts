@@ -2,6 +2,7 @@
 import { Router } from "express";
 import { redact } from "../../util/redact.js";
 import type { ServerContext } from "../context.js";
+import { errorMessage } from "../../errors.js";
 
 export function healthRouter(ctx: ServerContext): Router {
   const router = Router();
@@ -23,7 +24,7 @@ export function healthRouter(ctx: ServerContext): Router {
       ]);
       Object.assign(counts, { documents, points, text, pages, figures });
     } catch (error) {
-      storeError = redact(error instanceof Error ? error.message : String(error), config.secrets);
+      storeError = redact(errorMessage(error), config.secrets);
     }
     res.setHeader("Cache-Control", "no-store");
     res.json({
