@@ -15,14 +15,6 @@ export function times(m1: readonly number[], m2: readonly number[]): number[] {
   return [a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2, a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1];
 }
 
-/** The inverse matrix, or undefined when it does not exist (a degenerate matrix). */
-export function invert(m: readonly number[]): number[] | undefined {
-  const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = m;
-  const det = a * d - b * c;
-  if (!Number.isFinite(det) || det === 0) return undefined;
-  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
-}
-
 /** The bounding box of the rectangle (x0, y0)-(x1, y1) mapped through the matrix. */
 export function boxOf(matrix: readonly number[], x0: number, y0: number, x1: number, y1: number): Box {
   const [ax, ay] = apply(matrix, x0, y0);

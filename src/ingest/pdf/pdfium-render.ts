@@ -5,8 +5,8 @@
  * (bench/ingest.ts prints both). pdf.js stays the fallback for rotated pages and files PDFium
  * cannot open (see index.ts).
  */
-import { boxOf, cubicExtent, invert, times, type Box } from "./matrix.js";
-import { heaps, type PdfiumDocument } from "./pdfium-text.js";
+import { boxOf, cubicExtent, times, type Box } from "./matrix.js";
+import { floatsAt, heaps, type PdfiumDocument } from "./pdfium-text.js";
 
 /** FPDFPageObj_GetType values. */
 const PAGEOBJ_PATH = 2;
@@ -56,8 +56,11 @@ export class PdfiumPage {
   private constructor(
     private readonly doc: PdfiumDocument,
     private readonly page: number,
-    /** PDFium's own map from user space to the page's pixels before a caller's matrix (see render). */
-    private readonly display: number[],
+    /**
+     * The inverse of PDFium's own map from user space to the page's top-left points, which
+     * FPDF_RenderPageBitmapWithMatrix applies before the caller's matrix (see render).
+     */
+    private readonly fromDisplay: number[],
   ) {}
 
   /** Page `pageNumber` (1-based), or undefined when it is rotated (pdf.js maps rotated pages). */
@@ -71,12 +74,12 @@ export class PdfiumPage {
           m.FPDF_ClosePage(page);
           return undefined;
         }
-        const f = heaps(m).HEAPF32;
-        const [left = 0, , , bottom = 0] = f.subarray(scratch >> 2, (scratch >> 2) + 4);
-        const height = m.FPDF_GetPageHeightF(page);
+        const [left = 0, , , bottom = 0] = floatsAt(m, scratch, 4);
         // FPDF_RenderPageBitmapWithMatrix first maps the page box onto (0, 0, width, height) points,
-        // top-left origin, then applies the caller's matrix; `display` is that first map.
-        return new PdfiumPage(doc, page, [1, 0, 0, -1, -left, height + bottom]);
+        // top-left origin: (x, y) -> (x - left, top - y), then applies the caller's matrix. Kept here
+        // is that first map's inverse, (u, v) -> (u + left, top - v).
+        const top = bottom + m.FPDF_GetPageHeightF(page);
+        return new PdfiumPage(doc, page, [1, 0, 0, -1, left, top]);
       } finally {
         m.pdfium.wasmExports.free(scratch);
       }
@@ -98,7 +101,7 @@ export class PdfiumPage {
       const pathBox = (path: number): Box | undefined => {
         const segments = x.FPDFPath_CountSegments(path);
         if (segments <= 0 || !x.FPDFPageObj_GetMatrix(path, scratch)) return undefined;
-        const matrix = Array.from(heaps(m).HEAPF32.subarray(scratch >> 2, (scratch >> 2) + 6));
+        const matrix = floatsAt(m, scratch, 6);
         const xs: number[] = [];
         const ys: number[] = [];
         let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
@@ -139,16 +142,13 @@ export class PdfiumPage {
             if (box) boxes.push(boxOf(ctm, box[0], box[1], box[2], box[3]));
           } else if (type === PAGEOBJ_IMAGE) {
             if (!x.FPDFPageObj_GetBounds(object, scratch, scratch + 4, scratch + 8, scratch + 12)) continue;
-            const f = heaps(m).HEAPF32;
-            const s = scratch >> 2;
-            const [left = 0, bottom = 0, right = 0, top = 0] = [f[s], f[s + 1], f[s + 2], f[s + 3]];
+            const [left = 0, bottom = 0, right = 0, top = 0] = floatsAt(m, scratch, 4);
             if (!Number.isFinite(left) || !Number.isFinite(right) || right < left) continue;
             boxes.push(boxOf(ctm, left, bottom, right, top));
           } else if (type === PAGEOBJ_FORM && depth < MAX_FORM_DEPTH) {
             // A form's objects are in the form's space: its matrix maps them into the parent's.
             if (!x.FPDFPageObj_GetMatrix(object, scratch)) continue;
-            const f = heaps(m).HEAPF32;
-            const matrix = Array.from(f.subarray(scratch >> 2, (scratch >> 2) + 6));
+            const matrix = floatsAt(m, scratch, 6);
             walk(x.FPDFFormObj_CountObjects(object), (index) => x.FPDFFormObj_GetObject(object, index), times(ctm, matrix), depth + 1);
           }
         }
@@ -167,9 +167,7 @@ export class PdfiumPage {
    * width x height image; what falls outside is cut off.
    */
   render(transform: readonly number[], width: number, height: number): RgbaImage {
-    const fromDisplay = invert(this.display);
-    if (!fromDisplay) throw new Error("the page has no area");
-    const matrix = times(transform, fromDisplay);
+    const matrix = times(transform, this.fromDisplay);
     const data = new Uint8ClampedArray(width * height * 4);
     const bandRows = Math.max(1, Math.min(height, Math.floor(RENDER_BAND_PIXELS / width)));
     for (let top = 0; top < height; top += bandRows) {

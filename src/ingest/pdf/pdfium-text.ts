@@ -21,6 +21,9 @@ interface Heaps {
 }
 export const heaps = (m: WrappedPdfiumModule) => m.pdfium as unknown as Heaps;
 
+/** `count` float32 values PDFium wrote at `pointer` (a rectangle, a matrix), as numbers. */
+export const floatsAt = (m: WrappedPdfiumModule, pointer: number, count: number): number[] => Array.from(heaps(m).HEAPF32.subarray(pointer >> 2, (pointer >> 2) + count));
+
 /**
  * The per-character functions called straight on the WASM exports: the package's wrappers go
  * through ccall with argument assertions, which cost more than PDFium's own work here.
@@ -283,8 +286,7 @@ export class PdfiumDocument implements PdfiumTextSource {
     const s = this.scratch;
     const box = (read: typeof m.FPDFPage_GetMediaBox): [number, number, number, number] | undefined => {
       if (!read(page, s, s + 4, s + 8, s + 12)) return undefined;
-      const f = heaps(m).HEAPF32;
-      const [l = 0, b = 0, r = 0, t = 0] = [f[s >> 2], f[(s + 4) >> 2], f[(s + 8) >> 2], f[(s + 12) >> 2]];
+      const [l = 0, b = 0, r = 0, t = 0] = floatsAt(m, s, 4);
       return [Math.min(l, r), Math.min(b, t), Math.max(l, r), Math.max(b, t)];
     };
     const media = box(m.FPDFPage_GetMediaBox) ?? [0, 0, m.FPDF_GetPageWidthF(page), m.FPDF_GetPageHeightF(page)];
