@@ -248,25 +248,27 @@ export function unweaveSideBySide(flow: readonly Line[]): Line[][] {
   const flows: Line[][] = [];
   let main: Line[] = [];
   for (let i = 0; i < rows.length; ) {
+    // A row's lines are in x order (flows are). Sides start where a caption label starts a line, not
+    // at any wide gap (a justified word space inside a caption line); a bare label ("Figure 2:") set
+    // apart from its text does not start one. A split lies midway between a side and the line before.
     const row = rows[i]!;
-    const sorted = [...row].sort((p, q) => p.x0 - q.x0);
-    // Sides start where a caption label starts a line, not at any wide gap (a justified word space
-    // inside a caption line); a bare label ("Figure 2:") set apart from its text does not start one.
-    const starts = sorted.filter((line, k) => k > 0 && CAPTION_PATTERN.test(line.text) && !isBareCaptionLabel(sorted[k - 1]!.text));
-    if (starts.length === 0) {
+    const splits: number[] = [];
+    for (let k = 1; k < row.length; k++) {
+      const [before, line] = [row[k - 1]!, row[k]!];
+      if (CAPTION_PATTERN.test(line.text) && !isBareCaptionLabel(before.text)) splits.push((before.x1 + line.x0) / 2);
+    }
+    if (splits.length === 0) {
       main.push(...row);
       i++;
       continue;
     }
-    // Midway between each side and the line just before it.
-    const splits = starts.map((line) => (sorted[sorted.indexOf(line) - 1]!.x1 + line.x0) / 2);
     const columnOf = (line: Line) => {
       const column = splits.findIndex((split) => line.x1 <= split + 1);
       const index = column === -1 ? splits.length : column;
       // A line reaching over a split belongs to no column.
       return index > 0 && line.x0 < splits[index - 1]! - 1 ? -1 : index;
     };
-    const columns: Line[][] = [[], ...starts.map(() => [])];
+    const columns: Line[][] = [[], ...splits.map(() => [])];
     let end = i;
     let bottom = -Infinity;
     // Side by side only if a row below still has text on two sides (else one wide line had a gap).
