@@ -197,6 +197,8 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   const downloadsDir = options.downloadsDir ?? path.join(path.dirname(options.imagesDir), "downloads");
   const renderPages = options.renderPages === "always" || (options.renderPages === "auto" && store.capabilities.images);
   const cropFigures = options.cropFigures ?? true;
+  /** PDFs get a second, drawing pass: figure crops or page images. */
+  const drawsPdfs = cropFigures || renderPages;
   const concurrency = Math.max(1, options.concurrency);
 
   const summary: IngestSummary = {
@@ -290,7 +292,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   const saturated = os.loadavg()[0]! > cores * 3;
   const workerCount =
     options.pdfWorkers === undefined || options.pdfWorkers === "auto"
-      ? cores > 1 && concurrency > 1 && pdfCount >= (cropFigures || renderPages ? MIN_PDFS_FOR_WORKERS_WHEN_RENDERING : MIN_PDFS_FOR_WORKERS) && !saturated
+      ? cores > 1 && concurrency > 1 && pdfCount >= (drawsPdfs ? MIN_PDFS_FOR_WORKERS_WHEN_RENDERING : MIN_PDFS_FOR_WORKERS) && !saturated
         ? Math.min(concurrency, cores)
         : 0
       : options.pdfWorkers;
@@ -307,7 +309,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   let workersFailed = workerCount <= 0;
   const parsePdf: PdfParser = async (data, parseOptions) => {
     if (!workersFailed) {
-      if (!pool && (cropFigures || renderPages)) await preloadPngEncoder().catch(() => undefined);
+      if (!pool && drawsPdfs) await preloadPngEncoder().catch(() => undefined);
       pool ??= new PdfWorkerPool(workerCount);
       try {
         return await pool.parse(data, parseOptions);

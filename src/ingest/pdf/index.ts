@@ -465,15 +465,16 @@ async function renderPass(
   let pdfjsFailed = false;
   for (const text of pages) {
     throwIfAborted(options.signal);
+    const figures = options.cropFigures ? candidates.filter((c) => c.figure.page === text.page) : [];
+    if (!options.renderPages && figures.length === 0) continue;
     const work: PageWork = {
       text,
       parsed: parsedPages[text.page - 1],
-      figures: options.cropFigures ? candidates.filter((c) => c.figure.page === text.page) : [],
+      figures,
       blocks: blocks.filter((b) => b.page === text.page),
       layout: layouts.get(text.page) ?? { twoColumn: false, gutter: text.width / 2, left: 0, right: text.width },
       bodySize,
     };
-    if (!options.renderPages && work.figures.length === 0) continue;
 
     const pdfium = usePdfium ? await source.pdfiumHere(warnings) : undefined;
     if (pdfium) {
