@@ -8,7 +8,7 @@ import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import type { Document } from "@langchain/core/documents";
 import type { FolioConfig } from "../config.js";
 import { Bm25Encoder } from "../embeddings/bm25.js";
-import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
+import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
 import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.js";
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
 import { VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
@@ -262,23 +262,20 @@ export class FolioStore implements FolioStoreApi {
       const dense: Array<number[] | undefined> = new Array(batch.length).fill(undefined);
       let multi: number[][][] | null = null;
       if (embeddings) {
-        const withImage = batch.map((c, j) => (this.capabilities.images && c.image !== undefined ? j : -1)).filter((j) => j >= 0);
-        const imageSet = new Set(withImage);
-        const textOnly = batch.map((_c, j) => j).filter((j) => !imageSet.has(j));
-        // Text of the chunks embedded as text, computed once for the dense and the multi-vector requests.
-        const texts = new Map(textOnly.map((j) => [j, searchableText(batch[j] as { text: string; metadata: ChunkMetadata })]));
+        // Each chunk's input, worked out once for the dense and the multi-vector requests.
+        const inputs = batch.map((c): { image: ImageInput } | { text: string } => (this.capabilities.images && c.image !== undefined ? { image: c.image } : { text: searchableText(c) }));
+        const withImage: Array<[number, ImageInput]> = [];
+        const textOnly: Array<[number, string]> = [];
+        inputs.forEach((input, j) => ("image" in input ? withImage.push([j, input.image]) : textOnly.push([j, input.text])));
         if (withImage.length) {
-          const vectors = await embeddings.embedImageDocuments(withImage.map((j) => batch[j]?.image as ImageInput));
-          withImage.forEach((j, n) => (dense[j] = vectors[n]));
+          const vectors = await embeddings.embedImageDocuments(withImage.map(([, image]) => image));
+          withImage.forEach(([j], n) => (dense[j] = vectors[n]));
         }
         if (textOnly.length) {
-          const vectors = await embeddings.embedDocuments(textOnly.map((j) => texts.get(j) as string));
-          textOnly.forEach((j, n) => (dense[j] = vectors[n]));
+          const vectors = await embeddings.embedDocuments(textOnly.map(([, text]) => text));
+          textOnly.forEach(([j], n) => (dense[j] = vectors[n]));
         }
-        if (this.capabilities.multivector) {
-          const inputs: EmbeddingInput[] = batch.map((c, j) => (imageSet.has(j) ? { image: c.image as ImageInput } : { text: texts.get(j) as string }));
-          multi = await embeddings.embedMultiVectorDocuments(inputs);
-        }
+        if (this.capabilities.multivector) multi = await embeddings.embedMultiVectorDocuments(inputs);
       }
       const points = batch.map(
         (c, j): FolioPoint => ({
