@@ -20,7 +20,7 @@ import { imagePath, isImageId } from "../store/images.js";
 import { CHUNK_KINDS, type ChunkKind, type FolioStoreApi, type SearchFilters } from "../store/types.js";
 import { redact } from "../util/redact.js";
 import { formatCitation, oneLine } from "./format.js";
-import { parseRange, parseYearSpec } from "./options.js";
+import { parseRange } from "./options.js";
 
 export interface ReplOptions {
   answerer: Answerer;
@@ -83,16 +83,9 @@ export function parseFilterArgs(args: string, current: SearchFilters): SearchFil
 }
 
 function parseRangeSpec(spec: string, key: string): { gte?: number; lte?: number } {
-  if (key === "year") {
-    try {
-      return parseYearSpec(spec);
-    } catch {
-      throw new Error(`Cannot read year "${spec}": use 2017, 2017..2020, >=2019 or <2020.`);
-    }
-  }
-  const range = parseRange(spec, "\\d+");
-  if (!range) throw new Error(`Cannot read page "${spec}": use 3, 2..5, >=2 or <10.`);
-  return range;
+  const range = key === "year" ? parseRange(spec.trim(), "\\d{4}") : parseRange(spec, "\\d+");
+  if (range) return range;
+  throw new Error(key === "year" ? `Cannot read year "${spec}": use 2017, 2017..2020, >=2019 or <2020.` : `Cannot read page "${spec}": use 3, 2..5, >=2 or <10.`);
 }
 
 export function describeFilters(filters: SearchFilters): string {
