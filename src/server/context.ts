@@ -24,7 +24,7 @@ export interface ServerContext extends ServerDeps {
 
 export const IMAGE_SEARCH_UNAVAILABLE_MESSAGE = "Image search needs Jina embeddings: set JINA_API_KEY, or JINA_BASE_URL to a self-hosted Jina endpoint.";
 
-export function imageSearchUnavailable(): HttpError {
+function imageSearchUnavailable(): HttpError {
   return new HttpError(
     422,
     "UNSUPPORTED",
