@@ -42,6 +42,8 @@ export const EnvSchema = z.object({
 
   QDRANT_URL: optionalUrl,
   QDRANT_API_KEY: optionalString,
+  /** How long an ingest or reset waits for another process writing to the embedded store. */
+  FOLIO_WRITER_WAIT_SECONDS: intFromEnv(600, 0, 86_400),
 
   JINA_API_KEY: optionalString,
   JINA_BASE_URL: optionalUrl,
@@ -117,7 +119,7 @@ export interface FolioConfig {
   /** Absolute data folder: embedded store, caches, figure and page images. */
   home: string;
   collection: string;
-  qdrant: { mode: "embedded"; path: string } | { mode: "server"; url: string; apiKey?: string };
+  qdrant: { mode: "embedded"; path: string; writerWaitMs: number } | { mode: "server"; url: string; apiKey?: string };
   embeddings:
     | { mode: "none" }
     | {
@@ -236,7 +238,7 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
   return {
     home,
     collection: e.FOLIO_COLLECTION,
-    qdrant: e.QDRANT_URL ? { mode: "server", url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : { mode: "embedded", path: path.join(home, "qdrant") },
+    qdrant: e.QDRANT_URL ? { mode: "server", url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : { mode: "embedded", path: path.join(home, "qdrant"), writerWaitMs: e.FOLIO_WRITER_WAIT_SECONDS * 1000 },
     embeddings,
     llm,
     search: { topK: e.FOLIO_TOP_K, mode: e.FOLIO_SEARCH_MODE },

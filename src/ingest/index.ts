@@ -27,6 +27,12 @@ export { ManifestRowSchema, loadManifest } from "./manifest.js";
  * Resolves with a summary; `summary.ok` is false when aborted, or with `strict` when a file was skipped.
  * Rejects only on problems that stop every document (an unreadable manifest, embeddings auth, a locked store).
  */
-export function ingest(store: FolioStoreApi, sources: string[], options: IngestOptions, events?: IngestEvents): Promise<IngestSummary> {
-  return runIngest(store, sources, options, events);
+export async function ingest(store: FolioStoreApi, sources: string[], options: IngestOptions, events?: IngestEvents): Promise<IngestSummary> {
+  // One ingest at a time per store: a second one waits here, saying for whom, instead of interleaving.
+  const release = await store.lockForWriting("ingest", (message) => events?.onWarning?.(message));
+  try {
+    return await runIngest(store, sources, options, events);
+  } finally {
+    release();
+  }
 }

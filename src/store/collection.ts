@@ -19,6 +19,8 @@ export const PAYLOAD_INDEXES: ReadonlyArray<{ field: string; schema: Schemas["Pa
   { field: "metadata.kind", schema: "keyword" },
   { field: "metadata.page", schema: "integer" },
   { field: "metadata.year", schema: "integer" },
+  // every search leaves references out by default: the filter reads this index, not the payloads
+  { field: "metadata.references", schema: "bool" },
 ];
 
 /** Which named vectors a collection has. */
@@ -163,23 +165,22 @@ async function createIfMissing(client: QdrantClient, name: string, create: () =>
  */
 export async function ensureFolioCollections(client: QdrantClient, name: string, wanted: CollectionLayout): Promise<CollectionLayout> {
   let layout = wanted;
-  const info = await getCollectionInfo(client, name);
+  let info = await getCollectionInfo(client, name);
   if (info) {
     layout = checkLayout(name, info, wanted, true);
   } else {
     const created = await createIfMissing(client, name, () => createWithFallback(client, name, wanted));
-    if (created) {
-      for (const index of PAYLOAD_INDEXES) {
-        try {
-          await client.createPayloadIndex(name, { field_name: index.field, field_schema: index.schema, wait: true });
-        } catch (error) {
-          // An index only speeds filters up; a store that does not offer indexes filters all the same.
-          if (!(error instanceof FolioError && error.code === "UNSUPPORTED")) throw error;
-        }
-      }
-    } else {
-      const again = await getCollectionInfo(client, name);
-      if (again) layout = checkLayout(name, again, wanted, true);
+    info = created ? null : await getCollectionInfo(client, name);
+    if (info) layout = checkLayout(name, info, wanted, true);
+  }
+  // Indexes added in later versions are created on older collections too.
+  for (const index of PAYLOAD_INDEXES) {
+    if (info?.payload_schema?.[index.field]) continue;
+    try {
+      await client.createPayloadIndex(name, { field_name: index.field, field_schema: index.schema, wait: true });
+    } catch (error) {
+      // An index only speeds filters up; a store that does not offer indexes filters all the same.
+      if (!(error instanceof FolioError && error.code === "UNSUPPORTED")) throw error;
     }
   }
   const registry = documentsCollectionName(name);

@@ -13,6 +13,7 @@ import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
 import { VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
 import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
+import { LocalQdrantClient } from "./local/index.js";
 import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioPoint, type FolioQuery } from "./folio-vector-store.js";
 import { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
 import {
@@ -373,6 +374,12 @@ export class FolioStore implements FolioStoreApi {
       }
       return results.map(([doc, score]) => toHit(doc, score));
     });
+  }
+
+  async lockForWriting(label: string, onWait?: (message: string) => void): Promise<() => void> {
+    const client = this.client;
+    if (!(client instanceof LocalQdrantClient) || this.config.qdrant.mode !== "embedded") return () => undefined; // a server orders writes itself
+    return client.lockForWriting({ label, timeoutMs: this.config.qdrant.writerWaitMs, ...(onWait ? { onWait } : {}) });
   }
 
   async close(): Promise<void> {

@@ -125,6 +125,11 @@ export interface FolioStoreApi {
   count(filters?: SearchFilters): Promise<number>;
   /** Throws EmptyStoreError when nothing was ingested. */
   search(request: SearchRequest): Promise<SearchHit[]>;
+  /**
+   * Holds the store for one long run of writes (an ingest, a reset), waiting while another process
+   * holds it (onWait says for whom) up to the configured time; resolves with the release.
+   */
+  lockForWriting(label: string, onWait?: (message: string) => void): Promise<() => void>;
   getChunk(id: string): Promise<SearchHit | null>;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ export function registerReset(program: Command, ctx: CommandContext): Command {
     .action(async (opts: { yes?: boolean; json?: boolean }, command: Command) => {
       if (!opts.yes) throw new UsageError("`folio reset` deletes the whole collection.", "Add --yes to confirm.");
       const folio = await openFolio(ctx.loadConfig(command));
+      const release = await folio.store.lockForWriting("reset", (message) => writeLine(ctx.io.stderr, message));
       try {
         const docs = await folio.store.listDocuments();
         // Drops the collection and its registry, so a changed embedding setup starts from a clean layout.
@@ -20,6 +21,7 @@ export function registerReset(program: Command, ctx: CommandContext): Command {
         if (opts.json) return writeJson(ctx.io, { deleted: docs.length });
         writeLine(ctx.io.stdout, `Deleted ${docs.length} documents from "${folio.config.collection}".`);
       } finally {
+        release();
         await folio.close();
       }
     });

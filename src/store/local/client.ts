@@ -5,18 +5,18 @@
  * semantics of a Qdrant server. Calls it does not implement throw UnsupportedFeatureError
  * instead of touching the network.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import { StoreError, UnsupportedFeatureError } from "../../errors.js";
-import { Collection, type PreparedPoint, type StoredCollectionConfig, type StoredVector } from "./collection.js";
+import { Collection, quantizationOf, type PreparedPoint, type StoredCollectionConfig, type StoredVector } from "./collection.js";
 import { badRequest, collectionNotFound, formatError, LocalQdrantApiError, notFound, wrongInput } from "./errors.js";
-import { anyValueAt, compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
+import { compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
 import { compareIds, normalizeId, type PointId } from "./ids.js";
-import { StoreLock } from "./lock.js";
+import { WriterLock, type WriterLockOptions } from "./lock.js";
 import { clonePayload, deletePayloadKeys, mergePayload, selectPayload } from "./payload.js";
 import { QueryEngine, type Hit, type StageRequest } from "./query.js";
-import { Storage } from "./storage.js";
+import { StoreState, type StoreStateOptions } from "./state.js";
+import type { Batch } from "./storage.js";
 
 export interface LocalQdrantClientOptions {
   /** Folder of the persistent store, or ":memory:" for a store that lives only in this process. */
@@ -29,6 +29,8 @@ export interface LocalQdrantClientOptions {
    * for the fsync, so it survives a power loss too, at the cost of one disk sync per write.
    */
   durability?: "commit" | "flush";
+  /** Recoverable trouble (a damaged segment file that is read around): default process.emitWarning. */
+  onWarning?: (message: string) => void;
 }
 
 type Args<M extends keyof QdrantClient> = QdrantClient[M] extends (...a: infer P) => unknown ? P : never;
@@ -48,14 +50,14 @@ const OPTIMIZER_DEFAULTS = {
   max_optimization_threads: null,
 };
 
+function pointIds(ids: readonly PointId[]): PointId[] {
+  return [...ids];
+}
+
 export class LocalQdrantClient extends QdrantClient {
   readonly path: string;
-  private readonly collections = new Map<string, Collection>();
-  private readonly storage: Storage | null;
-  private readonly lock: StoreLock | null;
+  private readonly state: StoreState;
   private readonly useWasm: boolean;
-  private readonly flush: boolean;
-  private nextUid = 1;
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -64,48 +66,47 @@ export class LocalQdrantClient extends QdrantClient {
     super({ url: "http://127.0.0.1:1", checkCompatibility: false });
     this.path = options.path;
     this.useWasm = options.wasm ?? true;
-    this.flush = options.durability === "flush";
-    if (options.path === ":memory:") {
-      this.storage = null;
-      this.lock = null;
-      return;
-    }
-    const dir = path.resolve(options.path);
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw new StoreError(`Cannot create the store folder ${dir}.`, "Check the path and its permissions (FOLIO_HOME).", e);
-    }
-    this.lock = StoreLock.acquire(dir);
-    try {
-      this.storage = new Storage(dir);
-      for (const rec of this.storage.loadCollections()) {
-        const coll = new Collection(rec.name, rec.uid, rec.config, this.useWasm);
-        for (const p of this.storage.loadPoints(rec.uid)) {
-          coll.applyPoint({ id: p.id, payload: p.payload, vectors: p.vectors }, p.version);
-          coll.operation = Math.max(coll.operation, p.version);
-        }
-        this.collections.set(rec.name, coll);
-        this.nextUid = Math.max(this.nextUid, rec.uid + 1);
-      }
-    } catch (e) {
-      this.lock.release();
-      throw new StoreError(`Cannot open the embedded store at ${dir}: ${(e as Error).message}`, "If the folder is not a Folio store, choose another FOLIO_HOME; otherwise restore it from a backup.", e);
-    }
+    const stateOptions: StoreStateOptions = {
+      dir: options.path === ":memory:" ? null : path.resolve(options.path),
+      wasm: this.useWasm,
+      flush: options.durability === "flush",
+      onWarning: options.onWarning ?? ((message) => process.emitWarning(message, { code: "FOLIO_STORE" })),
+    };
+    this.state = new StoreState(stateOptions);
   }
 
-  /** Flushes and releases the store (the lock is also released when the process exits). */
+  /** Compacts what this process changed (see state.ts), then flushes and closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.writes.catch(() => undefined);
-    await this.storage?.close();
-    this.lock?.release();
+    await this.state.close();
+  }
+
+  /**
+   * Writes a new read-optimised segment for each collection that changed (or only `collection`)
+   * now, instead of at close: the next process to open the store reads it instead of the log.
+   */
+  async compact(collection?: string): Promise<void> {
+    this.ensureOpen();
+    await this.serial(async () => this.state.compact(collection));
+  }
+
+  /**
+   * Waits until no other process holds the store for writing, then holds it until the returned
+   * release is called: for long runs of writes (an ingest) that must not interleave with another.
+   * Reads and single writes from other processes go on meanwhile.
+   */
+  async lockForWriting(options: WriterLockOptions): Promise<() => void> {
+    this.ensureOpen();
+    if (this.path === ":memory:") return () => undefined;
+    const lock = await WriterLock.acquire(path.resolve(this.path), options);
+    return () => lock.release();
   }
 
   /** Name of the scoring kernel in use (for benchmarks and diagnostics). */
   kernelName(): string {
-    for (const c of this.collections.values()) for (const d of c.dense.values()) return d.matrix.kernelName;
+    for (const c of this.state.collections.values()) for (const name of c.dense.keys()) return c.denseMatrix(name).kernelName;
     return this.useWasm ? "wasm-simd (when available)" : "js";
   }
 
@@ -113,10 +114,19 @@ export class LocalQdrantClient extends QdrantClient {
     if (this.closed) throw new StoreError("The embedded store is closed.", "Open a new LocalQdrantClient.");
   }
 
+  /** A collection as of every commit so far (any process's). */
   private get(name: string): Collection {
     this.ensureOpen();
-    const c = this.collections.get(name);
+    this.state.sync();
+    const c = this.state.collections.get(name);
     if (!c) throw collectionNotFound(name);
+    return c;
+  }
+
+  /** Inside a write: the collection as the transaction sees it, which must be the one validated against. */
+  private current(name: string, uid: number): Collection {
+    const c = this.state.collections.get(name);
+    if (!c || c.uid !== uid) throw collectionNotFound(name);
     return c;
   }
 
@@ -131,6 +141,39 @@ export class LocalQdrantClient extends QdrantClient {
     return { operation_id: operation, status: wait === false ? "acknowledged" : "completed" };
   }
 
+  /** Commits a change to points of `c` and applies it here; resolves when acknowledged. */
+  private async pointsWrite(
+    name: string,
+    uid: number,
+    wait: boolean | undefined,
+    write: (c: Collection, version: number, batch: Batch) => { ids: PointId[]; apply: () => void },
+  ): Promise<Schemas["UpdateResult"]> {
+    const { result, durable } = this.state.write((batch) => {
+      const c = this.current(name, uid);
+      const version = c.operation + 1;
+      const { ids, apply } = write(c, version, batch);
+      return {
+        result: { version, c, ids },
+        log: { u: uid, ids: pointIds(ids) },
+        apply: () => {
+          c.operation = version;
+          apply();
+        },
+      };
+    });
+    this.state.noteWrite(result.c, result.ids);
+    if (wait !== false) await durable;
+    return LocalQdrantClient.updated(result.version, wait);
+  }
+
+  /** Commits a change to the collections table. */
+  private collectionWrite<T>(prepare: (batch: Batch) => { result: T; apply: () => void; uid: number }): T {
+    return this.state.write((batch) => {
+      const out = prepare(batch);
+      return { result: out.result, log: { u: out.uid, c: true }, apply: out.apply };
+    }).result;
+  }
+
   // ---------------------------------------------------------------- collections
 
   override async versionInfo(): Promise<Schemas["VersionInfo"]> {
@@ -139,12 +182,14 @@ export class LocalQdrantClient extends QdrantClient {
 
   override async getCollections(): Promise<Schemas["CollectionsResponse"]> {
     this.ensureOpen();
-    return { collections: [...this.collections.keys()].map((name) => ({ name })) };
+    this.state.sync();
+    return { collections: [...this.state.collections.keys()].map((name) => ({ name })) };
   }
 
   override async collectionExists(collection_name: string): Promise<Schemas["CollectionExistence"]> {
     this.ensureOpen();
-    return { exists: this.collections.has(collection_name) };
+    this.state.sync();
+    return { exists: this.state.collections.has(collection_name) };
   }
 
   override async getCollection(collection_name: string): Promise<Schemas["CollectionInfo"]> {
@@ -153,9 +198,10 @@ export class LocalQdrantClient extends QdrantClient {
     for (const [field, schema] of Object.entries(c.config.payload_schema)) {
       const isObj = typeof schema === "object" && schema !== null;
       const data_type = (isObj ? (schema as { type: string }).type : schema) as Schemas["PayloadSchemaType"];
+      const column = c.columns.get(field);
       let points = 0;
-      const hasValue = anyValueAt(field, () => true);
-      for (const s of c.liveSlots()) if (hasValue(c.payloads[s])) points++;
+      const any = (): boolean => true;
+      for (const s of c.liveSlots()) if (column?.any(s, any) ?? valuesAt(c.payloadOf(s), field).length > 0) points++;
       payload_schema[field] = { data_type, ...(isObj ? { params: schema as Schemas["PayloadSchemaParams"] } : {}), points };
     }
     const params = c.config.params;
@@ -177,7 +223,7 @@ export class LocalQdrantClient extends QdrantClient {
         hnsw_config: { ...HNSW_DEFAULTS, ...((params.hnsw_config as object | undefined) ?? {}) },
         optimizer_config: { ...OPTIMIZER_DEFAULTS, ...((params.optimizers_config as object | undefined) ?? {}) },
         wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
-        quantization_config: null,
+        quantization_config: (params.quantization_config as Schemas["QuantizationConfig"] | undefined) ?? null,
       },
       payload_schema,
     };
@@ -189,23 +235,22 @@ export class LocalQdrantClient extends QdrantClient {
       if (!collection_name || /[/\\\0]/.test(collection_name) || collection_name.length > 255) {
         throw formatError(`Validation error in path parameters: [name: collection name "${collection_name}" is not allowed]`);
       }
-      if (this.collections.has(collection_name)) {
-        throw new LocalQdrantApiError(409, "Conflict", `Wrong input: Collection \`${collection_name}\` already exists!`);
-      }
       const { timeout: _t, vectors, sparse_vectors, ...rest } = args;
-      if (rest.quantization_config) {
-        throw new UnsupportedFeatureError("quantization in the embedded store (search there is exact)", "Drop quantization_config, or set QDRANT_URL.");
-      }
       const config: StoredCollectionConfig = {
         vectors: vectors ?? {},
         sparse_vectors: (sparse_vectors as Record<string, unknown> | null | undefined) ?? null,
         params: JSON.parse(JSON.stringify(rest)) as Record<string, unknown>,
         payload_schema: {},
       };
-      const coll = new Collection(collection_name, this.nextUid++, config, this.useWasm);
-      await this.storage?.putCollection({ name: collection_name, uid: coll.uid, config });
-      this.collections.set(collection_name, coll);
-      return true;
+      quantizationOf(config.params); // rejects what the embedded store cannot do before anything is written
+      return this.collectionWrite((batch) => {
+        if (this.state.collections.has(collection_name)) {
+          throw new LocalQdrantApiError(409, "Conflict", `Wrong input: Collection \`${collection_name}\` already exists!`);
+        }
+        const coll = new Collection(collection_name, this.state.newUid(), config, this.useWasm);
+        batch.putCollection({ name: collection_name, uid: coll.uid, config });
+        return { result: true, uid: coll.uid, apply: () => void this.state.collections.set(collection_name, coll) };
+      });
     });
   }
 
@@ -216,32 +261,57 @@ export class LocalQdrantClient extends QdrantClient {
 
   override async deleteCollection(collection_name: string): Promise<boolean> {
     this.ensureOpen();
+    return this.serial(async () =>
+      this.collectionWrite((batch) => {
+        const c = this.state.collections.get(collection_name);
+        if (!c) return { result: false, uid: -1, apply: () => undefined };
+        batch.deleteCollection(collection_name, c.uid);
+        return {
+          result: true,
+          uid: c.uid,
+          apply: () => {
+            c.close();
+            this.state.collections.delete(collection_name);
+            this.state.forget(c.uid);
+          },
+        };
+      }),
+    );
+  }
+
+  private async setIndex(collection_name: string, field: string, schema: unknown, wait: boolean | undefined): Promise<Schemas["UpdateResult"]> {
+    const { uid } = this.get(collection_name);
     return this.serial(async () => {
-      const c = this.collections.get(collection_name);
-      if (!c) return false;
-      await this.storage?.deleteCollection(collection_name, c.uid);
-      this.collections.delete(collection_name);
-      return true;
+      let version = 0;
+      this.collectionWrite((batch) => {
+        const c = this.current(collection_name, uid);
+        const payload_schema = { ...c.config.payload_schema };
+        if (schema === undefined) delete payload_schema[field];
+        else payload_schema[field] = schema;
+        batch.putCollection({ name: c.name, uid: c.uid, config: { ...c.config, payload_schema } });
+        version = c.operation + 1;
+        return {
+          result: true,
+          uid,
+          apply: () => {
+            c.config.payload_schema = payload_schema;
+            if (schema === undefined) c.dropField(field);
+            else c.indexField(field);
+            c.operation = version;
+          },
+        };
+      });
+      return LocalQdrantClient.updated(version, wait);
     });
   }
 
   override async createPayloadIndex(collection_name: string, args: Args<"createPayloadIndex">[1]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
-    return this.serial(async () => {
-      if (!args.field_name) throw formatError("field_name is required");
-      c.config.payload_schema[args.field_name] = args.field_schema ?? "keyword";
-      await this.storage?.putCollection({ name: c.name, uid: c.uid, config: c.config });
-      return LocalQdrantClient.updated(++c.operation, args.wait);
-    });
+    if (!args.field_name) throw formatError("field_name is required");
+    return this.setIndex(collection_name, args.field_name, args.field_schema ?? "keyword", args.wait);
   }
 
   override async deletePayloadIndex(collection_name: string, field_name: string, args?: Args<"deletePayloadIndex">[2]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
-    return this.serial(async () => {
-      delete c.config.payload_schema[field_name];
-      await this.storage?.putCollection({ name: c.name, uid: c.uid, config: c.config });
-      return LocalQdrantClient.updated(++c.operation, args?.wait);
-    });
+    return this.setIndex(collection_name, field_name, undefined, args?.wait);
   }
 
   // ---------------------------------------------------------------- points: writes
@@ -269,12 +339,12 @@ export class LocalQdrantClient extends QdrantClient {
       };
       b.ids.forEach((id, i) => prepared.push({ id: normalizeId(id), payload: clonePayload(b.payloads?.[i]), vectors: c.prepareVectors(vectorAt(i)) }));
     } else throw formatError("upsert needs `points` or `batch`");
-    return this.serial(async () => {
-      const version = ++c.operation;
-      await this.storage?.writePoints(c.uid, prepared.map((p) => ({ ...p, version })), this.flush && wait !== false);
-      for (const p of prepared) c.applyPoint(p, version);
-      return LocalQdrantClient.updated(version, wait);
-    });
+    return this.serial(() =>
+      this.pointsWrite(collection_name, c.uid, wait, (coll, version, batch) => {
+        batch.putPoints(coll.uid, prepared.map((p) => ({ ...p, version })));
+        return { ids: prepared.map((p) => p.id), apply: () => prepared.forEach((p) => coll.applyPoint(p, version)) };
+      }),
+    );
   }
 
   override async updateVectors(collection_name: string, args: Args<"updateVectors">[1]): Promise<Schemas["UpdateResult"]> {
@@ -283,10 +353,12 @@ export class LocalQdrantClient extends QdrantClient {
       throw new UnsupportedFeatureError("conditional vector updates (update_filter) in the embedded store", "Set QDRANT_URL to use a Qdrant server.");
     }
     const updates = args.points.map((p) => ({ id: normalizeId(p.id), vectors: c.prepareVectors(p.vector) }));
-    return this.serial(async () => {
-      for (const u of updates) if (c.slot(u.id) === undefined) throw notFound(`No point with id ${String(u.id)} found`);
-      return this.rewriteVectors(c, updates, args.wait);
-    });
+    return this.serial(() =>
+      this.pointsWrite(collection_name, c.uid, args.wait, (coll, version, batch) => {
+        for (const u of updates) if (coll.slot(u.id) === undefined) throw notFound(`No point with id ${String(u.id)} found`);
+        return this.rewriteVectors(coll, updates, version, batch);
+      }),
+    );
   }
 
   override async deleteVectors(collection_name: string, args: Args<"deleteVectors">[1]): Promise<Schemas["UpdateResult"]> {
@@ -294,7 +366,11 @@ export class LocalQdrantClient extends QdrantClient {
     const names = args.vector.map(String);
     for (const name of names) if (!c.vectorNames().includes(name)) throw wrongInput(`Not existing vector name error: ${name}`);
     const removal = new Map<string, null>(names.map((name) => [name, null]));
-    return this.serial(() => this.rewriteVectors(c, this.select(c, args.points, args.filter).map((id) => ({ id, vectors: removal })), args.wait));
+    return this.serial(() =>
+      this.pointsWrite(collection_name, c.uid, args.wait, (coll, version, batch) =>
+        this.rewriteVectors(coll, this.select(coll, args.points, args.filter).map((id) => ({ id, vectors: removal })), version, batch),
+      ),
+    );
   }
 
   /**
@@ -302,12 +378,12 @@ export class LocalQdrantClient extends QdrantClient {
    * change a vector sets that name and null removes it. Written as whole points, then applied name by
    * name in memory (the rest of each point is left as it is).
    */
-  private async rewriteVectors(
+  private rewriteVectors(
     c: Collection,
     changes: Array<{ id: PointId; vectors: ReadonlyMap<string, StoredVector | null> }>,
-    wait: boolean | undefined,
-  ): Promise<Schemas["UpdateResult"]> {
-    const version = ++c.operation;
+    version: number,
+    batch: Batch,
+  ): { ids: PointId[]; apply: () => void } {
     const records = changes.map((u) => {
       const slot = c.slot(u.id) as number;
       const vectors = c.storedVectors(slot);
@@ -315,21 +391,24 @@ export class LocalQdrantClient extends QdrantClient {
         if (v) vectors.set(name, v);
         else vectors.delete(name);
       }
-      return { id: u.id, payload: c.payloads[slot] ?? {}, version, vectors };
+      return { id: u.id, payload: c.payloadOf(slot), version, vectors };
     });
-    await this.storage?.writePoints(c.uid, records, this.flush && wait !== false);
-    for (const u of changes) {
-      const slot = c.slot(u.id) as number;
-      for (const [name, v] of u.vectors) {
-        if (v) c.setVector(slot, name, v);
-        else c.removeVector(slot, name);
-      }
-      c.versions[slot] = version;
-    }
-    return LocalQdrantClient.updated(version, wait);
+    batch.putPoints(c.uid, records);
+    return {
+      ids: changes.map((u) => u.id),
+      apply: () => {
+        for (const u of changes) {
+          const slot = c.slot(u.id) as number;
+          for (const [name, v] of u.vectors) {
+            if (v) c.setVector(slot, name, v);
+            else c.removeVector(slot, name);
+          }
+          c.setPayload(slot, c.payloadOf(slot), version);
+        }
+      },
+    };
   }
 
-  /** Counts of each value of a payload key (which, as on the server, needs a keyword / integer / bool index). */
   override async facet(collection_name: string, args: Args<"facet">[1]): Promise<Schemas["FacetResponse"]> {
     const c = this.get(collection_name);
     const schema = c.config.payload_schema[args.key];
@@ -342,7 +421,7 @@ export class LocalQdrantClient extends QdrantClient {
     for (const s of c.liveSlots()) {
       if (!c.matches(s, pred)) continue;
       const seen = new Set<string>();
-      for (const v of valuesAt(c.payloads[s], args.key)) {
+      for (const v of valuesAt(c.payloadOf(s), args.key)) {
         if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
         const k = `${typeof v}:${String(v)}`;
         if (seen.has(k)) continue;
@@ -362,68 +441,64 @@ export class LocalQdrantClient extends QdrantClient {
     if (filter !== undefined && filter !== null) {
       const pred = compileOptionalFilter(filter);
       const out: PointId[] = [];
-      for (const s of c.liveSlots()) if (c.matches(s, pred)) out.push(c.ids[s] as PointId);
+      for (const s of c.liveSlots()) if (c.matches(s, pred)) out.push(c.idOf(s));
       return out;
     }
     throw formatError("expected `points` (a list of ids) or `filter`");
   }
 
   override async delete(collection_name: string, args: Args<"delete">[1]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
+    const { uid } = this.get(collection_name);
     const a = args as { points?: unknown; filter?: unknown; wait?: boolean };
-    return this.serial(async () => {
-      const ids = this.select(c, a.points, a.filter);
-      const version = ++c.operation;
-      await this.storage?.deletePoints(c.uid, ids, this.flush && a.wait !== false);
-      for (const id of ids) c.deletePoint(id);
-      return LocalQdrantClient.updated(version, a.wait);
-    });
+    return this.serial(() =>
+      this.pointsWrite(collection_name, uid, a.wait, (c, _version, batch) => {
+        const ids = this.select(c, a.points, a.filter);
+        batch.deletePoints(c.uid, ids);
+        return { ids, apply: () => ids.forEach((id) => c.deletePoint(id)) };
+      }),
+    );
   }
 
-  private async rewritePayloads(c: Collection, ids: PointId[], wait: boolean | undefined, fn: (p: Payload) => Payload): Promise<Schemas["UpdateResult"]> {
-    const version = ++c.operation;
-    const updates = ids.map((id) => ({ id, payload: fn(c.payloads[c.slot(id) as number] ?? {}), version }));
-    await this.storage?.updatePayloads(c.uid, updates, this.flush && wait !== false);
-    for (const u of updates) {
-      const slot = c.slot(u.id) as number;
-      c.payloads[slot] = u.payload;
-      c.versions[slot] = version;
-    }
-    return LocalQdrantClient.updated(version, wait);
+  /** Rewrites the payloads of the selected points with `fn`, keeping their vectors. */
+  private rewritePayloads(collection_name: string, points: unknown, filter: unknown, wait: boolean | undefined, fn: (p: Payload) => Payload): Promise<Schemas["UpdateResult"]> {
+    const { uid } = this.get(collection_name);
+    return this.serial(() =>
+      this.pointsWrite(collection_name, uid, wait, (c, version, batch) => {
+        const updates = this.select(c, points, filter).map((id) => ({ id, payload: fn(c.payloadOf(c.slot(id) as number)), version }));
+        batch.putPayloads(c.uid, updates);
+        return { ids: updates.map((u) => u.id), apply: () => updates.forEach((u) => c.setPayload(c.slot(u.id) as number, u.payload, version)) };
+      }),
+    );
   }
 
   override async setPayload(collection_name: string, args: Args<"setPayload">[1]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
     const update = clonePayload(args.payload);
-    return this.serial(() => this.rewritePayloads(c, this.select(c, args.points, args.filter), args.wait, (p) => mergePayload(p, update, args.key)));
+    return this.rewritePayloads(collection_name, args.points, args.filter, args.wait, (p) => mergePayload(p, update, args.key));
   }
 
   override async overwritePayload(collection_name: string, args: Args<"overwritePayload">[1]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
     const update = clonePayload(args.payload);
-    return this.serial(() =>
-      this.rewritePayloads(c, this.select(c, args.points, args.filter), args.wait, (p) => (args.key ? mergePayload(deletePayloadKeys(p, [args.key]), update, args.key) : clonePayload(update))),
+    return this.rewritePayloads(collection_name, args.points, args.filter, args.wait, (p) =>
+      args.key ? mergePayload(deletePayloadKeys(p, [args.key]), update, args.key) : clonePayload(update),
     );
   }
 
   override async deletePayload(collection_name: string, args: Args<"deletePayload">[1]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
     const a = args as { keys: string[]; points?: unknown; filter?: unknown; wait?: boolean };
-    return this.serial(() => this.rewritePayloads(c, this.select(c, a.points, a.filter), a.wait, (p) => deletePayloadKeys(p, a.keys)));
+    return this.rewritePayloads(collection_name, a.points, a.filter, a.wait, (p) => deletePayloadKeys(p, a.keys));
   }
 
   override async clearPayload(collection_name: string, args: Args<"clearPayload">[1]): Promise<Schemas["UpdateResult"]> {
-    const c = this.get(collection_name);
     const a = args as { points?: unknown; filter?: unknown; wait?: boolean };
-    return this.serial(() => this.rewritePayloads(c, this.select(c, a.points, a.filter), a.wait, () => ({})));
+    return this.rewritePayloads(collection_name, a.points, a.filter, a.wait, () => ({}));
   }
 
   // ---------------------------------------------------------------- points: reads
 
   private record(c: Collection, slot: number, withPayload: unknown, withVector: unknown, payloadDefault: boolean): Schemas["Record"] {
     return {
-      id: c.ids[slot] as PointId,
-      payload: selectPayload(c.payloads[slot] ?? {}, withPayload, payloadDefault),
+      id: c.idOf(slot),
+      payload: selectPayload(c.payloadOf(slot), withPayload, payloadDefault),
       vector: (c.vectorOutput(slot, withVector) ?? null) as Schemas["Record"]["vector"],
     };
   }
@@ -431,10 +506,10 @@ export class LocalQdrantClient extends QdrantClient {
   private scored(c: Collection, hit: Hit, withPayload: unknown, withVector: unknown): Schemas["ScoredPoint"] {
     const slot = hit.slot;
     return {
-      id: c.ids[slot] as PointId,
-      version: c.versions[slot] as number,
+      id: c.idOf(slot),
+      version: c.versionOf(slot),
       score: Math.fround(hit.score),
-      payload: selectPayload(c.payloads[slot] ?? {}, withPayload, false),
+      payload: selectPayload(c.payloadOf(slot), withPayload, false),
       vector: (c.vectorOutput(slot, withVector) ?? null) as Schemas["ScoredPoint"]["vector"],
     };
   }
@@ -461,7 +536,7 @@ export class LocalQdrantClient extends QdrantClient {
     const start = args.offset === undefined || args.offset === null ? null : normalizeId(args.offset);
     const slots: number[] = [];
     for (const s of c.liveSlots()) {
-      if (start !== null && compareIds(c.ids[s] as PointId, start) < 0) continue;
+      if (start !== null && compareIds(c.idOf(s), start) < 0) continue;
       if (c.matches(s, pred)) slots.push(s);
     }
     slots.sort(c.compareSlots);
@@ -469,7 +544,7 @@ export class LocalQdrantClient extends QdrantClient {
     const next = slots[limit];
     return {
       points: page.map((s) => this.record(c, s, args.with_payload, args.with_vector, true)),
-      next_page_offset: next === undefined ? null : (c.ids[next] as PointId),
+      next_page_offset: next === undefined ? null : c.idOf(next),
     };
   }
 
@@ -483,10 +558,13 @@ export class LocalQdrantClient extends QdrantClient {
   }
 
   override async query(collection_name: string, args: Args<"query">[1]): Promise<Schemas["QueryResponse"]> {
-    const c = this.get(collection_name);
-    const offset = args.offset ?? 0;
-    const hits = new QueryEngine(c).run(args as StageRequest, null, offset).slice(offset);
-    return { points: hits.map((h) => this.scored(c, h, args.with_payload, args.with_vector)) };
+    this.get(collection_name);
+    return this.state.recovering(collection_name, () => {
+      const c = this.get(collection_name);
+      const offset = args.offset ?? 0;
+      const hits = new QueryEngine(c).run(args as StageRequest, null, offset).slice(offset);
+      return { points: hits.map((h) => this.scored(c, h, args.with_payload, args.with_vector)) };
+    });
   }
 
   override async queryBatch(collection_name: string, args: Args<"queryBatch">[1]): Promise<Schemas["QueryResponse"][]> {
@@ -496,7 +574,11 @@ export class LocalQdrantClient extends QdrantClient {
   }
 
   override async queryGroups(collection_name: string, args: Args<"queryGroups">[1]): Promise<Schemas["GroupsResult"]> {
-    const c = this.get(collection_name);
+    this.get(collection_name);
+    return this.state.recovering(collection_name, () => this.groups(this.get(collection_name), args));
+  }
+
+  private groups(c: Collection, args: Args<"queryGroups">[1]): Schemas["GroupsResult"] {
     if (args.with_lookup) throw new UnsupportedFeatureError("with_lookup in the embedded store", "Set QDRANT_URL to use a Qdrant server.");
     const groupBy = args.group_by;
     if (!groupBy) throw formatError("group_by is required");
@@ -507,7 +589,7 @@ export class LocalQdrantClient extends QdrantClient {
     const hits = new QueryEngine(c).run({ ...(args as StageRequest), filter, limit: Math.max(c.pointsCount, 1) }, null, 0);
     const groups = new Map<string, { id: string | number; hits: Hit[] }>();
     for (const h of hits) {
-      const values = new Set(valuesAt(c.payloads[h.slot], groupBy).filter((v) => typeof v === "string" || (typeof v === "number" && Number.isInteger(v))) as Array<string | number>);
+      const values = new Set(valuesAt(c.payloadOf(h.slot), groupBy).filter((v) => typeof v === "string" || (typeof v === "number" && Number.isInteger(v))) as Array<string | number>);
       for (const v of values) {
         const key = `${typeof v}:${v}`;
         let g = groups.get(key);

@@ -35,6 +35,8 @@ export class DenseMatrix {
   ensure(rows: number): void {
     if (rows <= this.capacity) return;
     let cap = Math.max(64, this.capacity);
+    // a jump (a whole matrix read at once) reserves exactly; growth row by row goes by 1.5x
+    if (rows > cap * 1.5) cap = rows;
     while (cap < rows) cap = Math.ceil(cap * 1.5);
     if (this.wasm) {
       this.wasm.reserve(cap);

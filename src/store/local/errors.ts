@@ -58,8 +58,8 @@ export class StoreLockedError extends FolioError {
   constructor(path: string, holder: string) {
     super(
       "STORE_LOCKED",
-      `The embedded store at ${path} is in use by another process (${holder}).`,
-      "Another folio process is running on this store: stop it, or point this one at a Qdrant server with QDRANT_URL.",
+      `The embedded store at ${path} is being written by another process (${holder}), and it did not finish in time.`,
+      "Wait for that process to finish (or stop it) and run this again; raise FOLIO_WRITER_WAIT_SECONDS to wait longer; or point both at a Qdrant server with QDRANT_URL.",
     );
     this.path = path;
   }

@@ -11,9 +11,12 @@ export type Payload = Record<string, unknown>;
 
 /** What a filter may look at for one point. */
 export interface FilterTarget {
-  payload: Payload;
-  id: PointId;
+  /** may be read lazily: a filter on indexed fields alone never touches it */
+  readonly payload: Payload;
+  readonly id: PointId;
   hasVector(name: string): boolean;
+  /** Whether any value at an indexed `key` satisfies `m`, from the payload index; undefined: ask the payload. */
+  indexed?(key: string, m: (value: unknown) => boolean): boolean | undefined;
 }
 
 export type Predicate = (target: FilterTarget) => boolean;
@@ -252,7 +255,7 @@ export function anyValueAt(path: string, m: Matcher): (payload: unknown) => bool
 /** True when any value at `key` (arrays spread) satisfies `m`. */
 function anyValue(key: string, m: Matcher): Predicate {
   const test = anyValueAt(key, m);
-  return (t) => test(t.payload);
+  return (t) => t.indexed?.(key, m) ?? test(t.payload);
 }
 
 function compileCondition(cond: unknown, nested: boolean): Predicate {

@@ -1,8 +1,10 @@
 /**
- * One process at a time holds a store folder. The lock file records pid, host, boot id and the
- * process start time (Linux /proc); a lock whose process is gone (killed, crashed, machine
- * rebooted, pid reused by another program) is taken over at once, so a killed process never
- * blocks the store. A lock from another host is honoured until it is older than `staleMs`.
+ * The writer lock: one long run of writes (an ingest, a reset) at a time on a store folder, while
+ * any number of processes read and make single writes (LMDB serializes those). The lock file
+ * records pid, host, label, boot id and the process start time (Linux /proc); a lock whose
+ * process is gone (killed, crashed, machine rebooted, pid reused by another program) is taken over
+ * at once, so a killed process never blocks the store. A lock from another host is honoured until
+ * it is older than `staleMs`. A second writer waits its turn, saying for whom, until a timeout.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +15,7 @@ interface LockInfo {
   pid: number;
   host: string;
   since: string;
+  label?: string;
   bootId?: string;
   startTime?: string;
 }
@@ -38,12 +41,13 @@ function startTimeOf(pid: number): string | undefined {
 /** Whether the process that wrote the lock still runs (and is the same process, not a reused pid). */
 function holderRuns(holder: LockInfo): boolean {
   if (holder.bootId && bootId && holder.bootId !== bootId) return false;
-  if (!alive(holder.pid)) return false;
+  if (!processRuns(holder.pid)) return false;
   const now = startTimeOf(holder.pid);
   return !(holder.startTime && now && holder.startTime !== now);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -52,7 +56,29 @@ function alive(pid: number): boolean {
   }
 }
 
-export class StoreLock {
+export interface WriterLockOptions {
+  /** what the holder does, for the message another writer sees ("ingest") */
+  label: string;
+  /** how long to wait for another writer (ms) before failing with STORE_LOCKED */
+  timeoutMs: number;
+  /** called once when the lock is held by another process, with what to tell the user */
+  onWait?: (message: string) => void;
+  pollMs?: number;
+  staleMs?: number;
+}
+
+/** How often a waiting writer looks again (ms). */
+const POLL_MS = 200;
+const STALE_MS = 60 * 60 * 1000;
+/** An unreadable lock file younger than this may be one being written right now (ms). */
+const UNREADABLE_GRACE_MS = 2000;
+
+function describe(holder: LockInfo | null): string {
+  if (!holder) return "a process that is starting up";
+  return `the ${holder.label ?? "writer"} in pid ${holder.pid}${holder.host === os.hostname() ? "" : ` on ${holder.host}`}, since ${holder.since}`;
+}
+
+export class WriterLock {
   private released = false;
   private readonly onExit = (): void => this.release();
 
@@ -60,44 +86,53 @@ export class StoreLock {
     process.once("exit", this.onExit);
   }
 
-  static acquire(dir: string, staleMs = 60 * 60 * 1000): StoreLock {
-    const file = path.join(dir, "folio-store.lock");
-    const me: LockInfo = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), bootId, startTime: startTimeOf(process.pid) };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fd = fs.openSync(file, "wx");
-        fs.writeSync(fd, JSON.stringify(me));
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        return new StoreLock(file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  /** Takes the lock, waiting while a live process holds it. */
+  static async acquire(dir: string, options: WriterLockOptions): Promise<WriterLock> {
+    const file = path.join(dir, "folio-writer.lock");
+    const deadline = Date.now() + options.timeoutMs;
+    let told = false;
+    for (;;) {
+      const holder = WriterLock.tryTake(file, options);
+      if (holder === "taken") return new WriterLock(file);
+      if (Date.now() >= deadline) throw new StoreLockedError(dir, describe(holder));
+      if (!told) {
+        options.onWait?.(`waiting for ${describe(holder)} to finish writing to ${dir}`);
+        told = true;
       }
-      let holder: LockInfo | null = null;
-      let ageMs = 0;
-      try {
-        ageMs = Date.now() - fs.statSync(file).mtimeMs;
-        holder = JSON.parse(fs.readFileSync(file, "utf8")) as LockInfo;
-      } catch {
-        holder = null; // unreadable: written by a process killed mid-write, or gone meanwhile
-      }
-      const stale =
-        holder === null
-          ? ageMs > 2000
-          : holder.host === me.host
-            ? holder.pid !== process.pid && !holderRuns(holder)
-            : ageMs > staleMs;
-      if (holder && holder.host === me.host && holder.pid === process.pid) {
-        throw new StoreLockedError(dir, `this process (pid ${process.pid}) already has it open`);
-      }
-      if (!stale) {
-        throw new StoreLockedError(dir, holder ? `pid ${holder.pid} on ${holder.host} since ${holder.since}` : "a process that is starting up");
-      }
-      fs.rmSync(file, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? POLL_MS));
     }
-    throw new StoreLockedError(dir, "lock could not be taken after removing a stale lock");
   }
 
+  /** "taken", or who holds the lock now (null: a lock file that cannot be read yet). */
+  private static tryTake(file: string, options: WriterLockOptions): "taken" | LockInfo | null {
+    const me: LockInfo = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), label: options.label, bootId, startTime: startTimeOf(process.pid) };
+    try {
+      const fd = fs.openSync(file, "wx");
+      fs.writeSync(fd, JSON.stringify(me));
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      return "taken";
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let holder: LockInfo | null = null;
+    let ageMs = 0;
+    try {
+      ageMs = Date.now() - fs.statSync(file).mtimeMs;
+      holder = JSON.parse(fs.readFileSync(file, "utf8")) as LockInfo;
+    } catch {
+      holder = null; // unreadable: written by a process killed mid-write, or gone meanwhile
+    }
+    const stale =
+      holder === null
+        ? ageMs > UNREADABLE_GRACE_MS
+        : holder.host === me.host
+          ? holder.pid !== process.pid && !holderRuns(holder)
+          : ageMs > (options.staleMs ?? STALE_MS);
+    if (!stale) return holder;
+    fs.rmSync(file, { force: true });
+    return WriterLock.tryTake(file, options);
+  }
   release(): void {
     if (this.released) return;
     this.released = true;

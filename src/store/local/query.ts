@@ -30,8 +30,17 @@ export interface StageRequest {
   lookup_from?: unknown;
 }
 
+/** Search params' quantization, with the defaults filled in. */
+interface QuantizationParams {
+  ignore: boolean;
+  rescore: boolean;
+  oversampling: number;
+}
+const NO_QUANTIZATION_PARAMS: QuantizationParams = { ignore: false, rescore: true, oversampling: 1 };
+
+type DenseQuery = { kind: "dense"; name: string; spec: DenseSpec; vec: Float32Array; quantization: QuantizationParams };
 type VectorQuery =
-  | { kind: "dense"; name: string; spec: DenseSpec; vec: Float32Array }
+  | DenseQuery
   | { kind: "multi"; name: string; spec: DenseSpec; vecs: Float32Array; count: number }
   | { kind: "sparse"; name: string; indices: Uint32Array; weights: Float64Array };
 
@@ -85,7 +94,7 @@ export class QueryEngine {
       const stored = c.storedVectors(slot).get(name);
       if (!stored) throw wrongInput(`Vector "${name}" is not found in point ${String(id)}`);
       exclude.push(id);
-      if (stored.kind === "dense") return { kind: "dense", name, spec: c.dense.get(name)!.spec, vec: stored.data };
+      if (stored.kind === "dense") return { kind: "dense", name, spec: c.dense.get(name)!.spec, vec: stored.data, quantization: NO_QUANTIZATION_PARAMS };
       if (stored.kind === "multi") return { kind: "multi", name, spec: c.multi.get(name)!.spec, vecs: stored.data, count: stored.count };
       return this.sparseQuery(name, stored.row.indices, stored.row.values);
     }
@@ -117,7 +126,7 @@ export class QueryEngine {
       const vec = new Float32Array(raw as number[]);
       if (spec.distance === "Cosine") normalizeInPlace(vec);
       if (c.multi.has(name)) return { kind: "multi", name, spec, vecs: vec, count: 1 };
-      return { kind: "dense", name, spec, vec };
+      return { kind: "dense", name, spec, vec, quantization: NO_QUANTIZATION_PARAMS };
     }
     if (typeof raw === "object" && raw !== null) {
       throw new UnsupportedFeatureError("server-side inference (Document / Image query objects) in the embedded store", "Embed the query on the client, or set QDRANT_URL.");
@@ -177,6 +186,7 @@ export class QueryEngine {
     const filter = andFilters(stage.filter, inheritedFilter);
     const prefetches = stage.prefetch === undefined || stage.prefetch === null ? [] : Array.isArray(stage.prefetch) ? stage.prefetch : [stage.prefetch];
     const planned = this.plan(stage.query, stage.using);
+    if ((planned.kind === "vector" || planned.kind === "mmr") && planned.vq.kind === "dense") planned.vq.quantization = quantizationParams(stage.params);
     const take = limit + offset;
     const threshold = stage.score_threshold ?? null;
     if (planned.kind === "none" && prefetches.length > 0) {
@@ -231,41 +241,13 @@ export class QueryEngine {
     if (k === 0) return [];
     const top = new TopK(Math.min(k, Math.max(1, c.pointsCount)), c.compareSlots); // a huge limit must not allocate
     if (vq.kind === "dense") {
-      const entry = c.dense.get(vq.name)!;
-      const metric = metricOf(vq.spec.distance);
-      const present = entry.present;
-      if (predicate === null && candidates === null) {
-        const rows = c.highWater;
-        const out = scratchFloats(rows);
-        entry.matrix.scoreRange(metric, vq.vec, rows, out);
-        for (let r = 0; r < rows; r++) {
-          if (present[r] !== 1) continue;
-          const sim = out[r] as number;
-          if (sim >= minSim && sim >= top.floor) top.push(r, sim);
-        }
-      } else {
-        const idx = scratchInts(candidates ? candidates.length : c.highWater);
-        let n = 0;
-        if (candidates) {
-          for (const s of candidates) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
-        } else {
-          const rows = c.highWater;
-          for (let s = 0; s < rows; s++) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
-        }
-        const out = scratchFloats(n);
-        entry.matrix.scoreRows(metric, vq.vec, idx, n, out);
-        for (let i = 0; i < n; i++) {
-          const sim = out[i] as number;
-          if (sim >= minSim) top.push(idx[i] as number, sim);
-        }
-      }
-    } else if (vq.kind === "multi") {
-      const entry = c.multi.get(vq.name)!;
+      for (const h of this.denseNearest(vq, top.k, predicate, candidates, minSim)) top.push(h.slot, h.sim);    } else if (vq.kind === "multi") {
       const metric = metricOf(vq.spec.distance);
       const visit = (s: number): void => {
-        const doc = entry.rows[s];
-        if (!doc || !c.matches(s, predicate)) return;
-        const sim = maxSim(metric, vq.vecs, vq.count, doc, entry.counts[s] as number, vq.spec.size);
+        if (!c.hasVector(s, vq.name) || !c.matches(s, predicate)) return;
+        const doc = c.multiRow(s, vq.name);
+        if (!doc) return;
+        const sim = maxSim(metric, vq.vecs, vq.count, doc.data, doc.count, vq.spec.size);
         if (sim >= minSim) top.push(s, sim);
       };
       if (candidates) candidates.forEach(visit);
@@ -281,23 +263,85 @@ export class QueryEngine {
         }
       } else {
         store.scoreAll(vq.indices, vq.weights, (s, sim) => {
-          if (sim >= minSim && c.ids[s] !== undefined && c.matches(s, predicate)) top.push(s, sim);
+          if (sim >= minSim && c.isLive(s) && c.matches(s, predicate)) top.push(s, sim);
         });
       }
     }
     return top.result().map(({ slot, sim }) => ({ slot, score: scoreFromSimilarity(distance, sim) }));
   }
 
+  /**
+   * Dense top-k (as similarities): over the float matrix, or, on a quantized vector, over the int8
+   * rows with the best `oversampling * k` rescored exactly from the original vectors.
+   */
+  private denseNearest(vq: DenseQuery, k: number, predicate: Predicate | null, candidates: number[] | null, minSim: number): Array<{ slot: number; sim: number }> {
+    const c = this.coll;
+    const metric = metricOf(vq.spec.distance);
+    const quant = vq.quantization.ignore || metric !== Metric.Dot ? null : c.quantMatrix(vq.name);
+    const rescore = quant !== null && vq.quantization.rescore;
+    const take = rescore ? Math.max(k, Math.ceil(k * vq.quantization.oversampling)) : k;
+    const scorer = quant
+      ? { range: (out: Float32Array, rows: number) => quant.scoreRange(vq.vec, rows, out), rows: (idx: Int32Array, n: number, out: Float32Array) => quant.scoreRows(vq.vec, idx, n, out) }
+      : this.floatScorer(vq, metric);
+    const top = new TopK(Math.min(take, Math.max(1, c.pointsCount)), c.compareSlots);
+    const present = c.dense.get(vq.name)!.present;
+    const approxFloor = rescore ? -Infinity : minSim; // a threshold applies to exact scores
+    if (predicate === null && candidates === null) {
+      const rows = Math.min(c.highWater, present.length);
+      const out = scratchFloats(rows);
+      scorer.range(out, rows);
+      for (let r = 0; r < rows; r++) {
+        if (present[r] !== 1) continue;
+        const sim = out[r] as number;
+        if (sim >= approxFloor && sim >= top.floor) top.push(r, sim);
+      }
+    } else {
+      const idx = scratchInts(candidates ? candidates.length : c.highWater);
+      let n = 0;
+      if (candidates) {
+        for (const s of candidates) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
+      } else {
+        const rows = Math.min(c.highWater, present.length);
+        for (let s = 0; s < rows; s++) if (present[s] === 1 && c.matches(s, predicate)) idx[n++] = s;
+      }
+      const out = scratchFloats(n);
+      scorer.rows(idx, n, out);
+      for (let i = 0; i < n; i++) {
+        const sim = out[i] as number;
+        if (sim >= approxFloor) top.push(idx[i] as number, sim);
+      }
+    }
+    const found = top.result();
+    if (!rescore) return found;
+    const exact = new TopK(Math.min(k, Math.max(1, found.length)), c.compareSlots);
+    for (const { slot } of found) {
+      const row = c.denseRow(slot, vq.name);
+      if (!row) continue;
+      const sim = similarityAt(metric, row, 0, vq.vec, vq.spec.size);
+      if (sim >= minSim) exact.push(slot, sim);
+    }
+    return exact.result();
+  }
+
+  private floatScorer(vq: DenseQuery, metric: Metric) {
+    const matrix = this.coll.denseMatrix(vq.name);
+    return {
+      range: (out: Float32Array, rows: number) => matrix.scoreRange(metric, vq.vec, rows, out),
+      rows: (idx: Int32Array, n: number, out: Float32Array) => matrix.scoreRows(metric, vq.vec, idx, n, out),
+    };
+  }
+
   /** Similarity between two stored points on the query's vector (for MMR). */
   private pairSimilarity(vq: VectorQuery, a: number, b: number): number {
     const c = this.coll;
     if (vq.kind === "dense") {
-      const m = c.dense.get(vq.name)!.matrix;
-      return m.similarity(metricOf(vq.spec.distance), a, m.row(b));
+      const ra = c.denseRow(a, vq.name)!;
+      return similarityAt(metricOf(vq.spec.distance), ra, 0, c.denseRow(b, vq.name)!, vq.spec.size);
     }
     if (vq.kind === "multi") {
-      const e = c.multi.get(vq.name)!;
-      return maxSim(metricOf(vq.spec.distance), e.rows[a]!, e.counts[a] as number, e.rows[b]!, e.counts[b] as number, vq.spec.size);
+      const ra = c.multiRow(a, vq.name)!;
+      const rb = c.multiRow(b, vq.name)!;
+      return maxSim(metricOf(vq.spec.distance), ra.data, ra.count, rb.data, rb.count, vq.spec.size);
     }
     const store = c.sparse.get(vq.name)!.store;
     const rb = store.get(b)!;
@@ -380,6 +424,22 @@ export class QueryEngine {
     }
     return this.sortFused(scores);
   }
+}
+
+/** `params.quantization` of a request (Qdrant's QuantizationSearchParams). */
+function quantizationParams(params: unknown): QuantizationParams {
+  const q = (params as { quantization?: unknown } | null | undefined)?.quantization;
+  if (q === undefined || q === null) return NO_QUANTIZATION_PARAMS;
+  if (typeof q !== "object") throw formatError("params.quantization must be an object");
+  const { ignore, rescore, oversampling } = q as { ignore?: unknown; rescore?: unknown; oversampling?: unknown };
+  if (oversampling !== undefined && oversampling !== null && (typeof oversampling !== "number" || !(oversampling >= 1))) {
+    throw formatError("Validation error in JSON body: [params.quantization.oversampling: value must be 1 or larger]");
+  }
+  return {
+    ignore: ignore === true,
+    rescore: rescore !== false,
+    oversampling: typeof oversampling === "number" ? oversampling : NO_QUANTIZATION_PARAMS.oversampling,
+  };
 }
 
 function withExclusions(predicate: Predicate | null, exclude: PointId[]): Predicate | null {

@@ -1,18 +1,27 @@
 /**
- * Persistence in LMDB (ACID, memory-mapped, crash-safe): one record per collection and one per
- * point, written in a single transaction per operation. A write is acknowledged only after its
- * transaction has committed (and, with `durable`, been synced to disk), so a killed process loses
- * no acknowledged write and never leaves a half-written operation.
+ * Persistence in LMDB (ACID, memory-mapped, multi-process): one record per collection and one per
+ * point, plus a commit log. Every write is one synchronous LMDB write transaction, which LMDB
+ * serializes across processes; it bumps the store's commit sequence and logs which collection and
+ * points it touched, so other processes can catch up by reading only what changed. A write is
+ * acknowledged only after its transaction has committed (and, with `durable`, been synced to
+ * disk), so a killed process loses no acknowledged write and never leaves a half-written operation.
  */
-import { open, type Database, type RootDatabase } from "lmdb";
+import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
 import type { PointId } from "./ids.js";
 import type { Payload } from "./filter.js";
 import type { LoadedVector, StoredCollectionConfig, StoredVector } from "./collection.js";
+
+export interface SegmentRef {
+  file: string;
+  seq: number;
+}
 
 export interface CollectionRecord {
   name: string;
   uid: number;
   config: StoredCollectionConfig;
+  /** the collection's current segment file (a name inside the segments folder) */
+  segment?: SegmentRef | null;
 }
 
 type VectorRecord = Uint8Array | { i: Uint8Array; v: Uint8Array } | { m: number; d: Uint8Array };
@@ -24,12 +33,26 @@ interface PointRecord {
   x: Record<string, VectorRecord>;
 }
 
+/** What one commit changed: some points of collection `u`, or (c) the collection itself. */
+export interface LogEntry {
+  u: number;
+  ids?: PointId[];
+  c?: true;
+}
+
 export interface LoadedPoint {
   id: PointId;
   payload: Payload;
   version: number;
   /** Dense rows are the stored bytes, which may be a view of LMDB's read buffer: use them before reading the next point. */
   vectors: Map<string, LoadedVector>;
+}
+
+export interface PointWrite {
+  id: PointId;
+  payload: Payload;
+  version: number;
+  vectors: ReadonlyMap<string, StoredVector>;
 }
 
 function bytes(a: Float32Array | Uint32Array): Uint8Array {
@@ -46,77 +69,159 @@ function uints(b: Uint8Array): Uint32Array {
   return new Uint32Array(copy.buffer);
 }
 
+function decodeVectors(x: Record<string, VectorRecord> | undefined): Map<string, LoadedVector> {
+  const vectors = new Map<string, LoadedVector>();
+  for (const [name, r] of Object.entries(x ?? {})) {
+    if (r instanceof Uint8Array) vectors.set(name, { kind: "dense-bytes", bytes: r });
+    else if ("m" in r) vectors.set(name, { kind: "multi", count: r.m, data: floats(r.d) });
+    else vectors.set(name, { kind: "sparse", row: { indices: uints(r.i), values: floats(r.v) } });
+  }
+  return vectors;
+}
+
+function encodeVectors(vectors: ReadonlyMap<string, StoredVector>): Record<string, VectorRecord> {
+  const x: Record<string, VectorRecord> = {};
+  for (const [name, v] of vectors) {
+    if (v.kind === "dense") x[name] = bytes(v.data);
+    else if (v.kind === "multi") x[name] = { m: v.count, d: bytes(v.data) };
+    else x[name] = { i: bytes(v.row.indices), v: bytes(v.row.values) };
+  }
+  return x;
+}
+
+const SEQ = "seq";
+/** the oldest sequence the log still holds entries after */
+const LOG_FLOOR = "logFloor";
+
+/** The writes one commit may make; everything happens inside one LMDB write transaction. */
+export interface Batch {
+  putPoints(uid: number, points: PointWrite[]): void;
+  putPayloads(uid: number, updates: Array<{ id: PointId; payload: Payload; version: number }>): void;
+  deletePoints(uid: number, ids: PointId[]): void;
+  putCollection(record: CollectionRecord): void;
+  deleteCollection(name: string, uid: number): void;
+}
+
 export class Storage {
   private readonly root: RootDatabase;
   private readonly collections: Database<CollectionRecord, string>;
   private readonly points: Database<PointRecord, [number, PointId]>;
+  private readonly log: Database<LogEntry, number>;
+  private readonly meta: Database<number, string>;
 
   constructor(dir: string) {
     this.root = open({ path: dir, compression: false });
     this.collections = this.root.openDB<CollectionRecord, string>({ name: "collections" });
     this.points = this.root.openDB<PointRecord, [number, PointId]>({ name: "points" });
+    this.log = this.root.openDB<LogEntry, number>({ name: "log" });
+    this.meta = this.root.openDB<number, string>({ name: "meta" });
   }
 
-  loadCollections(): CollectionRecord[] {
-    return [...this.collections.getRange({})].map(({ value }) => value);
+  /** Reads from here on see every commit made so far, by any process. */
+  refresh(): void {
+    this.root.resetReadTxn();
   }
 
-  *loadPoints(uid: number): Generator<LoadedPoint> {
-    for (const { value } of this.points.getRange({ start: [uid], end: [uid + 1] })) {
-      const vectors = new Map<string, LoadedVector>();
-      for (const [name, r] of Object.entries(value.x ?? {})) {
-        if (r instanceof Uint8Array) vectors.set(name, { kind: "dense-bytes", bytes: r });
-        else if ("m" in r) vectors.set(name, { kind: "multi", count: r.m, data: floats(r.d) });
-        else vectors.set(name, { kind: "sparse", row: { indices: uints(r.i), values: floats(r.v) } });
-      }
-      yield { id: value.id, payload: value.p ?? {}, version: value.v, vectors };
+  /** A consistent view of the store (pass it to the reads below); call done() when finished. */
+  snapshot(): Transaction {
+    this.refresh();
+    return this.root.useReadTransaction();
+  }
+
+  seq(transaction?: Transaction): number {
+    return this.meta.get(SEQ, transaction ? { transaction } : undefined) ?? 0;
+  }
+
+  logFloor(transaction?: Transaction): number {
+    return this.meta.get(LOG_FLOOR, transaction ? { transaction } : undefined) ?? 0;
+  }
+
+  loadCollections(transaction?: Transaction): CollectionRecord[] {
+    return [...this.collections.getRange(transaction ? { transaction } : {})].map(({ value }) => value);
+  }
+
+  countPoints(uid: number, transaction?: Transaction): number {
+    return this.points.getKeysCount({ start: [uid], end: [uid + 1], ...(transaction ? { transaction } : {}) });
+  }
+
+  *loadPoints(uid: number, transaction?: Transaction): Generator<LoadedPoint> {
+    for (const { value } of this.points.getRange({ start: [uid], end: [uid + 1], ...(transaction ? { transaction } : {}) })) {
+      yield { id: value.id, payload: value.p ?? {}, version: value.v, vectors: decodeVectors(value.x) };
     }
   }
 
-  private async commit(action: () => void, durable: boolean): Promise<void> {
-    await this.root.transaction(action);
-    if (durable) await this.root.flushed;
+  /** One point's current record, or undefined when it is gone. */
+  getPoint(uid: number, id: PointId, transaction?: Transaction): LoadedPoint | undefined {
+    const value = this.points.get([uid, id], transaction ? { transaction } : undefined);
+    return value ? { id: value.id, payload: value.p ?? {}, version: value.v, vectors: decodeVectors(value.x) } : undefined;
   }
 
-  putCollection(record: CollectionRecord): Promise<void> {
-    return this.commit(() => void this.collections.put(record.name, record), true);
+  /** Commits in (after, upTo], oldest first. */
+  *logSince(after: number, upTo: number, transaction?: Transaction): Generator<[number, LogEntry]> {
+    for (const { key, value } of this.log.getRange({ start: after + 1, end: upTo + 1, ...(transaction ? { transaction } : {}) })) yield [key, value];
   }
 
-  async deleteCollection(name: string, uid: number): Promise<void> {
-    await this.commit(() => {
-      void this.collections.remove(name);
-      for (const key of this.points.getKeys({ start: [uid], end: [uid + 1] })) void this.points.remove(key);
-    }, true);
+  /**
+   * Runs one commit: `prepare` sees every earlier commit of every process (LMDB's write lock is
+   * held) and returns what to log; the sequence is bumped only when it wrote something.
+   */
+  commit<T>(prepare: (batch: Batch, seq: number) => { result: T; log: LogEntry | null }): { result: T; seq: number } {
+    return this.root.transactionSync(() => {
+      const seq = this.seq() + 1;
+      const { result, log } = prepare(this.batch(), seq);
+      if (!log) return { result, seq: seq - 1 };
+      void this.log.put(seq, log);
+      void this.meta.put(SEQ, seq);
+      return { result, seq };
+    });
   }
 
-  writePoints(uid: number, points: Array<{ id: PointId; payload: Payload; version: number; vectors: Map<string, StoredVector> }>, durable = true): Promise<void> {
-    return this.commit(() => {
-      for (const pt of points) {
-        const x: Record<string, VectorRecord> = {};
-        for (const [name, v] of pt.vectors) {
-          if (v.kind === "dense") x[name] = bytes(v.data);
-          else if (v.kind === "multi") x[name] = { m: v.count, d: bytes(v.data) };
-          else x[name] = { i: bytes(v.row.indices), v: bytes(v.row.values) };
+  private batch(): Batch {
+    return {
+      putPoints: (uid, points) => {
+        for (const pt of points) void this.points.put([uid, pt.id], { id: pt.id, p: pt.payload, v: pt.version, x: encodeVectors(pt.vectors) });
+      },
+      putPayloads: (uid, updates) => {
+        for (const u of updates) {
+          const rec = this.points.get([uid, u.id]);
+          if (rec) void this.points.put([uid, u.id], { ...rec, p: u.payload, v: u.version });
         }
-        void this.points.put([uid, pt.id], { id: pt.id, p: pt.payload, v: pt.version, x });
-      }
-    }, durable);
+      },
+      deletePoints: (uid, ids) => {
+        for (const id of ids) void this.points.remove([uid, id]);
+      },
+      putCollection: (record) => void this.collections.put(record.name, record),
+      deleteCollection: (name, uid) => {
+        void this.collections.remove(name);
+        for (const key of this.points.getKeys({ start: [uid], end: [uid + 1] })) void this.points.remove(key);
+      },
+    };
   }
 
-  /** Rewrites only payload and version, keeping stored vectors. */
-  updatePayloads(uid: number, updates: Array<{ id: PointId; payload: Payload; version: number }>, durable = true): Promise<void> {
-    return this.commit(() => {
-      for (const u of updates) {
-        const rec = this.points.get([uid, u.id]);
-        if (rec) void this.points.put([uid, u.id], { ...rec, p: u.payload, v: u.version });
-      }
-    }, durable);
+  /** Records a collection's new segment, unless a newer one is there already; returns the one it replaced. */
+  registerSegment(name: string, uid: number, segment: SegmentRef): { replaced: SegmentRef | null; accepted: boolean } {
+    return this.root.transactionSync(() => {
+      const record = this.collections.get(name);
+      if (!record || record.uid !== uid) return { replaced: null, accepted: false };
+      const current = record.segment ?? null;
+      if (current && current.seq >= segment.seq) return { replaced: null, accepted: false };
+      void this.collections.put(name, { ...record, segment });
+      return { replaced: current, accepted: true };
+    });
   }
 
-  deletePoints(uid: number, ids: PointId[], durable = true): Promise<void> {
-    return this.commit(() => {
-      for (const id of ids) void this.points.remove([uid, id]);
-    }, durable);
+  /** Drops log entries up to `seq` (readers behind it reload from a segment). */
+  pruneLog(seq: number): void {
+    this.root.transactionSync(() => {
+      if (this.logFloor() >= seq) return;
+      for (const key of this.log.getKeys({ end: seq + 1 })) void this.log.remove(key);
+      void this.meta.put(LOG_FLOOR, seq);
+    });
+  }
+
+  /** Waits until every commit so far is on disk. */
+  async flushed(): Promise<void> {
+    await this.root.flushed;
   }
 
   async close(): Promise<void> {

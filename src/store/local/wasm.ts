@@ -1,7 +1,7 @@
 /**
  * WebAssembly SIMD scorer: one wasm memory per dense vector holds the rows (from offset 0) and,
- * after them, scratch space for the query, row indices and results. The module (dot.wat, 460
- * bytes) is compiled once; each matrix gets its own small instance. Returns null where
+ * after them, scratch space for the query, row indices and results. The module (dot.wat, about
+ * 1 KB) is compiled once; each matrix gets its own small instance. Returns null where
  * WebAssembly SIMD is unavailable, and the JS loops are used instead.
  */
 import { DOT_WASM_BASE64 } from "./wasm/dot-wasm.js";
@@ -22,7 +22,8 @@ interface DotExports {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-function module(): WebAssembly.Module | null {
+/** The compiled dot.wat module (shared with the int8 kernel in int8.ts), or null without SIMD. */
+export function dotModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const bytes = Buffer.from(DOT_WASM_BASE64, "base64");
@@ -96,7 +97,7 @@ class SimdScorer implements WasmScorer {
 }
 
 export function createWasmScorer(stride: number): WasmScorer | null {
-  const mod = module();
+  const mod = dotModule();
   return mod ? new SimdScorer(mod, stride) : null;
 }
 
@@ -109,7 +110,7 @@ let maxSimScorer: WasmMaxSim | null | undefined;
 
 export function wasmMaxSim(): WasmMaxSim | null {
   if (maxSimScorer !== undefined) return maxSimScorer;
-  const mod = module();
+  const mod = dotModule();
   if (!mod) return (maxSimScorer = null);
   const ex = new WebAssembly.Instance(mod, {}).exports as unknown as DotExports;
   maxSimScorer = {

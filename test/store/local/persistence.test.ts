@@ -1,4 +1,4 @@
-/** The persistent store: reopen, lock, unsupported calls. */
+/** The persistent store: reopen, sharing between clients, the writer lock, unsupported calls. */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -70,41 +70,65 @@ describe("LocalQdrantClient persistence", () => {
     await b.close();
   });
 
-  it("lets one client at a time hold a folder, with a clear STORE_LOCKED error", async () => {
+  it("lets several clients share a folder: each sees the others' commits on its next call", async () => {
     const dir = tmp();
     const a = new LocalQdrantClient({ path: dir });
-    let err: unknown;
-    try {
-      new LocalQdrantClient({ path: dir });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(StoreLockedError);
-    expect((err as StoreLockedError).code).toBe("STORE_LOCKED");
-    expect((err as Error).message).toContain(dir);
-    expect((err as StoreLockedError).hint).toMatch(/QDRANT_URL/);
-    await a.close();
     const b = new LocalQdrantClient({ path: dir });
+    await a.createCollection("shared", { vectors: { size: 2, distance: "Dot" } });
+    await a.upsert("shared", { wait: true, points: [{ id: 1, vector: [1, 0], payload: { by: "a" } }] });
+    expect((await b.count("shared")).count).toBe(1);
+    await b.upsert("shared", { wait: true, points: [{ id: 2, vector: [0, 1], payload: { by: "b" } }] });
+    await a.delete("shared", { wait: true, points: [1] });
+    const seenByA = await a.scroll("shared", { with_payload: true });
+    expect(seenByA.points.map((p) => [p.id, (p.payload as { by: string }).by])).toEqual([[2, "b"]]);
+    expect((await b.query("shared", { query: [0, 1], limit: 5 })).points.map((p) => p.id)).toEqual([2]);
+    await b.deleteCollection("shared");
+    expect((await a.collectionExists("shared")).exists).toBe(false);
+    await a.close();
     await b.close();
   });
 
-  it("takes over a lock left by a process that no longer runs", async () => {
+  it("holds the writer lock for one long run of writes; a second writer waits, says for whom, then times out with STORE_LOCKED", async () => {
     const dir = tmp();
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
-    fs.writeFileSync(path.join(dir, "folio-store.lock"), JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), since: new Date().toISOString() }));
-    const c = new LocalQdrantClient({ path: dir });
-    await c.close();
-    expect(fs.existsSync(path.join(dir, "folio-store.lock"))).toBe(false);
+    const a = new LocalQdrantClient({ path: dir });
+    const b = new LocalQdrantClient({ path: dir });
+    const release = await a.lockForWriting({ label: "ingest", timeoutMs: 1000 });
+    const told: string[] = [];
+    const err = await b.lockForWriting({ label: "ingest", timeoutMs: 50, pollMs: 10, onWait: (m) => told.push(m) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreLockedError);
+    expect((err as StoreLockedError).code).toBe("STORE_LOCKED");
+    expect((err as Error).message).toContain(`the ingest in pid ${process.pid}`);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(`waiting for the ingest in pid ${process.pid}`);
+    const waiting = b.lockForWriting({ label: "reset", timeoutMs: 5000, pollMs: 10 });
+    release();
+    const releaseB = await waiting; // taken once the first writer let go
+    releaseB();
+    await a.close();
+    await b.close();
   });
 
-  it("takes over a lock whose pid now belongs to another program (reused pid, or a reboot)", async () => {
+  it("takes over a writer lock left by a process that no longer runs", async () => {
+    const dir = tmp();
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    fs.writeFileSync(path.join(dir, "folio-writer.lock"), JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), since: new Date().toISOString(), label: "ingest" }));
+    const c = new LocalQdrantClient({ path: dir });
+    const release = await c.lockForWriting({ label: "ingest", timeoutMs: 0 });
+    release();
+    await c.close();
+    expect(fs.existsSync(path.join(dir, "folio-writer.lock"))).toBe(false);
+  });
+
+  it("takes over a writer lock whose pid now belongs to another program (reused pid, or a reboot)", async () => {
     const dir = tmp();
     // pid 1 runs, but it is not the process that wrote this lock (different start time / boot)
     fs.writeFileSync(
-      path.join(dir, "folio-store.lock"),
+      path.join(dir, "folio-writer.lock"),
       JSON.stringify({ pid: 1, host: os.hostname(), since: "2020-01-01T00:00:00Z", bootId: "another-boot", startTime: "1" }),
     );
     const c = new LocalQdrantClient({ path: dir });
+    const release = await c.lockForWriting({ label: "ingest", timeoutMs: 0 });
+    release();
     await c.close();
   });
 

@@ -1,5 +1,6 @@
 ;; Dot products of one query against many rows, f32x4 SIMD, four accumulators.
 ;; Rows are `stride` bytes apart; `chunks` = row length / 4 (rows are zero-padded to a multiple of 4).
+;; The *_i8 functions do the same for int8 rows (see $dot_i8), with exact i32 results.
 (module
   (memory (export "mem") 1)
 
@@ -92,4 +93,68 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $ql)))
     (local.get $total))
+
+  ;; int8 rows: Σ r[i] * q[i] as an exact i32 over $chunks 16-byte chunks of the i8 row at $r. The
+  ;; query at $q is widened to i16 once per call by the caller (32 bytes per chunk), so each chunk
+  ;; costs two extends and two i32x4.dot_i16x8_s (no overflow: |i8 * i8| * 2 <= 32768 fits in i32).
+  (func $dot_i8 (param $q i32) (param $r i32) (param $chunks i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $v v128) (local $end2 i32) (local $end i32)
+    (local.set $end (i32.add (local.get $r) (i32.shl (local.get $chunks) (i32.const 4))))
+    (local.set $end2 (i32.add (local.get $r) (i32.shl (i32.and (local.get $chunks) (i32.const -2)) (i32.const 4))))
+    (block $done2
+      (loop $l2
+        (br_if $done2 (i32.ge_u (local.get $r) (local.get $end2)))
+        (local.set $v (v128.load (local.get $r)))
+        (local.set $a0 (i32x4.add (local.get $a0)
+          (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)) (v128.load (local.get $q)))))
+        (local.set $a1 (i32x4.add (local.get $a1)
+          (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v)) (v128.load offset=16 (local.get $q)))))
+        (local.set $v (v128.load offset=16 (local.get $r)))
+        (local.set $a2 (i32x4.add (local.get $a2)
+          (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)) (v128.load offset=32 (local.get $q)))))
+        (local.set $a3 (i32x4.add (local.get $a3)
+          (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v)) (v128.load offset=48 (local.get $q)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 32)))
+        (local.set $q (i32.add (local.get $q) (i32.const 64)))
+        (br $l2)))
+    ;; an odd chunk count leaves one 16-byte chunk
+    (if (i32.lt_u (local.get $r) (local.get $end))
+      (then
+        (local.set $v (v128.load (local.get $r)))
+        (local.set $a0 (i32x4.add (local.get $a0)
+          (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)) (v128.load (local.get $q)))))
+        (local.set $a1 (i32x4.add (local.get $a1)
+          (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v)) (v128.load offset=16 (local.get $q)))))))
+    (local.set $v (i32x4.add (i32x4.add (local.get $a0) (local.get $a1)) (i32x4.add (local.get $a2) (local.get $a3))))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; out[r] = dot_i8(q, base + r * stride) as i32, for r in [0, n)
+  (func (export "dot_i8_range") (param $q i32) (param $base i32) (param $stride i32) (param $chunks i32) (param $n i32) (param $out i32)
+    (local $r i32) (local $row i32)
+    (local.set $row (local.get $base))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (call $dot_i8 (local.get $q) (local.get $row) (local.get $chunks)))
+        (local.set $row (i32.add (local.get $row) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l))))
+
+  ;; out[i] = dot_i8(q, base + idx[i] * stride) as i32, for i in [0, n)
+  (func (export "dot_i8_rows") (param $q i32) (param $base i32) (param $stride i32) (param $chunks i32) (param $idx i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $off i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 2)))
+        (i32.store (i32.add (local.get $out) (local.get $off))
+          (call $dot_i8 (local.get $q)
+            (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $idx) (local.get $off))) (local.get $stride)))
+            (local.get $chunks)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l))))
 )
