@@ -48,12 +48,19 @@ interface Tracked {
   wrote: boolean;
 }
 
+/** errno values lmdb-js reports as numbers: EIO (a write cut short at the disk's or file's end), EFBIG, ENOSPC. */
+const DISK_FULL_ERRNOS = new Set([5, 27, 28]);
+
 /** Turns a failed disk write into an error that says what to do. */
 export function storageWriteError(dir: string, error: unknown): StoreError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const message = errorMessage(error);
-  if (code === "ENOSPC" || code === "EFBIG" || /No space left|File too large|MDB_MAP_FULL/i.test(message)) {
-    return new StoreError(`The embedded store at ${dir} could not write: the disk is full or the file is too large (${message}).`, "Free disk space (or raise the file-size limit), then run the command again: nothing acknowledged was lost.", error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = errorMessage(error).split("\n")[0] ?? "";
+  if (code === "ENOSPC" || code === "EFBIG" || code === "EIO" || (typeof code === "number" && DISK_FULL_ERRNOS.has(code)) || /No space left|File too large|Input\/output error|MDB_MAP_FULL/i.test(message)) {
+    return new StoreError(
+      `The embedded store at ${dir} could not write: the disk is full or the file is too large (${message}).`,
+      "Free disk space (or raise the file-size limit), then run the command again: nothing acknowledged was lost.",
+      error,
+    );
   }
   return new StoreError(`The embedded store at ${dir} could not write: ${message}`, "Check the folder's permissions and free space (FOLIO_HOME), then run the command again.", error);
 }
@@ -408,8 +415,8 @@ export class StoreState {
 }
 
 function isIoError(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || /MDB_|No space|File too large|Input\/output/i.test(errorMessage(e));
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || typeof code === "number" || /MDB_|No space|File too large|Input\/output/i.test(errorMessage(e));
 }
 
 const NO_STORAGE: Batch = {

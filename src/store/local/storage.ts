@@ -6,7 +6,10 @@
  * acknowledged only after its transaction has committed (and, with `durable`, been synced to
  * disk), so a killed process loses no acknowledged write and never leaves a half-written operation.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
+import { StoreError } from "../../errors.js";
 import type { PointId } from "./ids.js";
 import type { Payload } from "./filter.js";
 import type { LoadedVector, StoredCollectionConfig, StoredVector } from "./collection.js";
@@ -110,6 +113,7 @@ export class Storage {
   private readonly meta: Database<number, string>;
 
   constructor(dir: string) {
+    checkDataFile(dir);
     this.root = open({ path: dir, compression: false });
     this.collections = this.root.openDB<CollectionRecord, string>({ name: "collections" });
     this.points = this.root.openDB<PointRecord, [number, PointId]>({ name: "points" });
@@ -228,4 +232,43 @@ export class Storage {
     await this.root.flushed;
     await this.root.close();
   }
+}
+
+/** LMDB's meta page fields (lmdb-js 3.x, 64-bit): magic and version at +24, page size at +48, last page and txn id at +144. */
+const META = { magic: 24, version: 28, pageSize: 48, lastPage: 144, txnId: 152, MAGIC: 0xbeefc0de, VERSION: 2 } as const;
+
+/**
+ * Checks data.mdb before LMDB maps it: LMDB trusts its meta pages, and a file that was cut short or
+ * overwritten crashes the whole process (SIGSEGV, SIGBUS) instead of failing.
+ */
+function checkDataFile(dir: string): void {
+  const file = path.join(dir, "data.mdb");
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return; // a new store
+  }
+  const damaged = (why: string): StoreError =>
+    new StoreError(
+      `The embedded store's database file ${file} is damaged (${why}).`,
+      `Restore ${dir} from a backup, or delete that folder and ingest again (\`folio reset\` cannot open a damaged store).`,
+    );
+  const head = Buffer.alloc(Math.min(size, 2 * 65536));
+  const fd = fs.openSync(file, "r");
+  try {
+    fs.readSync(fd, head, 0, head.byteLength, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const metaAt = (offset: number): { lastPage: number; txnId: number; pageSize: number } | null => {
+    if (offset + META.txnId + 8 > head.byteLength) return null;
+    if (head.readUInt32LE(offset + META.magic) !== META.MAGIC || head.readUInt32LE(offset + META.version) !== META.VERSION) return null;
+    return { pageSize: head.readUInt32LE(offset + META.pageSize), lastPage: Number(head.readBigUInt64LE(offset + META.lastPage)), txnId: Number(head.readBigUInt64LE(offset + META.txnId)) };
+  };
+  const first = metaAt(0);
+  if (!first || first.pageSize < 512 || first.pageSize > 65536) throw damaged("its first meta page is not LMDB's");
+  const metas = [first, metaAt(first.pageSize)].filter((m): m is NonNullable<typeof m> => m !== null);
+  const newest = metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
+  if (size < (newest.lastPage + 1) * first.pageSize) throw damaged(`it ends at ${size} bytes, before its last page`);
 }
