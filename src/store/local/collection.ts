@@ -106,6 +106,8 @@ export interface CollectionBase {
   multi: Map<string, { present: Uint8Array }>;
   sparse: Map<string, SparseBase>;
   columns: Map<string, EncodedColumn>;
+  /** throws SegmentCorruptError when a background check of a large section failed */
+  assertIntact(): void;
   close(): void;
 }
 
@@ -587,6 +589,11 @@ export class Collection {
     const out: Record<string, unknown> = {};
     for (const [name, v] of stored) if (!names || names.includes(name)) out[name] = toJson(v);
     return out;
+  }
+
+  /** Throws when a background check found the segment damaged (the store then reads the records). */
+  assertIntact(): void {
+    this.base?.assertIntact();
   }
 
   /** Releases the segment file this collection reads from. */

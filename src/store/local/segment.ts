@@ -168,7 +168,13 @@ class StreamingChecksum {
 }
 
 /** An open segment file. The descriptor stays open, so the file can be read after a compaction unlinks it. */
+/** Sections up to this size are verified as they are read; larger ones in the background. */
+export const VERIFY_SYNC_BYTES = 64 * 2 ** 20;
+const SCRUB_SLICE_BYTES = 8 * 2 ** 20;
+
 export class Segment {
+  private closed = false;
+
   private constructor(
     readonly file: string,
     private readonly fd: number,
@@ -239,7 +245,37 @@ export class Segment {
     if (checksum(bytes) !== ref.sum) throw new SegmentCorruptError(this.file, "checksum mismatch");
   }
 
+  /**
+   * Checks a large section in the background, a slice per timer turn (unref'd, so a short-lived
+   * command exits without waiting); `damaged` is set when it fails. A large matrix is then read
+   * once at full speed, and a damaged one is still caught before long.
+   */
+  scrub(ref: SectionRef): { damaged: boolean } {
+    const state = { damaged: false };
+    const sums = new StreamingChecksum();
+    const slice = new Uint8Array(Math.min(ref.length, SCRUB_SLICE_BYTES));
+    let done = 0;
+    const step = (): void => {
+      if (this.closed) return;
+      try {
+        const n = Math.min(slice.byteLength, ref.length - done);
+        this.readInto(ref, slice, done, n);
+        sums.update(slice.subarray(0, n));
+        done += n;
+      } catch {
+        state.damaged = true;
+        return;
+      }
+      if (done < ref.length) setTimeout(step, 0).unref();
+      else state.damaged = sums.digest() !== ref.sum;
+    };
+    setTimeout(step, 0).unref();
+    return state;
+  }
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       fs.closeSync(this.fd);
     } catch {

@@ -25,6 +25,7 @@ import {
   SEGMENT_FORMAT,
   SegmentCorruptError,
   SegmentWriter,
+  VERIFY_SYNC_BYTES,
   type SegmentFooter,
 } from "./segment.js";
 import type { SparseBase } from "./sparse.js";
@@ -232,17 +233,21 @@ export function readSnapshot(file: string, source: PointSource): CollectionBase 
     const live = new Uint8Array(f.slots);
     for (let s = 0; s < f.slots; s++) live[s] = ids[s * ID_BYTES] === 0 ? 0 : 1;
     const idAt = (slot: number): PointId => decodeId(ids, slot);
+    const scrubs: Array<{ damaged: boolean }> = [];
     const base: CollectionBase = {
       seq: f.seq,
       slots: f.slots,
       live,
       idAt,
       versions: asFloat64(segment.read(f.versions)),
-      dense: new Map(Object.entries(f.dense).map(([name, d]) => [name, denseBase(segment, f.slots, d)])),
+      dense: new Map(Object.entries(f.dense).map(([name, d]) => [name, denseBase(segment, f.slots, d, scrubs)])),
       multi: new Map(Object.entries(f.multi).map(([name, m]) => [name, { present: segment.read(m.present) }])),
       sparse: new Map(Object.entries(f.sparse).map(([name, s]) => [name, sparseBase(segment, s, (slot) => source.vectors(idAt(slot)).get(name))])),
       columns: new Map(Object.entries(f.columns).map(([field, c]) => [field, readColumn(segment, c)])),
       close: () => segment.close(),
+      assertIntact: () => {
+        if (scrubs.some((s) => s.damaged)) throw new SegmentCorruptError(file, "a matrix failed its background checksum");
+      },
     };
     return base;
   } catch (e) {
@@ -251,7 +256,7 @@ export function readSnapshot(file: string, source: PointSource): CollectionBase 
   }
 }
 
-function denseBase(segment: Segment, slots: number, d: SegmentFooter["dense"][string]): DenseBase {
+function denseBase(segment: Segment, slots: number, d: SegmentFooter["dense"][string], scrubs: Array<{ damaged: boolean }>): DenseBase {
   const rowBytes = d.stride * 4;
   return {
     present: segment.read(d.present),
@@ -261,7 +266,8 @@ function denseBase(segment: Segment, slots: number, d: SegmentFooter["dense"][st
       const data = matrix.data;
       const target = new Uint8Array(data.buffer, data.byteOffset, slots * rowBytes);
       segment.readInto(d.matrix, target);
-      segment.verify(d.matrix, target);
+      if (d.matrix.length <= VERIFY_SYNC_BYTES) segment.verify(d.matrix, target);
+      else scrubs.push(segment.scrub(d.matrix));
     },
     loadQuantized: d.int8
       ? (matrix: Int8Matrix): void => {
@@ -270,7 +276,8 @@ function denseBase(segment: Segment, slots: number, d: SegmentFooter["dense"][st
           matrix.ensure(Math.max(1, slots));
           const target = new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, slots * q.stride);
           segment.readInto(q.rows, target);
-          segment.verify(q.rows, target);
+          if (q.rows.length <= VERIFY_SYNC_BYTES) segment.verify(q.rows, target);
+          else scrubs.push(segment.scrub(q.rows));
           matrix.scales.set(asFloat32(segment.read(q.scales)));
         }
       : null,

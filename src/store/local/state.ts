@@ -371,6 +371,7 @@ export class StoreState {
    */
   recovering<T>(name: string, read: () => T): T {
     try {
+      this.collections.get(name)?.assertIntact();
       return read();
     } catch (e) {
       if (!(e instanceof SegmentCorruptError) || !this.storage) throw e;
