@@ -7,7 +7,7 @@ describe("loadConfig", () => {
   it("runs every part embedded when no key or URL is set", () => {
     const config = loadConfig({}, {}, "/work/x");
     expect(config.home).toBe(path.resolve("/work/x", ".folio"));
-    expect(config.qdrant).toEqual({ mode: "embedded", path: path.resolve("/work/x", ".folio", "qdrant") });
+    expect(config.qdrant).toEqual({ mode: "embedded", path: path.resolve("/work/x", ".folio", "qdrant"), writerWaitMs: 600_000 });
     expect(config.embeddings.mode).toBe("none");
     expect(config.llm.mode).toBe("extractive");
     expect(config.collection).toBe("folio");
