@@ -44,6 +44,8 @@ export const EnvSchema = z.object({
   QDRANT_API_KEY: optionalString,
   /** How long an ingest or reset waits for another process writing to the embedded store. */
   FOLIO_WRITER_WAIT_SECONDS: intFromEnv(600, 0, 86_400),
+  /** From this many points, dense vectors are also kept as int8 (a quarter of the memory); 0: never. */
+  FOLIO_INT8_FROM_POINTS: intFromEnv(100_000, 0, 1_000_000_000),
 
   JINA_API_KEY: optionalString,
   JINA_BASE_URL: optionalUrl,
@@ -120,6 +122,8 @@ export interface FolioConfig {
   home: string;
   collection: string;
   qdrant: { mode: "embedded"; path: string; writerWaitMs: number } | { mode: "server"; url: string; apiKey?: string };
+  /** Storage choices that hold for a server and the embedded store alike. */
+  store: { int8FromPoints: number };
   embeddings:
     | { mode: "none" }
     | {
@@ -239,6 +243,7 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
     home,
     collection: e.FOLIO_COLLECTION,
     qdrant: e.QDRANT_URL ? { mode: "server", url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : { mode: "embedded", path: path.join(home, "qdrant"), writerWaitMs: e.FOLIO_WRITER_WAIT_SECONDS * 1000 },
+    store: { int8FromPoints: e.FOLIO_INT8_FROM_POINTS },
     embeddings,
     llm,
     search: { topK: e.FOLIO_TOP_K, mode: e.FOLIO_SEARCH_MODE },

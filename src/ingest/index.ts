@@ -29,9 +29,14 @@ export { ManifestRowSchema, loadManifest } from "./manifest.js";
  */
 export async function ingest(store: FolioStoreApi, sources: string[], options: IngestOptions, events?: IngestEvents): Promise<IngestSummary> {
   // One ingest at a time per store: a second one waits here, saying for whom, instead of interleaving.
-  const release = await store.lockForWriting("ingest", (message) => events?.onWarning?.(message));
+  const release = await store.lockForWriting("ingest", (message) => events?.onNotice?.(message));
   try {
-    return await runIngest(store, sources, options, events);
+    const summary = await runIngest(store, sources, options, events);
+    if (!summary.aborted) {
+      const notice = await store.optimize();
+      if (notice) events?.onNotice?.(notice);
+    }
+    return summary;
   } finally {
     release();
   }

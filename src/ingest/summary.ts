@@ -77,4 +77,6 @@ export interface IngestEvents {
   onProgress?(progress: PhaseProgress): void;
   onFile?(event: FileEvent): void;
   onWarning?(warning: string): void;
+  /** what the user should know as it happens: waiting for another writer, a change of storage */
+  onNotice?(message: string): void;
 }

@@ -40,6 +40,9 @@ export interface FolioStoreOptions {
   prefetchLimit?: number;
 }
 
+/** Qdrant's scalar int8 quantization, kept in RAM; the float originals stay for rescoring. */
+const INT8_QUANTIZATION: Schemas["QuantizationConfig"] = { scalar: { type: "int8", quantile: 0.99, always_ram: true } };
+
 /** "bm25", or e.g. "jina-embeddings-v4@1024+bm25+mv": a change means the points must be re-made. */
 export function embeddingSignatureFor(config: FolioConfig, layout: CollectionLayout): string {
   // BM25 parameters shape the stored sparse values: non-default ones are part of the signature.
@@ -380,6 +383,19 @@ export class FolioStore implements FolioStoreApi {
     const client = this.client;
     if (!(client instanceof LocalQdrantClient) || this.config.qdrant.mode !== "embedded") return () => undefined; // a server orders writes itself
     return client.lockForWriting({ label, timeoutMs: this.config.qdrant.writerWaitMs, ...(onWait ? { onWait } : {}) });
+  }
+
+  async optimize(): Promise<string | null> {
+    const threshold = this.config.store.int8FromPoints;
+    if (!this.capabilities.dense || threshold === 0) return null;
+    return this.guard("optimize", async () => {
+      const info = await getCollectionInfo(this.client, this.collection);
+      const points = info?.points_count ?? 0;
+      if (!info || info.config.quantization_config || points < threshold) return null;
+      await this.client.updateCollection(this.collection, { quantization_config: INT8_QUANTIZATION });
+      if (this.client instanceof LocalQdrantClient) await this.client.compact(this.collection);
+      return `Dense vectors are now also kept as int8 (${points.toLocaleString("en")} points, FOLIO_INT8_FROM_POINTS=${threshold.toLocaleString("en")}): a quarter of the memory; the top results are rescored from the float vectors.`;
+    });
   }
 
   async close(): Promise<void> {

@@ -100,7 +100,7 @@ export function buildQueryRequest(q: FolioQuery): Schemas["QueryRequest"] | null
 
   // No filter on the prefetches: Qdrant applies the request's top-level filter in every leaf prefetch
   // (so does the embedded client, local/query.ts), and a copy here made each candidate pass it twice.
-  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit });
+  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit, ...searchParams(leaf) });
   const mmrOf = (vector: Leaf["query"] | number[][], mmr: NonNullable<FolioQuery["mmr"]>) => {
     const lambda = Math.min(1, Math.max(0, mmr.lambda));
     return { nearest: vector, mmr: { diversity: 1 - lambda, candidates_limit: Math.max(mmr.fetchK ?? 20, q.k) } };
@@ -109,7 +109,7 @@ export function buildQueryRequest(q: FolioQuery): Schemas["QueryRequest"] | null
   if (q.mmr && !q.multivector) {
     // MMR needs one vector space: the image, else the text's dense vector, else BM25.
     const leaf = leaves[0] as Leaf;
-    return { ...base, query: mmrOf(leaf.query, q.mmr), using: leaf.using };
+    return { ...base, query: mmrOf(leaf.query, q.mmr), using: leaf.using, ...searchParams(leaf) };
   }
 
   let candidates: Schemas["Prefetch"] | null = null;
@@ -123,7 +123,17 @@ export function buildQueryRequest(q: FolioQuery): Schemas["QueryRequest"] | null
   }
   if (candidates) return { ...base, prefetch: candidates.prefetch, query: { fusion: "rrf" } };
   const leaf = leaves[0] as Leaf;
-  return { ...base, query: leaf.query, using: leaf.using };
+  return { ...base, query: leaf.query, using: leaf.using, ...searchParams(leaf) };
+}
+
+/**
+ * Dense searches ask for int8 candidates rescored from the float originals, twice as many as
+ * kept: what a quantized collection needs for exact-quality top-k; ignored where not quantized.
+ */
+const QUANTIZED_DENSE_SEARCH = { quantization: { rescore: true, oversampling: 2 } } as const;
+
+function searchParams(leaf: Leaf): { params?: Schemas["SearchParams"] } {
+  return leaf.using === DENSE_VECTOR ? { params: QUANTIZED_DENSE_SEARCH } : {};
 }
 
 export class FolioVectorStore extends QdrantVectorStore {

@@ -130,6 +130,11 @@ export interface FolioStoreApi {
    * holds it (onWait says for whom) up to the configured time; resolves with the release.
    */
   lockForWriting(label: string, onWait?: (message: string) => void): Promise<() => void>;
+  /**
+   * Storage upkeep after a run of writes: turns on int8 quantization of dense vectors once the
+   * collection is large enough (FOLIO_INT8_FROM_POINTS). Returns what it did, for the user, or null.
+   */
+  optimize(): Promise<string | null>;
   getChunk(id: string): Promise<SearchHit | null>;
   close(): Promise<void>;
 }

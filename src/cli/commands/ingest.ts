@@ -71,6 +71,7 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
       }),
       {
         onProgress: (p) => progress.update(p.phase, p.done, p.total),
+        onNotice: (message) => writeLine(io.stderr, message),
         onFile: (event) => {
           if (event.type === "skipped") writeLine(io.stderr, `skipped ${event.path}: ${event.reason}${event.detail ? ` (${event.detail})` : ""} — ${event.hint}`);
         },

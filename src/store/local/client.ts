@@ -50,6 +50,19 @@ const OPTIMIZER_DEFAULTS = {
   max_optimization_threads: null,
 };
 
+/** Qdrant's partial update of collection parameters: objects merge, "Disabled" removes quantization. */
+function mergeParams(current: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+  const params: Record<string, unknown> = JSON.parse(JSON.stringify(current)) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(update)) {
+    if (value === undefined || value === null) continue;
+    if (key === "quantization_config" && value === "Disabled") delete params[key];
+    else if (key !== "quantization_config" && typeof value === "object" && !Array.isArray(value) && typeof params[key] === "object" && params[key] !== null) {
+      params[key] = { ...(params[key] as object), ...(value as object) };
+    } else params[key] = JSON.parse(JSON.stringify(value)) as unknown;
+  }
+  return params;
+}
+
 function pointIds(ids: readonly PointId[]): PointId[] {
   return [...ids];
 }
@@ -273,6 +286,36 @@ export class LocalQdrantClient extends QdrantClient {
             c.close();
             this.state.collections.delete(collection_name);
             this.state.forget(c.uid);
+          },
+        };
+      }),
+    );
+  }
+
+  /**
+   * Changes collection parameters: quantization (on, or off with "Disabled") and the optimizer,
+   * HNSW and storage settings a server keeps (echoed by getCollection). Vector parameters cannot
+   * change here. Every process reads the collection again with the new parameters.
+   */
+  override async updateCollection(collection_name: string, args: Args<"updateCollection">[1]): Promise<boolean> {
+    const { uid } = this.get(collection_name);
+    const { timeout: _t, vectors, sparse_vectors, ...rest } = args ?? {};
+    if (vectors || sparse_vectors) {
+      throw new UnsupportedFeatureError("changing vector parameters of a collection in the embedded store", "Create a new collection with the new vectors, or set QDRANT_URL.");
+    }
+    return this.serial(async () =>
+      this.collectionWrite((batch) => {
+        const c = this.current(collection_name, uid);
+        const params = mergeParams(c.config.params, rest as Record<string, unknown>);
+        quantizationOf(params);
+        const config = { ...c.config, params };
+        batch.putCollection({ name: c.name, uid, config });
+        return {
+          result: true,
+          uid,
+          apply: () => {
+            c.config.params = params;
+            this.state.reload(collection_name);
           },
         };
       }),

@@ -228,11 +228,32 @@ export class StoreState {
         } finally {
           txn?.done();
         }
+      } else if (JSON.stringify(c.config.params) !== JSON.stringify(r.config.params)) {
+        this.reload(name, inWrite); // e.g. quantization turned on: the vectors are kept another way
       } else {
         for (const field of Object.keys(c.config.payload_schema)) if (!(field in r.config.payload_schema)) c.dropField(field);
         c.config.payload_schema = r.config.payload_schema;
         for (const field of Object.keys(r.config.payload_schema)) c.indexField(field);
       }
+    }
+  }
+
+  /** Reads a collection again after its parameters changed (its segment, the log since, or its points). */
+  reload(name: string, inWrite = false): void {
+    const old = this.collections.get(name);
+    if (!this.storage) {
+      if (old) this.collections.set(name, rebuilt(old, this.options.wasm));
+      return;
+    }
+    const storage = this.storage;
+    const txn = inWrite ? undefined : storage.snapshot();
+    try {
+      const record = storage.loadCollections(txn).find((r) => r.name === name);
+      old?.close();
+      if (record) this.collections.set(name, this.loadCollection(record, txn, storage.seq(txn)));
+      else this.collections.delete(name);
+    } finally {
+      txn?.done();
     }
   }
 
@@ -418,6 +439,14 @@ export class StoreState {
 function isIoError(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
   return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || typeof code === "number" || /MDB_|No space|File too large|Input\/output/i.test(errorMessage(e));
+}
+
+/** An in-memory collection made again with its (changed) config, point by point. */
+function rebuilt(old: Collection, wasm: boolean): Collection {
+  const c = new Collection(old.name, old.uid, old.config, wasm);
+  for (const slot of old.liveSlots()) c.applyPoint({ id: old.idOf(slot), payload: old.payloadOf(slot), vectors: old.storedVectors(slot) }, old.versionOf(slot));
+  c.operation = old.operation;
+  return c;
 }
 
 const NO_STORAGE: Batch = {

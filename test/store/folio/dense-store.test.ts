@@ -233,3 +233,34 @@ describe("collection layout checks", () => {
     expect(await store.count()).toBe(chunks.length);
   });
 });
+
+describe("int8 quantization past FOLIO_INT8_FROM_POINTS", () => {
+  it("is turned on once the collection is large enough, said once, and searches rank the same", async () => {
+    const { store, client } = await openJina(jinaConfig({ FOLIO_INT8_FROM_POINTS: 5 }));
+    const seen = recordQueries(client);
+    await ingest(store, corpus());
+    const ask = { text: "masked language model predicts masked word", mode: "dense" as const, k: 5 };
+    const before = await store.search(ask);
+    const notice = await store.optimize();
+    expect(notice).toMatch(/int8 .*FOLIO_INT8_FROM_POINTS=5/);
+    const info = await client.getCollection(store.collection);
+    expect(info.config.quantization_config).toMatchObject({ scalar: { type: "int8" } });
+    const after = await store.search(ask);
+    expect(after.map((h) => h.id)).toEqual(before.map((h) => h.id));
+    for (const [i, h] of after.entries()) expect(h.score).toBeCloseTo(before[i]!.score, 5);
+    // dense searches ask for rescored, oversampled int8 candidates
+    expect(seen.at(-1)?.params).toEqual({ quantization: { rescore: true, oversampling: 2 } });
+    expect(await store.optimize()).toBeNull();
+    await store.close();
+  });
+
+  it("is left off below the threshold, and with FOLIO_INT8_FROM_POINTS=0", async () => {
+    for (const threshold of [1_000_000, 0]) {
+      const { store, client } = await openJina(jinaConfig({ FOLIO_INT8_FROM_POINTS: threshold }));
+      await ingest(store, corpus());
+      expect(await store.optimize()).toBeNull();
+      expect((await client.getCollection(store.collection)).config.quantization_config ?? null).toBeNull();
+      await store.close();
+    }
+  });
+});
