@@ -15,6 +15,8 @@ export interface ServerDeps {
   imageSearchAvailable: boolean;
   /** Where server-side errors (5xx) are logged, already redacted. Default: stderr. */
   log?: ServerLogger;
+  /** The clock chat sessions expire by (ms). Default: Date.now. */
+  now?: () => number;
 }
 
 export interface ServerContext extends ServerDeps {

@@ -47,7 +47,7 @@ export function createApp(deps: ServerDeps): FolioApp {
   const ctx: ServerContext = {
     ...deps,
     log: deps.log ?? ((message) => process.stderr.write(`${message}\n`)),
-    sessions: new SessionStore({ ttlMs: server.sessionTtlMs, maxTurns: server.sessionMaxTurns, maxSessions: server.maxSessions }),
+    sessions: new SessionStore({ ttlMs: server.sessionTtlMs, maxTurns: server.sessionMaxTurns, maxSessions: server.maxSessions, ...(deps.now ? { now: deps.now } : {}) }),
   };
   const app = express() as FolioApp;
   app.locals.sessions = ctx.sessions;

@@ -44,6 +44,8 @@ export interface TestServerOptions {
   /** Fill the store with the two papers (default true). */
   fill?: boolean;
   imageSearchAvailable?: boolean;
+  /** The clock chat sessions expire by (default Date.now). */
+  now?: () => number;
 }
 
 /** The real store, the real answerer and the real app, listening on 127.0.0.1:0. */
@@ -54,7 +56,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const corpus = options.fill === false ? undefined : await fillCorpus(store, config);
   const answerer = createAnswerer(config, store);
   const logs: string[] = [];
-  const server = await startServer({ config, store, answerer, imageSearchAvailable: options.imageSearchAvailable ?? imageSearchAvailable(config), log: (m) => logs.push(m) });
+  const server = await startServer({
+    config,
+    store,
+    answerer,
+    imageSearchAvailable: options.imageSearchAvailable ?? imageSearchAvailable(config),
+    log: (m) => logs.push(m),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     url: server.url,
     config,

@@ -86,9 +86,11 @@ describe("SessionStore", () => {
 describe("sessions over HTTP", () => {
   let home: string;
   let t: TestServer;
+  let clock = 0;
+  const TTL_MS = 400;
   beforeAll(async () => {
     home = await tempHome("sessions");
-    t = await startTestServer({ home, server: { sessionTtlMs: 400, sessionMaxTurns: 3 } });
+    t = await startTestServer({ home, server: { sessionTtlMs: TTL_MS, sessionMaxTurns: 3 }, now: () => clock });
   });
   afterAll(async () => {
     await t?.close();
@@ -107,7 +109,7 @@ describe("sessions over HTTP", () => {
 
   it("an expired session starts a new conversation under a new id", async () => {
     const first = (await (await postJson(`${t.url}/chat`, { message: "What are residual connections?" })).json()) as ChatJson;
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    clock += TTL_MS + 1; // the session's clock moves past the TTL: no waiting
     const later = (await (await postJson(`${t.url}/chat`, { message: "And how deep were they?", sessionId: first.sessionId })).json()) as ChatJson;
     expect(later.sessionId).not.toBe(first.sessionId);
     expect(later.standaloneQuestion).toBe("And how deep were they?");

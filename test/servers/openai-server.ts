@@ -87,6 +87,9 @@ export interface RecordedChatRequest {
   images: string[];
   /** The reply text sent (for 200 answers). */
   reply?: string;
+  /** Streamed answers: content chunks written, and whether the client hung up before the end. */
+  chunksSent?: number;
+  clientClosed?: boolean;
 }
 
 export interface OpenAITestServerOptions {
@@ -243,10 +246,15 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
     send({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
     const words = text.match(/\s*\S+\s*/g) ?? [];
     const per = Math.max(1, options.wordsPerChunk ?? 1);
+    record.chunksSent = 0;
     for (let i = 0; i < words.length; i += per) {
-      if (res.destroyed || req.socket.destroyed) return;
       if (options.chunkDelayMs) await sleep(options.chunkDelayMs);
+      if (res.destroyed || req.socket.destroyed) {
+        record.clientClosed = true;
+        return;
+      }
       send({ ...base, choices: [{ index: 0, delta: { content: words.slice(i, i + per).join("") }, finish_reason: null }] });
+      record.chunksSent++;
     }
     send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
     if (body.stream_options?.include_usage) send({ ...base, choices: [], usage });
