@@ -92,6 +92,12 @@ function encodeVectors(vectors: ReadonlyMap<string, StoredVector>): Record<strin
   return x;
 }
 
+/**
+ * transactionSync flags: abortable, committed before it returns (so a kill loses nothing
+ * acknowledged), without waiting for the disk flush (durability "flush" awaits `flushed`).
+ */
+const COMMIT_FLAGS = 0x1 | 0x2 | 0x10000;
+
 const SEQ = "seq";
 /** the oldest sequence the log still holds entries after */
 const LOG_FLOOR = "logFloor";
@@ -177,7 +183,7 @@ export class Storage {
       void this.log.put(seq, log);
       void this.meta.put(SEQ, seq);
       return { result, seq };
-    });
+    }, COMMIT_FLAGS);
   }
 
   private batch(): Batch {
@@ -211,7 +217,7 @@ export class Storage {
       if (current && current.seq >= segment.seq) return { replaced: null, accepted: false };
       void this.collections.put(name, { ...record, segment });
       return { replaced: current, accepted: true };
-    });
+    }, COMMIT_FLAGS);
   }
 
   /** Drops log entries up to `seq` (readers behind it reload from a segment). */
@@ -220,7 +226,7 @@ export class Storage {
       if (this.logFloor() >= seq) return;
       for (const key of this.log.getKeys({ end: seq + 1 })) void this.log.remove(key);
       void this.meta.put(LOG_FLOOR, seq);
-    });
+    }, COMMIT_FLAGS);
   }
 
   /** Waits until every commit so far is on disk. */
