@@ -114,8 +114,86 @@ export const EnvSchema = z.object({
   FOLIO_MAX_SESSIONS: intFromEnv(1_000, 1, 1_000_000),
   /** Comma-separated hosts the server may fetch image URLs from; empty means it never fetches. */
   FOLIO_FETCH_ALLOW_HOSTS: optionalString,
+  /** Print stack traces of unexpected errors (read by the CLI before the rest of the configuration). */
+  FOLIO_DEBUG: boolFromEnv(false),
 });
 export type RawEnv = z.input<typeof EnvSchema>;
+type Settings = z.output<typeof EnvSchema>;
+
+/** Every setting's default, from the schema: the one place defaults live (other modules import them from here). */
+export const DEFAULTS: Readonly<Settings> = Object.freeze(EnvSchema.parse({}));
+
+/**
+ * What each setting does, as `folio config --markdown` and the README's table say it. A Record
+ * over the schema's keys: a setting without a description does not compile.
+ */
+export const SETTING_DESCRIPTIONS: Readonly<Record<keyof Settings, string>> = {
+  FOLIO_HOME: "data folder, relative to the working directory: embedded store, embedding cache, figure and page images",
+  FOLIO_COLLECTION: "one collection per corpus",
+  QDRANT_URL: "a Qdrant server or cluster instead of the embedded store",
+  QDRANT_API_KEY: "API key of that Qdrant server (Qdrant Cloud)",
+  FOLIO_WRITER_WAIT_SECONDS: "how long an ingest or reset waits for another one writing to the embedded store",
+  FOLIO_INT8_FROM_POINTS: "from this many points an ingest also keeps dense vectors as int8 (a quarter of the memory, top results rescored from the floats), and says so; `0`: never",
+  JINA_API_KEY: "Jina Embeddings v4 through Jina's API (unset: BM25 only)",
+  JINA_BASE_URL: "a self-hosted embeddings server (no key needed); default Jina's API, https://api.jina.ai/v1",
+  JINA_MODEL: "embedding model name",
+  JINA_DIMENSIONS: "Matryoshka size: 128, 256, 512, 1024 or 2048",
+  JINA_FORMAT: "`openai` for servers that speak the OpenAI embeddings body (llama.cpp, vLLM): text only",
+  JINA_BATCH_SIZE: "inputs per embeddings request",
+  JINA_TOKENS_PER_REQUEST: "estimated tokens per embeddings request",
+  JINA_MAX_CONCURRENCY: "embeddings requests in flight",
+  JINA_MAX_RETRIES: "retries of a failed embeddings request (429, 5xx, timeouts)",
+  JINA_TIMEOUT_MS: "per-attempt timeout of an embeddings request",
+  FOLIO_MULTIVECTOR: "store late-interaction multi-vectors for figures and pages (re-scoring)",
+  FOLIO_RERANK: "re-rank with `jina-reranker-m0` (needs a Jina key)",
+  OPENAI_API_KEY: "any OpenAI-compatible chat model (unset: extractive answers)",
+  OPENAI_BASE_URL: "an OpenAI-compatible server (Ollama, vLLM, llama.cpp)",
+  OPENAI_MODEL: "chat model name",
+  OPENAI_VISION: "whether figures are sent to the model as images",
+  OPENAI_TIMEOUT_MS: "per-call timeout of the chat model",
+  OPENAI_MAX_RETRIES: "retries of the chat model",
+  FOLIO_TOP_K: "sources per answer",
+  FOLIO_SEARCH_MODE: "`dense`, `sparse` or `hybrid` (auto: hybrid with embeddings, else sparse)",
+  FOLIO_BM25_K1: "BM25 term-frequency saturation",
+  FOLIO_BM25_B: "BM25 length normalisation, 0 to 1",
+  FOLIO_BM25_AVGDL: "BM25 average document length in terms",
+  FOLIO_CHUNK_TOKENS: "chunk size in tokens",
+  FOLIO_CHUNK_OVERLAP_TOKENS: "tokens shared by neighbouring chunks (at most half a chunk)",
+  FOLIO_RENDER_PAGES: "page images: `auto` (when images can be embedded), `always` or `never`",
+  FOLIO_PAGE_DPI: "resolution of page images",
+  FOLIO_FIGURE_DPI: "resolution of figure crops",
+  FOLIO_MAX_FILE_MB: "larger input files are skipped",
+  FOLIO_MAX_PAGES: "PDFs with more pages are skipped",
+  FOLIO_MAX_IMAGE_MEGAPIXELS: "larger images are skipped",
+  FOLIO_PDF_TEXT_ENGINE: "PDF text pass: `pdfium` (WASM, about 4x faster) or `pdfjs`; pdf.js reads what PDFium cannot",
+  FOLIO_PDF_RENDER_ENGINE: "figure regions, crops and page images: `pdfium` (about 3x faster) or `pdfjs`; pdf.js renders rotated pages and files PDFium cannot open",
+  FOLIO_INGEST_CONCURRENCY: "files parsed at once",
+  FOLIO_ARXIV_BASE_URL: "where `arxiv:<id>` sources and manifest arXiv ids are fetched from",
+  FOLIO_HOST: "address `folio serve` listens on",
+  FOLIO_PORT: "port of `folio serve`",
+  FOLIO_API_TOKEN: "bearer token the API requires (unset: none)",
+  FOLIO_CORS_ORIGINS: "comma-separated allowed origins (unset: CORS off)",
+  FOLIO_RATE_LIMIT_PER_MINUTE: "API requests per client per minute (429 past it)",
+  FOLIO_MAX_BODY_MB: "largest API request body (413 past it)",
+  FOLIO_SESSION_TTL_MINUTES: "idle time after which a chat session is forgotten",
+  FOLIO_SESSION_MAX_TURNS: "turns kept per chat session",
+  FOLIO_MAX_SESSIONS: "chat sessions kept at once",
+  FOLIO_FETCH_ALLOW_HOSTS: "hosts the server may fetch image URLs from (unset: never fetch)",
+  FOLIO_DEBUG: "print stack traces of unexpected errors",
+};
+
+function defaultText(name: keyof Settings): string {
+  const value = DEFAULTS[name];
+  if (value === undefined) return "unset";
+  if (name === "FOLIO_HOME") return "`.folio`";
+  return `\`${String(value)}\``;
+}
+
+/** The settings as a Markdown table (README, `folio config --markdown`). */
+export function settingsMarkdown(): string {
+  const rows = (Object.keys(SETTING_DESCRIPTIONS) as Array<keyof Settings>).map((name) => `| \`${name}\` | ${defaultText(name)} | ${SETTING_DESCRIPTIONS[name]} |`);
+  return ["| variable | default | effect |", "|---|---|---|", ...rows].join("\n");
+}
 
 export interface FolioConfig {
   /** Absolute data folder: embedded store, caches, figure and page images. */

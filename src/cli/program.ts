@@ -3,7 +3,9 @@
  * which prints machine-readable output on stdout while progress and logs go to stderr.
  * Usage errors exit with 2, other failures with 1, and no user error prints a stack trace.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { z } from "zod";
 import { loadConfig } from "../config.js";
 import type { FolioConfig, RawEnv } from "../config.js";
 import { UsageError } from "../errors.js";
@@ -28,7 +30,8 @@ export interface CommandContext {
   exitCode: number;
 }
 
-const VERSION = "0.1.0";
+/** The version users see, from package.json (two folders up from both src/cli and dist/cli). */
+const VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))).version;
 
 function buildProgram(io: CliIO): { program: Command; ctx: CommandContext; lastConfig: () => FolioConfig | undefined } {
   let lastConfig: FolioConfig | undefined;

@@ -3,19 +3,20 @@
  * the client only computes the document-side term-frequency saturation and a flat query side.
  * Term ids are a 32-bit FNV-1a hash of the stemmed term: stable across runs and machines, no vocabulary.
  */
+import { DEFAULTS } from "../config.js";
 import { stemmer } from "stemmer";
 import type { SparseVector } from "./types.js";
 
 export interface Bm25Options {
-  /** Term-frequency saturation (default 1.2). */
+  /** Term-frequency saturation (FOLIO_BM25_K1). */
   k1?: number;
-  /** Length normalisation, 0..1 (default 0.75). */
+  /** Length normalisation, 0..1 (FOLIO_BM25_B). */
   b?: number;
-  /** Average document length in terms after stop-word removal (default 150). */
+  /** Average document length in terms after stop-word removal (FOLIO_BM25_AVGDL). */
   avgdl?: number;
 }
 
-export const BM25_DEFAULTS = { k1: 1.2, b: 0.75, avgdl: 150 } as const;
+export const BM25_DEFAULTS = { k1: DEFAULTS.FOLIO_BM25_K1, b: DEFAULTS.FOLIO_BM25_B, avgdl: DEFAULTS.FOLIO_BM25_AVGDL } as const;
 
 /** A common English stop-word list (Lucene's and NLTK's, merged and trimmed of content-bearing words). */
 export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(

@@ -6,7 +6,7 @@
  */
 import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
-import { JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
+import { DEFAULTS, JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
 import { ConfigError, UnsupportedFeatureError } from "../errors.js";
 import { EmbeddingCache, partsHash, sha256, type CachedRows, type StoredRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
@@ -212,17 +212,17 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   private readonly counters: JinaUsage = { totalTokens: 0, promptTokens: 0, requests: 0, retries: 0, cacheHits: 0, cacheMisses: 0, lateChunkingWindows: 0, lateChunkingSplitDocuments: 0 };
 
   constructor(options: JinaEmbeddingsOptions = {}) {
-    const maxConcurrency = options.maxConcurrency ?? 4;
+    const maxConcurrency = options.maxConcurrency ?? DEFAULTS.JINA_MAX_CONCURRENCY;
     // LangChain's AsyncCaller (this.caller) bounds concurrency; retries are ours (Retry-After, typed errors).
     super({ maxConcurrency, maxRetries: 0 });
     this.model = options.model ?? JINA_DEFAULT_MODEL;
-    this.dimensions = options.dimensions ?? 1024;
+    this.dimensions = options.dimensions ?? DEFAULTS.JINA_DIMENSIONS;
     if (!(JINA_DIMENSIONS as readonly number[]).includes(this.dimensions)) {
       throw new ConfigError(`Invalid Jina dimensions ${this.dimensions}: must be one of ${JINA_DIMENSIONS.join(", ")}.`, `Use one of ${JINA_DIMENSIONS.join(", ")} (Matryoshka sizes of jina-embeddings-v4).`);
     }
     this.format = options.format ?? "jina";
-    this.batchSize = positiveInt("batchSize", options.batchSize ?? 32);
-    this.tokensPerRequest = positiveInt("tokensPerRequest", options.tokensPerRequest ?? 32_000);
+    this.batchSize = positiveInt("batchSize", options.batchSize ?? DEFAULTS.JINA_BATCH_SIZE);
+    this.tokensPerRequest = positiveInt("tokensPerRequest", options.tokensPerRequest ?? DEFAULTS.JINA_TOKENS_PER_REQUEST);
     this.maxConcurrency = positiveInt("maxConcurrency", maxConcurrency);
     this.lateChunkingMaxTokens = positiveInt("lateChunkingMaxTokens", options.lateChunkingMaxTokens ?? 30_000);
     this.embeddingType = options.embeddingType ?? "float";

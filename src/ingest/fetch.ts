@@ -3,11 +3,12 @@
  * FOLIO_HOME/downloads so a re-run does not fetch again. A network failure is reported by the
  * pipeline as a skipped file, never a crash.
  */
+import { DEFAULTS } from "../config.js";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { sha256Hex } from "./hash.js";
 
-export const DEFAULT_ARXIV_BASE_URL = "https://arxiv.org/pdf/";
+export const DEFAULT_ARXIV_BASE_URL = DEFAULTS.FOLIO_ARXIV_BASE_URL;
 
 export function arxivPdfUrl(arxivId: string, baseUrl = DEFAULT_ARXIV_BASE_URL): string {
   return `${baseUrl.replace(/\/+$/, "")}/${arxivId}`;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { describeConfig } from "../../config.js";
+import { describeConfig, settingsMarkdown } from "../../config.js";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 
@@ -8,7 +8,9 @@ export function registerConfig(program: Command, ctx: CommandContext): Command {
     .command("config")
     .description("print the effective configuration (secrets masked) and which parts run embedded")
     .option("--json", "machine-readable output")
-    .action((opts: { json?: boolean }, command: Command) => {
+    .option("--markdown", "every setting, its default and what it does, as a Markdown table (the README's)")
+    .action((opts: { json?: boolean; markdown?: boolean }, command: Command) => {
+      if (opts.markdown) return writeLine(ctx.io.stdout, settingsMarkdown());
       const described = describeConfig(ctx.loadConfig(command));
       if (opts.json) return writeJson(ctx.io, described);
       const parts = described as { store: { mode: string; note?: string; url?: string }; embeddings: { mode: string; note?: string; baseUrl?: string }; llm: { mode: string; note?: string; model?: string } };
