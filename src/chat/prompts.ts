@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "../errors.js";
+import { ConfigError, errorMessage } from "../errors.js";
 
 export const PROMPT_NAMES = ["system", "answer", "condense"] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
@@ -44,7 +44,7 @@ export function loadPrompts(dir: string = path.join(packageRoot(), "prompts")): 
     try {
       text = readFileSync(file, "utf8").trim();
     } catch (error) {
-      throw new ConfigError(`Cannot read the prompt file ${file}: ${(error as Error).message}`, "Restore the file from the package (prompts/ at the package root).");
+      throw new ConfigError(`Cannot read the prompt file ${file}: ${errorMessage(error)}`, "Restore the file from the package (prompts/ at the package root).");
     }
     for (const variable of REQUIRED_VARIABLES[name]) {
       if (!text.includes(variable)) throw new ConfigError(`The prompt file ${file} lacks the placeholder ${variable}.`, `Add ${variable} where the chain should insert it.`);

@@ -331,7 +331,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
           try {
             filters = parseFilterArgs(args, filters);
           } catch (error) {
-            line(`Error: ${(error as Error).message}`);
+            line(`Error: ${errorMessage(error)}`);
             return true;
           }
           for (const docId of filters.docIds ?? []) {

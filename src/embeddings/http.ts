@@ -5,6 +5,7 @@
  * and malformed bodies, and typed errors for everything that must not be retried.
  * The API key never reaches an error message: every text is passed through `redact`.
  */
+import { errorMessage } from "../errors.js";
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import type { z } from "zod";
 import { JINA_DEFAULT_BASE_URL, JINA_DEFAULT_MAX_RETRIES, JINA_DEFAULT_TIMEOUT_MS } from "../config.js";
@@ -263,7 +264,7 @@ export class JinaHttpClient {
         throw new EmbeddingsUnavailableError(this.redact(`Cannot resolve the host of ${this.baseUrl} (${code}).`), "Check JINA_BASE_URL (it should end in /v1) and your network.", { cause: error });
       }
       // undici reports a dropped socket as a bare "fetch failed" / "terminated": retry those too.
-      const message = (error as Error).message ?? String(error);
+      const message = errorMessage(error);
       if (/fetch failed|terminated|socket|other side closed/i.test(message)) throw new RetryableFailure(`connection error: ${message}`);
       throw new EmbeddingsError(this.redact(`Request to ${url} failed: ${message}`), "Check JINA_BASE_URL and your network.", { cause: error });
     }

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
-import { InputError } from "../errors.js";
+import { InputError, errorMessage } from "../errors.js";
 import type { EmbeddingInput, ImageInput } from "./types.js";
 
 export interface PreparedInput {
@@ -73,7 +73,7 @@ async function prepareImage(image: ImageInput, estimate: TokenEstimate = DEFAULT
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== "ENOENT" && code !== "ENAMETOOLONG" && code !== "ENOTDIR") {
-        throw new InputError(`Cannot read the image file ${image} (${code ?? (error as Error).message}).`, "Check the path and its permissions.", error);
+        throw new InputError(`Cannot read the image file ${image} (${code ?? errorMessage(error)}).`, "Check the path and its permissions.", error);
       }
     }
   }

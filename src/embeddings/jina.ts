@@ -7,7 +7,7 @@
 import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
 import { DEFAULTS, JINA_DEFAULT_MODEL, JINA_DIMENSIONS, MULTIVECTOR_SIZE } from "../config.js";
-import { ConfigError, UnsupportedFeatureError } from "../errors.js";
+import { ConfigError, UnsupportedFeatureError, errorMessage } from "../errors.js";
 import { EmbeddingCache, partsHash, sha256, type CachedRows, type StoredRows } from "./cache.js";
 import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES, type BinaryInt8Encoding, type EmbeddingType, type WireVector } from "./codec.js";
 import { EmbeddingsShapeError } from "./errors.js";
@@ -373,7 +373,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     try {
       this.cache = EmbeddingCache.open(this.cacheDir);
     } catch (error) {
-      this.onWarning(`embedding cache at ${this.cacheDir} could not be opened (${(error as Error).message}); continuing without it`);
+      this.onWarning(`embedding cache at ${this.cacheDir} could not be opened (${errorMessage(error)}); continuing without it`);
       this.cache = null;
     }
     return this.cache;
@@ -428,7 +428,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     try {
       row = resolved.packed ? packedBytes(value, resolved.wire, this.binaryInt8) : decodeVector(value, resolved.wire, this.binaryInt8);
     } catch (error) {
-      throw new EmbeddingsShapeError(`${where()}: cannot decode ${resolved.wire} embedding (${(error as Error).message}).`);
+      throw new EmbeddingsShapeError(`${where()}: cannot decode ${resolved.wire} embedding (${errorMessage(error)}).`);
     }
     if (expected !== undefined && row.length !== expected) {
       throw new EmbeddingsShapeError(`${where()}: expected ${expected} ${resolved.packed ? "bytes" : "values"}, got ${row.length}.`);
@@ -553,7 +553,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     try {
       await cache.putMany(entries);
     } catch (error) {
-      this.onWarning(`embedding cache write failed (${(error as Error).message}); vectors are still returned`);
+      this.onWarning(`embedding cache write failed (${errorMessage(error)}); vectors are still returned`);
     }
   }
 

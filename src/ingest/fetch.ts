@@ -3,6 +3,7 @@
  * FOLIO_HOME/downloads so a re-run does not fetch again. A network failure is reported by the
  * pipeline as a skipped file, never a crash.
  */
+import { errorMessage } from "../errors.js";
 import { DEFAULTS } from "../config.js";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -55,7 +56,7 @@ export async function fetchToCache(url: string, options: FetchOptions): Promise<
     response = await fetch(url, { signal: AbortSignal.any(signals), redirect: "follow", headers: { "user-agent": "folio-ingest/0.1" } });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new FetchFailure(`could not fetch ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new FetchFailure(`could not fetch ${url}: ${cause?.code ?? cause?.message ?? errorMessage(error)}`);
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -78,7 +79,7 @@ export async function fetchToCache(url: string, options: FetchOptions): Promise<
     }
   } catch (error) {
     if (error instanceof FetchFailure) throw error;
-    throw new FetchFailure(`download of ${url} failed: ${(error as Error).message}`);
+    throw new FetchFailure(`download of ${url} failed: ${errorMessage(error)}`);
   }
   const data = Buffer.concat(parts);
   await mkdir(options.downloadsDir, { recursive: true });

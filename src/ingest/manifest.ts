@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
-import { InputError } from "../errors.js";
+import { InputError, errorMessage } from "../errors.js";
 import { normalizeArxivId } from "./hash.js";
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
@@ -87,7 +87,7 @@ export async function loadManifest(manifestPath: string): Promise<Manifest> {
     try {
       records = parseCsv(text.replace(/^\uFEFF/, ""), { columns: true, skip_empty_lines: true, trim: true, relax_column_count: true });
     } catch (error) {
-      throw new InputError(`The manifest ${manifestPath} is not valid CSV: ${(error as Error).message}`, "Use a header row (path,url,arxiv,title,authors,year,doi) or JSONL.", error);
+      throw new InputError(`The manifest ${manifestPath} is not valid CSV: ${errorMessage(error)}`, "Use a header row (path,url,arxiv,title,authors,year,doi) or JSONL.", error);
     }
     records.forEach((record, i) => rows.push({ line: i + 2, raw: record }));
   }

@@ -41,15 +41,14 @@ const PROBLEM_REASONS: Record<string, SkipReason> = {
   "too-many-pages": "too-many-pages",
 };
 
-/** Why a PDF failed to parse: the parser's PdfInputError.problem, else pdf.js's exception names and messages. */
+/**
+ * Why a PDF failed to parse, from the parser's typed error (its PdfInputError.problem, which
+ * survives worker threads); pdf.js's PasswordException by name; anything else is a broken file.
+ */
 export function classifyPdfError(error: unknown): SkipReason {
   const problem = (error as { problem?: string })?.problem;
   if (problem && PROBLEM_REASONS[problem]) return PROBLEM_REASONS[problem];
-  const name = (error as { name?: string })?.name ?? "";
-  const message = (error as { message?: string })?.message ?? String(error);
-  if (/password|encrypt/i.test(name) || /password|encrypt/i.test(message)) return "encrypted";
-  if (/too many pages|more than the limit of \d+|maxPages/i.test(message)) return "too-many-pages";
-  if (/megapixel|image size limit|maxImagePixels/i.test(message)) return "image-too-large";
+  if ((error as { name?: string })?.name === "PasswordException") return "encrypted";
   return "broken";
 }
 

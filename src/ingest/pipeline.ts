@@ -10,7 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { FolioError } from "../errors.js";
+import { FolioError, errorMessage } from "../errors.js";
 import type { FolioConfig } from "../config.js";
 import type { ChunkInput, DocumentInput, DocumentRecord, FolioStoreApi } from "../store/types.js";
 import { chunkDocument, type DocumentMeta } from "./chunker.js";
@@ -401,7 +401,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
           fatal ??= error;
           throw error;
         }
-        throw new Skip("store-failed", error instanceof FolioError ? error.hint : hintFor("store-failed"), (error as Error).message);
+        throw new Skip("store-failed", error instanceof FolioError ? error.hint : hintFor("store-failed"), errorMessage(error));
       }
     }
     if (!options.force && existing && existing.contentHash === contentHash && existing.embeddingSignature === store.embeddingSignature) {
@@ -429,7 +429,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       } catch (error) {
         if (signal?.aborted) throw error;
         const reason = classifyPdfError(error);
-        throw new Skip(reason, hintOf(error) ?? hintFor(reason), (error as Error).message);
+        throw new Skip(reason, hintOf(error) ?? hintFor(reason), errorMessage(error));
       }
       if (parsed.pageCount > options.maxPages) throw new Skip("too-many-pages", hintFor("too-many-pages"), `${parsed.pageCount} pages, over the ${options.maxPages}-page limit`);
     } else if (kind === "image") {
@@ -440,7 +440,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
       try {
         parsed = await parseImage({ data, size, filePath, imagesDir: options.imagesDir, caption, title: entry?.title });
       } catch (error) {
-        throw new Skip("broken", hintFor("broken"), `the image could not be decoded: ${(error as Error).message}`);
+        throw new Skip("broken", hintFor("broken"), `the image could not be decoded: ${errorMessage(error)}`);
       }
     } else {
       const text = markdownText ?? new TextDecoder("utf-8").decode(data);
@@ -515,7 +515,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
         if (error instanceof Skip) skip({ path: display, reason: error.reason, detail: error.detail, hint: error.hint });
         else if (!signal?.aborted && fatal === undefined) {
           // An unexpected parser failure is this file's problem, not the run's.
-          skip({ path: display, reason: "broken", detail: (error as Error).message, hint: hintFor("broken") });
+          skip({ path: display, reason: "broken", detail: errorMessage(error), hint: hintFor("broken") });
         }
       }
       parsedCount++;
@@ -538,7 +538,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
           fatal = error;
           continue;
         }
-        skip({ path: ready.display, reason: "store-failed", detail: (error as Error).message, hint: error instanceof FolioError ? error.hint : hintFor("store-failed") });
+        skip({ path: ready.display, reason: "store-failed", detail: errorMessage(error), hint: error instanceof FolioError ? error.hint : hintFor("store-failed") });
         continue;
       }
       chunksStored = base + ready.chunks.length;
