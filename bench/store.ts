@@ -30,7 +30,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { BASELINE_COMMIT, REPO_ROOT, baselineBuild, newBuild, type Build, type LocalClient } from "./lib/builds.js";
+import { BASELINE_COMMIT, REPO_ROOT, baselineBuild, describeWorkingTree, newBuild, removeSnapshot, type Build, type LocalClient } from "./lib/builds.js";
 import { COLLECTION, UPSERT_BATCH, compactIfAvailable, copyHome, growLibrary, ingestPapers, libraryStats, storePath, type LibraryStats } from "./lib/library.js";
 import { makeSmallPapers, type SmallPaper } from "./lib/pdfs.js";
 import { NEUTRAL_CWD, offlineEnv, removeNeutralCwd, runFolio, runNode, startFolio, type Measured } from "./lib/proc.js";
@@ -845,18 +845,28 @@ async function main(): Promise<void> {
     console.log(`The shared corpus is not at ${PAPERS_DIR}: scenarios library, large and concurrency need it; running only "dense".`);
     for (const s of ["library", "large", "concurrency"] as const) opts.scenarios.delete(s);
   }
-  const builds: Builds = { next: newBuild(!opts.build), base: baselineBuild() };
+  const version = describeWorkingTree();
+  const next = newBuild(!opts.build);
+  let base: Build;
+  try {
+    base = baselineBuild();
+  } catch (error) {
+    removeSnapshot(next);
+    throw error;
+  }
+  const builds: Builds = { next, base };
   runDir = fs.mkdtempSync(path.join(os.tmpdir(), "folio-bench-store-"));
   keepStores = opts.keep;
   const cleanup = () => {
     if (!opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
     removeNeutralCwd();
+    removeSnapshot(builds.next);
   };
   process.once("SIGINT", () => {
     cleanup();
     process.exit(130);
   });
-  console.log(`bench/store: new layout (${builds.next.root}/dist) vs baseline ${BASELINE_COMMIT} (${builds.base.root}/dist); node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(`bench/store: new layout (${version}, dist/ copied to ${builds.next.root}) vs baseline ${BASELINE_COMMIT} (${builds.base.root}/dist); node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg()[0]!.toFixed(1)}`);
   if (builds.next.note) console.log(`  NOTE: new build: ${builds.next.note}`);
   console.log(`  scenarios: ${[...opts.scenarios].join(", ")}; temporary stores in ${runDir}${opts.keep ? " (kept)" : ""}; Folio runs with no keys (BM25 only), cwd ${NEUTRAL_CWD}`);
   const sections: Section[] = [];
@@ -879,7 +889,7 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const command = `npm run bench:store${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
-  writeMarkdown(opts.results, sections, { command, baseline: `commit ${BASELINE_COMMIT} (today's layout: every point decoded into memory at open, one process per store)`, seconds, note: builds.next.note });
+  writeMarkdown(opts.results, sections, { command, version, baseline: `commit ${BASELINE_COMMIT} (today's layout: every point decoded into memory at open, one process per store)`, seconds, note: builds.next.note });
   const missed = misses(sections);
   console.log(`\n${missed.length === 0 ? "All targets met." : `${missed.length} target(s) MISSED:`}`);
   for (const m of missed) console.log(`  FAIL  ${m.section.split(" ")[0]} ${m.row.metric}: ${m.row.target?.text}`);

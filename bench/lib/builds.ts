@@ -75,20 +75,49 @@ function tscErrors(error: unknown): string {
   return lines.length ? `${lines.slice(0, 5).join("\n  ")}${lines.length > 5 ? `\n  ... (${lines.length} lines)` : ""}` : errorText(error);
 }
 
-/** This repository's build (`npm run build` first unless skipBuild; the dist/ already there is used when the build fails). */
+/** What a snapshot of the package copies besides node_modules (symlinked): Folio finds its root by package.json and prompts/. */
+const SNAPSHOT_ENTRIES = ["dist", "prompts", "web", "package.json"];
+
+/**
+ * This repository's build (`npm run build` first unless skipBuild; the dist/ already there is used
+ * when the build fails), copied into a temporary folder so that a rebuild of dist/ during the run
+ * (another engineer's `npm run build`) cannot mix two versions in one run. removeSnapshot() deletes it.
+ */
 export function newBuild(skipBuild: boolean): Build {
-  const build = makeBuild("new", REPO_ROOT);
-  if (!skipBuild) {
-    log("building this repository (tsc -p tsconfig.build.json, as npm run build, but not writing dist/ on errors)...");
-    try {
-      tsc(REPO_ROOT);
-    } catch (error) {
-      if (!fs.existsSync(path.join(REPO_ROOT, "dist/cli/main.js"))) throw new Error(`the build failed and there is no dist/:\n  ${tscErrors(error)}`);
-      build.note = `the build failed, so the dist/ built ${fs.statSync(build.cli).mtime.toISOString()} was measured`;
-      log(`WARNING: ${build.note}:\n  ${tscErrors(error)}`);
-    }
-  } else build.note = `--no-build: the dist/ built ${fs.statSync(build.cli).mtime.toISOString()} was measured`;
+  const note = buildRepository(skipBuild);
+  const snapshot = fs.mkdtempSync(path.join(os.tmpdir(), "folio-bench-new-"));
+  for (const entry of SNAPSHOT_ENTRIES) fs.cpSync(path.join(REPO_ROOT, entry), path.join(snapshot, entry), { recursive: true });
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(snapshot, "node_modules"), "dir");
+  const build = makeBuild("new", snapshot);
+  if (note) build.note = note;
   return build;
+}
+
+export function removeSnapshot(build: Build): void {
+  if (build.label === "new" && build.root !== REPO_ROOT) fs.rmSync(build.root, { recursive: true, force: true });
+}
+
+/** Runs the build; returns a note when dist/ is not fresh from this tree. */
+function buildRepository(skipBuild: boolean): string | undefined {
+  const cli = path.join(REPO_ROOT, "dist/cli/main.js");
+  const builtAt = () => fs.statSync(path.join(REPO_ROOT, "dist/store/local/client.js")).mtime.toISOString();
+  if (skipBuild) return `--no-build: the dist/ built ${builtAt()} was measured`;
+  log("building this repository (tsc -p tsconfig.build.json, as npm run build, but not writing dist/ on errors)...");
+  try {
+    tsc(REPO_ROOT);
+    return undefined;
+  } catch (error) {
+    if (!fs.existsSync(cli)) throw new Error(`the build failed and there is no dist/:\n  ${tscErrors(error)}`);
+    const note = `the build failed, so the dist/ built ${builtAt()} was measured`;
+    log(`WARNING: ${note}:\n  ${tscErrors(error)}`);
+    return note;
+  }
+}
+
+/** The commit of this working tree, e.g. "4b2da9d" or "4b2da9d + uncommitted changes in src/". */
+export function describeWorkingTree(): string {
+  const head = git(["rev-parse", "--short", "HEAD"]);
+  return git(["status", "--porcelain", "--", "src"]) ? `${head} + uncommitted changes in src/` : head;
 }
 
 function git(args: string[], cwd = REPO_ROOT): string {

@@ -93,13 +93,13 @@ export function misses(sections: Section[]): Array<{ section: string; row: Row }
 
 const escape = (s: string) => s.replace(/\|/g, "\\|");
 
-export function writeMarkdown(file: string, sections: Section[], context: { command: string; baseline: string; seconds: number; note?: string }): void {
+export function writeMarkdown(file: string, sections: Section[], context: { command: string; version: string; baseline: string; seconds: number; note?: string }): void {
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
     "# Embedded store benchmark: new layout vs today's",
     "",
     `Written by \`${context.command}\` on ${date}: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, run took ${(context.seconds / 60).toFixed(1)} min.`,
-    `Baseline: ${context.baseline}. Ratio = new / baseline (below 1 is better for times and memory). A run measures both builds on stores with the same points; figures swing 10 to 20% with the host's load.`,
+    `New: ${context.version}. Baseline: ${context.baseline}. Ratio = new / baseline (below 1 is better for times and memory). A run measures both builds on stores with the same points; figures swing 10 to 20% with the host's load.`,
   ];
   if (context.note) lines.push("", `**Note:** new build: ${context.note}.`);
   for (const section of sections) {

@@ -8,9 +8,10 @@
  *   await client.close();
  *
  * It is a QdrantClient (code typed against the REST client, including @langchain/qdrant, takes it
- * unchanged), answers like a Qdrant server with exact search, persists in LMDB, and lets one
- * process at a time hold a folder (StoreLockedError, code STORE_LOCKED). Calls it does not
- * implement throw UnsupportedFeatureError suggesting QDRANT_URL; bad input throws
+ * unchanged), answers like a Qdrant server with exact search, persists in LMDB with read-optimised
+ * segment files, and is shared by any number of processes (each sees the others' commits on its
+ * next call; `lockForWriting` makes long runs of writes take turns, StoreLockedError on timeout).
+ * Calls it does not implement throw UnsupportedFeatureError suggesting QDRANT_URL; bad input throws
  * LocalQdrantApiError with the REST client's error shape (status 400 / 404 / 409, data.status.error).
  */
 export { LocalQdrantClient, type LocalQdrantClientOptions } from "./client.js";

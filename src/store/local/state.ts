@@ -31,8 +31,13 @@ export const COMPACTION = {
   /** at close of a process that wrote */
   changes: 5_000,
   ratio: 0.05,
-  /** during a long run of writes (a large ingest), so a killed run does not leave a huge log */
+  /**
+   * during a long run of writes (a large ingest), so a killed run does not leave a huge log: at
+   * least this many changes and half the collection, so segments grow geometrically and a
+   * growing store is rewritten about twice in all, not once per fixed step
+   */
   inlineChanges: 50_000,
+  inlineRatio: 0.5,
   /** a reader that had to read every point of a collection writes its segment (old stores) from this size */
   migratePoints: 1_000,
 } as const;
@@ -301,7 +306,7 @@ export class StoreState {
     t.changes += ids.length;
     t.wrote = true;
     this.tracked.set(c.uid, t);
-    if (t.changes >= COMPACTION.inlineChanges && t.changes >= COMPACTION.ratio * c.pointsCount) this.compact(c.name);
+    if (t.changes >= COMPACTION.inlineChanges && t.changes >= COMPACTION.inlineRatio * c.pointsCount) this.compact(c.name);
   }
 
   forget(uid: number): void {
