@@ -2,7 +2,8 @@
  * `JinaEmbeddings`: the Jina Embeddings v4 client. A LangChain `Embeddings` (so vector stores take it
  * unchanged) plus images, the five v4 tasks, Matryoshka dimensions, multi-vector output, late
  * chunking, every embedding_type, a persistent LMDB cache, batching by count and tokens under a
- * concurrency limit, retries, typed errors, and the OpenAI wire format of self-hosted servers.
+ * concurrency limit, retries, typed errors; the wire format (Jina's, or the OpenAI body of
+ * self-hosted servers) is an adapter in wire-formats.ts.
  */
 import { Embeddings } from "@langchain/core/embeddings";
 import { z } from "zod";
@@ -14,9 +15,9 @@ import { EmbeddingsShapeError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent } from "./http.js";
 import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInputs, type PreparedInput, type TokenEstimate } from "./inputs.js";
 import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
+import { JINA_TASKS, wireFormat, type JinaTask, type Kind, type ResolvedRequest, type WireFormat } from "./wire-formats.js";
 
-export const JINA_TASKS = ["retrieval.query", "retrieval.passage", "text-matching", "code.query", "code.passage"] as const;
-export type JinaTask = (typeof JINA_TASKS)[number];
+export { JINA_TASKS, type JinaTask } from "./wire-formats.js";
 /** Jina v4's context per input and per late-chunking request. */
 export const JINA_CONTEXT_TOKENS = 32_768;
 
@@ -116,21 +117,7 @@ export interface DescribedRequest {
   body: Record<string, unknown>;
 }
 
-type Kind = "dense" | "multivector";
-
-interface Resolved {
-  task: JinaTask;
-  dims: number;
-  kind: Kind;
-  late: boolean;
-  /** Output type the caller asked for (part of the cache key). */
-  type: EmbeddingType;
-  /** Type requested on the wire: float output travels as base64 by default (about 4x smaller bodies). */
-  wire: EmbeddingType;
-  packed: boolean;
-  truncate: boolean;
-  signal: AbortSignal | undefined;
-}
+type Resolved = ResolvedRequest;
 
 // A tight loop instead of z.array(z.number()): a response carries ~10^6 numbers.
 const numberArray = z.custom<number[]>((value) => {
@@ -179,18 +166,11 @@ function multiVectorRowProblem(rows: readonly unknown[], size: number): string |
   return null;
 }
 
-const PREFIX: Record<JinaTask, string> = {
-  "retrieval.query": "Query: ",
-  "retrieval.passage": "Passage: ",
-  "text-matching": "Query: ",
-  "code.query": "Query: ",
-  "code.passage": "Passage: ",
-};
-
 export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   readonly model: string;
   readonly dimensions: number;
   readonly format: "jina" | "openai";
+  private readonly wire: WireFormat;
   readonly baseUrl: string;
   readonly batchSize: number;
   readonly tokensPerRequest: number;
@@ -221,6 +201,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       throw new ConfigError(`Invalid Jina dimensions ${this.dimensions}: must be one of ${JINA_DIMENSIONS.join(", ")}.`, `Use one of ${JINA_DIMENSIONS.join(", ")} (Matryoshka sizes of jina-embeddings-v4).`);
     }
     this.format = options.format ?? "jina";
+    this.wire = wireFormat(this.format);
     this.batchSize = positiveInt("batchSize", options.batchSize ?? DEFAULTS.JINA_BATCH_SIZE);
     this.tokensPerRequest = positiveInt("tokensPerRequest", options.tokensPerRequest ?? DEFAULTS.JINA_TOKENS_PER_REQUEST);
     this.maxConcurrency = positiveInt("maxConcurrency", maxConcurrency);
@@ -252,11 +233,11 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   }
 
   get supportsImages(): boolean {
-    return this.format === "jina";
+    return this.wire.supportsImages;
   }
 
   get supportsMultiVector(): boolean {
-    return this.format === "jina";
+    return this.wire.supportsMultiVector;
   }
 
   /** Running totals since construction (a copy). */
@@ -317,7 +298,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const resolved = this.resolve(options);
     if (inputs.length === 0) return [];
     const items = await prepareInputs(inputs, this.estimate);
-    this.checkSupported(items, resolved);
+    this.wire.check(items, resolved);
     this.ensureKey();
     const results = resolved.late ? await this.runLate(items, resolved) : await this.runBatched(items, resolved);
     return this.present(results, resolved);
@@ -327,10 +308,10 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   async describeRequests(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<DescribedRequest[]> {
     const resolved = this.resolve(options);
     const items = await prepareInputs(inputs, this.estimate);
-    this.checkSupported(items, resolved);
+    this.wire.check(items, resolved);
     const groups = resolved.late ? batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens) : batchByBudget(items, this.batchSize, this.tokensPerRequest);
     const headers = this.http.maskedHeaders();
-    return groups.map((group) => ({ method: "POST", url: this.http.url("embeddings"), headers: { ...headers }, body: this.buildBody(group, resolved) }));
+    return groups.map((group) => ({ method: "POST", url: this.http.url("embeddings"), headers: { ...headers }, body: this.wire.body(this.model, group, resolved) }));
   }
 
   /** Closes the cache (other instances on the same folder keep it open). */
@@ -350,17 +331,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     if (!(EMBEDDING_TYPES as readonly string[]).includes(type)) throw new ConfigError(`Unknown embedding type "${type}".`, `Use one of ${EMBEDDING_TYPES.join(", ")}.`);
     if (options.multivector && options.lateChunking) throw new UnsupportedFeatureError("late chunking together with multi-vector output", "Request one or the other: late chunking pools one vector per chunk.");
     const kind: Kind = options.multivector ? "multivector" : "dense";
-    const wire: EmbeddingType = type === "float" && kind === "dense" && this.format === "jina" && this.floatTransport === "base64" ? "base64" : type;
+    const wire: EmbeddingType = type === "float" && kind === "dense" && this.wire.base64Floats && this.floatTransport === "base64" ? "base64" : type;
     return { task, dims, kind, late: options.lateChunking === true, type, wire, packed: options.packed === true, truncate: options.truncate ?? this.truncate, signal: options.signal };
-  }
-
-  private checkSupported(items: PreparedInput[], resolved: Resolved): void {
-    if (this.format !== "openai") return;
-    const hint = "The OpenAI-format endpoint (JINA_FORMAT=openai, e.g. llama.cpp with the text-only GGUF) only embeds text. Use Jina's API or a server speaking Jina's format (JINA_FORMAT=jina) for this.";
-    if (items.some((item) => item.kind === "image")) throw new UnsupportedFeatureError("image inputs on the OpenAI-format embeddings endpoint", hint);
-    if (resolved.kind === "multivector") throw new UnsupportedFeatureError("multi-vector output on the OpenAI-format embeddings endpoint", hint);
-    if (resolved.late) throw new UnsupportedFeatureError("late chunking on the OpenAI-format embeddings endpoint", hint);
-    if (resolved.type === "binary" || resolved.type === "ubinary") throw new UnsupportedFeatureError(`embedding_type ${resolved.type} on the OpenAI-format embeddings endpoint (float or base64 only)`, hint);
   }
 
   private ensureKey(): void {
@@ -391,29 +363,9 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     return hit;
   }
 
-  private wireInput(item: PreparedInput, objects: boolean): string | { text: string } | { image: string } {
-    if (item.kind === "image") return { image: item.value };
-    return objects ? { text: item.value } : item.value;
-  }
-
-  private buildBody(items: PreparedInput[], resolved: Resolved): Record<string, unknown> {
-    if (this.format === "openai") {
-      const prefix = PREFIX[resolved.task];
-      return { model: this.model, input: items.map((item) => prefix + item.value), encoding_format: resolved.wire === "base64" ? "base64" : "float", dimensions: resolved.dims };
-    }
-    // Text goes as {text} objects only when images share the request (Jina's mixed-input form).
-    const objects = items.some((item) => item.kind === "image");
-    const body: Record<string, unknown> = { model: this.model, task: resolved.task, dimensions: resolved.dims, input: items.map((item) => this.wireInput(item, objects)) };
-    if (resolved.wire !== "float") body.embedding_type = resolved.wire;
-    if (resolved.late) body.late_chunking = true;
-    if (resolved.kind === "multivector") body.return_multivector = true;
-    if (resolved.truncate) body.truncate = true;
-    return body;
-  }
-
   /** Sends one request (one queue slot, retries inside) and returns the rows of each input, in input order. */
   private async request(items: PreparedInput[], resolved: Resolved, describeOffset: (i: number) => { index: number; description: string } | undefined): Promise<StoredRows[]> {
-    const body = this.buildBody(items, resolved);
+    const body = this.wire.body(this.model, items, resolved);
     const result = await this.http.post<EmbeddingsResponse>("embeddings", body, responseFor(items.length), { describeInput: describeOffset, signal: resolved.signal });
     const usage = result.data.usage;
     this.counters.totalTokens += usage?.total_tokens ?? usage?.prompt_tokens ?? 0;
@@ -451,14 +403,14 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     let vector: WireVector;
     if (isMatrix(value)) {
       // vLLM-style servers on the OpenAI format return per-token vectors: mean-pool them.
-      if (this.format !== "openai" || resolved.packed) throw new EmbeddingsShapeError(`${where()}: expected one vector, got a matrix of ${value.length} rows.`);
+      if (!this.wire.lenientVectors || resolved.packed) throw new EmbeddingsShapeError(`${where()}: expected one vector, got a matrix of ${value.length} rows.`);
       const rows = value.map((row) => decodeVector(row, resolved.wire));
       const pooled = new Float32Array(rows[0]!.length);
       for (const row of rows) for (let d = 0; d < pooled.length; d++) pooled[d]! += row[d]! / rows.length;
       vector = Array.from(pooled);
       resolved = { ...resolved, wire: "float" };
     } else vector = value;
-    if (this.format === "openai" && !resolved.packed) {
+    if (this.wire.lenientVectors && !resolved.packed) {
       // Some self-hosted servers ignore `dimensions`: truncate (Matryoshka) and renormalise here.
       const row = this.decodeRow(vector, resolved, undefined, where) as Float32Array;
       if (row.length < resolved.dims) throw new EmbeddingsShapeError(`${where()}: expected ${resolved.dims} values, got ${row.length}.`);
