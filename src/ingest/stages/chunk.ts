@@ -1,0 +1,59 @@
+/** Stage 5, chunk: a parsed document's chunks and registry record, ready for the writer. */
+import type { ChunkInput, DocumentInput } from "../../store/types.js";
+import { chunkDocument, type DocumentMeta } from "../chunker.js";
+import type { SourceKind } from "../sniff.js";
+import type { ParsedDocument } from "../types.js";
+import type { StageContext } from "./context.js";
+import type { Fingerprint } from "./fingerprint.js";
+import type { PlannedItem } from "./plan.js";
+import { displayOf, hintFor, Skip } from "./skip.js";
+
+/** A document ready for the store writer. */
+export interface ReadyDocument {
+  display: string;
+  input: DocumentInput;
+  chunks: ChunkInput[];
+  replaced: boolean;
+  pages: number;
+  figures: number;
+  figureLabels: string[];
+  startedAt: number;
+}
+
+export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: ParsedDocument, fp: Fingerprint, replaced: boolean, startedAt: number, ctx: StageContext): ReadyDocument {
+  const { item, docId } = planned;
+  const entry = item.manifest;
+  const display = displayOf(item);
+  const meta: DocumentMeta = {
+    docId,
+    title: entry?.title ?? parsed.title,
+    authors: entry?.authors ?? parsed.authors,
+    year: entry?.year ?? parsed.year,
+    doi: entry?.doi ?? parsed.doi,
+    arxivId: planned.knownArxivId ?? parsed.arxivId,
+    source: display,
+  };
+  const { chunkTokens, chunkOverlapTokens, imagesDir } = ctx.options;
+  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens, imagesDir });
+  if (chunks.length === 0) throw new Skip("empty", hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
+  return {
+    display,
+    input: {
+      docId,
+      source: display,
+      contentHash: fp.contentHash,
+      title: meta.title,
+      authors: meta.authors ?? [],
+      year: meta.year,
+      pages: parsed.pageCount,
+      chunks: chunks.length,
+      figures: parsed.figures.length,
+    },
+    chunks,
+    replaced,
+    pages: parsed.pageCount,
+    figures: parsed.figures.length,
+    figureLabels: parsed.figures.map((f) => f.label).filter(Boolean),
+    startedAt,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The run's summary and its events: the stages report here (a warning, a skipped file, a stored
+ * document, progress) and this forwards each to the caller's IngestEvents as it happens.
+ */
+import { performance } from "node:perf_hooks";
+import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile } from "../summary.js";
+
+export class RunReport {
+  readonly summary: IngestSummary = {
+    ok: true,
+    aborted: false,
+    filesSeen: 0,
+    ingested: 0,
+    unchanged: 0,
+    replaced: 0,
+    pruned: 0,
+    skipped: [],
+    pages: 0,
+    chunks: 0,
+    figures: 0,
+    seconds: 0,
+    timings: { prepareSeconds: 0, storeSeconds: 0 },
+    warnings: [],
+  };
+  private readonly started = performance.now();
+
+  constructor(private readonly events: IngestEvents) {}
+
+  elapsedMs(): number {
+    return performance.now() - this.started;
+  }
+
+  warn(message: string): void {
+    this.summary.warnings.push(message);
+    this.events.onWarning?.(message);
+  }
+
+  file(event: FileEvent): void {
+    this.events.onFile?.(event);
+  }
+
+  skip(entry: SkippedFile): void {
+    this.summary.skipped.push(entry);
+    this.file({ type: "skipped", ...entry });
+  }
+
+  private parsed = 0;
+
+  /** One more source through the preparing stages (stored, unchanged or skipped). */
+  fileParsed(total: number): void {
+    this.progress("parse", ++this.parsed, total, "files");
+  }
+
+  progress(phase: PhaseProgress["phase"], done: number, total: number, unit: PhaseProgress["unit"]): void {
+    this.events.onProgress?.({ phase, done, total, unit, elapsedMs: this.elapsedMs() });
+  }
+
+  /** Closes the summary: `ok` is false when aborted, or with `strict` when a file was skipped. */
+  finish(aborted: boolean, strict: boolean): IngestSummary {
+    this.summary.aborted = aborted;
+    this.summary.ok = !aborted && !(strict && this.summary.skipped.length > 0);
+    this.summary.seconds = this.elapsedMs() / 1000;
+    return this.summary;
+  }
+}
