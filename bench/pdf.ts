@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { fork } from "node:child_process";
 import { parsePdf } from "../src/ingest/pdf/index.js";
 import { documentOptions, loadPdfjs } from "../src/ingest/pdf/pdfjs.js";
+import { ImageStore } from "../src/store/images.js";
 
 type Mode = "pdfjs" | "text" | "text-pdfjs" | "crops";
 interface Job {
@@ -40,7 +41,7 @@ async function run(job: Job): Promise<{ pages: number; figures: number; cropped:
       continue;
     }
     const textEngine = job.mode === "text-pdfjs" ? "pdfjs" : "pdfium";
-    const doc = await parsePdf(data, { imagesDir: job.imagesDir, renderPages: false, pageDpi: 96, cropFigures: job.mode === "crops", figureDpi: 144, maxPages: 2000, maxImagePixels: 20_000_000, textEngine });
+    const doc = await parsePdf(data, { images: new ImageStore(job.imagesDir), renderPages: false, pageDpi: 96, cropFigures: job.mode === "crops", figureDpi: 144, maxPages: 2000, maxImagePixels: 20_000_000, textEngine });
     pages += doc.pageCount;
     figures += doc.figures.length;
     cropped += doc.figures.filter((f) => f.imageId).length;

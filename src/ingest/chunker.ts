@@ -11,7 +11,6 @@
  * characters per token on English prose; an estimate keeps chunking free of a tokenizer's cost and
  * is only used for sizing, never for limits the API enforces.
  */
-import { imagePath } from "../store/images.js";
 import { ChunkMetadataSchema, type ChunkInput, type ChunkMetadata } from "../store/types.js";
 import type { ParsedBlock, ParsedDocument } from "./types.js";
 
@@ -22,7 +21,6 @@ export function estimateTokens(text: string): number {
 export interface ChunkOptions {
   chunkTokens: number;
   chunkOverlapTokens: number;
-  imagesDir: string;
 }
 
 /** Document-level metadata every chunk carries. */
@@ -204,7 +202,6 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
         chunkIndex: figureIndex++,
         references: false,
       }),
-      image: figure.imageId ? imagePath(options.imagesDir, figure.imageId) : undefined,
     });
   }
 
@@ -215,7 +212,6 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
       // A page without a text layer is still findable by its image; its text names it.
       text: page.text.trim() || `${meta.title}, page ${page.page}`,
       metadata: ChunkMetadataSchema.parse({ ...base, kind: "page", page: page.page, imageId: page.imageId, chunkIndex: pageIndex++, references: false }),
-      image: imagePath(options.imagesDir, page.imageId),
     });
   }
   return chunks;

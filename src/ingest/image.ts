@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ParsedDocument, ParsedFigure } from "./types.js";
-import { saveImage } from "../store/images.js";
+import type { ImageSink } from "../store/types.js";
 
 export interface ImageSize {
   width: number;
@@ -127,7 +127,7 @@ export interface ImageDocumentInput {
   data: Uint8Array;
   size: ImageSize;
   filePath: string;
-  imagesDir: string;
+  images: ImageSink;
   caption: string;
   title?: string;
 }
@@ -135,7 +135,7 @@ export interface ImageDocumentInput {
 /** One image file as a document holding one figure. */
 export async function parseImage(input: ImageDocumentInput): Promise<ParsedDocument> {
   const png = await toPng(input.data, input.size.format);
-  const imageId = await saveImage(input.imagesDir, png);
+  const imageId = await input.images.put(png);
   const parsedLabel = parseFigureLabel(input.caption);
   const figure: ParsedFigure = {
     label: parsedLabel?.label ?? "",

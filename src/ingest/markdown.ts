@@ -7,13 +7,14 @@ import path from "node:path";
 import { Lexer, type Token, type Tokens } from "marked";
 import type { ParsedBlock, ParsedDocument, ParsedFigure } from "./types.js";
 import { parseFigureLabel, readImageSize, toPng } from "./image.js";
-import { saveImage } from "../store/images.js";
+import type { ImageSink } from "../store/types.js";
 import { attachMentions } from "./mentions.js";
 import { errorMessage } from "../errors.js";
 
 export interface MarkdownOptions {
   filePath: string;
-  imagesDir: string;
+  /** where the linked images go, as PNGs */
+  images: ImageSink;
   maxImagePixels: number;
   /** Largest image file read (bytes). */
   maxImageBytes: number;
@@ -128,7 +129,7 @@ export async function parseMarkdown(source: string, options: MarkdownOptions): P
     }
     let imageId: string;
     try {
-      imageId = await saveImage(options.imagesDir, await toPng(data, size.format));
+      imageId = await options.images.put(await toPng(data, size.format));
     } catch (error) {
       warnings.push(`image ${href}: could not be decoded (${errorMessage(error)}); skipped`);
       return;

@@ -1,10 +1,13 @@
 /**
  * A small pool of worker threads for PDF parsing. pdf.js is CPU-bound and single-threaded, so on
  * a multi-core machine parsing in workers lets files parse in parallel while the main thread does
- * BM25 and store writes. Each worker parses one file at a time; results come back by structured clone.
+ * BM25 and store writes. Each worker parses one file at a time; results come back by structured clone,
+ * and the images a parse produces come here one by one, to the caller's image sink.
  */
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker } from "../util/worker.js";
+import type { ImageSink } from "../store/types.js";
+import { errorMessage } from "../errors.js";
 import type { ParseOptions, ParsedDocument } from "./types.js";
 
 interface Pending {
@@ -20,13 +23,28 @@ interface Slot {
   ready: boolean;
 }
 
-interface Job {
+/** What a worker is sent: the file and the options that can be cloned (no signal, workers or sink). */
+export interface WorkerTask {
   id: number;
   data: Uint8Array;
-  options: Omit<ParseOptions, "signal" | "textWorker">;
+  options: Omit<ParseOptions, "signal" | "textWorker" | "images">;
 }
 
-type WorkerReply = { id: number; ok: true; doc: ParsedDocument } | { id: number; ok: false; error: { name: string; message: string; problem?: string; hint?: string } };
+/** The answer to a worker's image: its id in the sink, or why it could not be kept. */
+export interface ImageReply {
+  seq: number;
+  imageId?: string;
+  error?: string;
+}
+
+interface Job extends WorkerTask {
+  images: ImageSink;
+}
+
+type WorkerReply =
+  | { id: number; ok: true; doc: ParsedDocument }
+  | { id: number; ok: false; error: { name: string; message: string; problem?: string; hint?: string } }
+  | { id: number; image: { seq: number; png: Uint8Array } };
 
 /** Thrown when worker threads cannot start here: the caller parses in its own thread instead. */
 export class PdfPoolUnavailableError extends Error {}
@@ -39,6 +57,8 @@ export class PdfWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly pending = new Map<number, Pending>();
+  /** the image sink of each job being parsed */
+  private readonly sinks = new Map<number, ImageSink>();
   private nextId = 0;
   private closed = false;
 
@@ -47,11 +67,11 @@ export class PdfWorkerPool {
   parse(data: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
     if (this.closed) return Promise.reject(new PdfPoolUnavailableError("the PDF worker pool is closed"));
     // The signal and a main-thread PDFium worker stay here (neither can be cloned).
-    const { signal: _signal, textWorker: _textWorker, ...transferable } = options;
+    const { signal: _signal, textWorker: _textWorker, images, ...transferable } = options;
     const id = this.nextId++;
     return new Promise<ParsedDocument>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.queue.push({ id, data, options: transferable });
+      this.queue.push({ id, data, options: transferable, images });
       this.pump();
     });
   }
@@ -64,7 +84,12 @@ export class PdfWorkerPool {
         slot.ready = true;
         return;
       }
+      if ("image" in reply) {
+        this.keepImage(slot, reply.id, reply.image);
+        return;
+      }
       slot.job = undefined;
+      this.sinks.delete(reply.id);
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (waiting) {
@@ -79,6 +104,17 @@ export class PdfWorkerPool {
     });
     this.slots.push(slot);
     return slot;
+  }
+
+  /** Keeps one image a worker produced, and tells the worker its id. */
+  private keepImage(slot: Slot, job: number, image: { seq: number; png: Uint8Array }): void {
+    const sink = this.sinks.get(job);
+    const answer = (reply: ImageReply) => slot.worker.postMessage(reply);
+    if (!sink) return answer({ seq: image.seq, error: "the parse was cancelled" });
+    sink.put(image.png).then(
+      (imageId) => answer({ seq: image.seq, imageId }),
+      (error: unknown) => answer({ seq: image.seq, error: errorMessage(error) }),
+    );
   }
 
   /** A crashed worker fails only the file it was parsing; a fresh worker takes its place. */
@@ -105,6 +141,7 @@ export class PdfWorkerPool {
     if (id !== undefined) {
       this.pending.get(id)?.reject(error);
       this.pending.delete(id);
+      this.sinks.delete(id);
     }
     this.pump();
   }
@@ -117,9 +154,11 @@ export class PdfWorkerPool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job.id;
+      this.sinks.set(job.id, job.images);
       // A private copy is transferred (no copy on the way), the caller keeps its buffer.
       const copy = new Uint8Array(job.data);
-      slot.worker.postMessage({ id: job.id, data: copy, options: job.options }, [copy.buffer]);
+      const task: WorkerTask = { id: job.id, data: copy, options: job.options };
+      slot.worker.postMessage(task, [copy.buffer]);
     }
   }
 
@@ -131,5 +170,6 @@ export class PdfWorkerPool {
     }
     await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => undefined)));
     this.slots.length = 0;
+    this.sinks.clear();
   }
 }

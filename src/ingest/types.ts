@@ -1,9 +1,10 @@
 /**
  * The contract between the parsers (PDF, Markdown, images) and the ingest pipeline.
- * A parser turns one file into a ParsedDocument; images it renders or crops are written
- * content-addressed under the images folder as they are produced (so a 500-page PDF never holds
- * all renders in memory) and referenced here by id.
+ * A parser turns one file into a ParsedDocument; images it renders or crops go to the ImageSink
+ * the pipeline gives it as they are produced (so a 500-page PDF never holds all renders in memory)
+ * and are referenced here by id.
  */
+import type { ImageSink } from "../store/types.js";
 import type { PdfiumTextWorker } from "./pdf/pdfium-remote.js";
 
 export interface ParsedBlock {
@@ -25,7 +26,7 @@ export interface ParsedFigure {
   /** The caption text including its label. */
   caption: string;
   page?: number;
-  /** Content hash of the cropped PNG under the images folder (<imageId>.png); absent when not rendered. */
+  /** Id of the cropped PNG in the image sink; absent when not rendered. */
   imageId?: string;
   /** Region on the page in PDF points [x0, y0, x1, y1], origin top-left. */
   bbox?: [number, number, number, number];
@@ -37,7 +38,7 @@ export interface ParsedPage {
   page: number;
   /** The page's full text in reading order. */
   text: string;
-  /** Content hash of the rendered page PNG under the images folder; absent when pages are not rendered. */
+  /** Id of the rendered page PNG in the image sink; absent when pages are not rendered. */
   imageId?: string;
 }
 
@@ -58,8 +59,8 @@ export interface ParsedDocument {
 }
 
 export interface ParseOptions {
-  /** Absolute folder for content-addressed PNGs. */
-  imagesDir: string;
+  /** Where rendered pages and cropped figures go (in a worker thread: relayed to the pipeline's). */
+  images: ImageSink;
   /** Render every page to PNG at pageDpi. */
   renderPages: boolean;
   pageDpi: number;

@@ -21,6 +21,8 @@ export const PAYLOAD_INDEXES: ReadonlyArray<{ field: string; schema: Schemas["Pa
   { field: "metadata.year", schema: "integer" },
   // every search leaves references out by default: the filter reads this index, not the payloads
   { field: "metadata.references", schema: "bool" },
+  // removing a document's images asks whether any other point still uses each one
+  { field: "metadata.imageId", schema: "keyword" },
 ];
 
 /** Which named vectors a collection has. */

@@ -13,6 +13,8 @@ import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
 import { VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
 import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
+import { imageIdsOf, removeUnusedImages } from "./image-refs.js";
+import { ImageStore } from "./images.js";
 import { LocalQdrantClient } from "./local/index.js";
 import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioPoint, type FolioQuery } from "./folio-vector-store.js";
 import { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
@@ -59,6 +61,7 @@ export class FolioStore implements FolioStoreApi {
   readonly embeddingSignature: string;
   readonly vectorStore: FolioVectorStore;
   readonly client: QdrantClient;
+  readonly images: ImageStore;
   readonly bm25: Bm25Encoder;
   private readonly registry: string;
   private readonly batchSize: number;
@@ -74,6 +77,7 @@ export class FolioStore implements FolioStoreApi {
     private readonly options: FolioStoreOptions,
   ) {
     this.client = client;
+    this.images = new ImageStore(config.ingest.imagesDir);
     this.collection = config.collection;
     this.registry = documentsCollectionName(config.collection);
     this.bm25 = new Bm25Encoder(config.bm25);
@@ -138,9 +142,12 @@ export class FolioStore implements FolioStoreApi {
   /** Deletes the collection and its registry (everything stored); the next write recreates them for the current setup. */
   async drop(): Promise<void> {
     await this.guard("drop collection", async () => {
+      const exists = await collectionExists(this.client, this.collection);
+      const used = exists ? await imageIdsOf(this.client, this.collection, undefined) : new Set<string>();
       for (const name of [this.collection, this.registry]) {
         if (await collectionExists(this.client, name)) await this.client.deleteCollection(name);
       }
+      await removeUnusedImages(this.client, this.images, used);
       this.vectorStore.resetCollectionState();
       this.problems = { read: null, write: null };
     });
@@ -234,7 +241,8 @@ export class FolioStore implements FolioStoreApi {
         throw new InputError(`Chunk ${i} belongs to "${parsed.data.docId}", not "${docId}".`, "Pass only the chunks of the document being stored.");
       }
       const id = chunkPointId(docId, parsed.data.kind, parsed.data.chunkIndex, chunk.text);
-      byId.set(id, { id, text: chunk.text, metadata: parsed.data, ...(chunk.image !== undefined ? { image: chunk.image } : {}) });
+      const image = chunk.image ?? (parsed.data.kind !== "text" && parsed.data.imageId ? this.images.pathOf(parsed.data.imageId) : undefined);
+      byId.set(id, { id, text: chunk.text, metadata: parsed.data, ...(image !== undefined ? { image } : {}) });
     }
     return [...byId.values()].sort((a, b) => a.metadata.chunkIndex - b.metadata.chunkIndex);
   }
@@ -294,9 +302,12 @@ export class FolioStore implements FolioStoreApi {
     });
   }
 
+  /** Deletes the document's points not in `keep`, and the images only they used. */
   private async deleteStalePoints(docId: string, keep: string[]): Promise<void> {
     const filter: QdrantFilter = { ...docIdFilter(docId), ...(keep.length ? { must_not: [{ has_id: keep }] } : {}) };
+    const used = await imageIdsOf(this.client, this.collection, filter);
     await this.client.delete(this.collection, { wait: true, filter });
+    await removeUnusedImages(this.client, this.images, used);
   }
 
   async deleteDocument(docId: string): Promise<void> {
@@ -304,7 +315,9 @@ export class FolioStore implements FolioStoreApi {
       // Record first: a crash in between leaves points without a record, which a re-put cleans up.
       await this.deleteRecord(docId);
       if (await collectionExists(this.client, this.collection)) {
+        const used = await imageIdsOf(this.client, this.collection, docIdFilter(docId));
         await this.client.delete(this.collection, { wait: true, filter: docIdFilter(docId) });
+        await removeUnusedImages(this.client, this.images, used);
       }
     });
   }

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { ImageStoreApi } from "./types.js";
 
 /** Hex characters of the SHA-256 kept in an image id (64 bits: collisions are not a concern here). */
 export const IMAGE_ID_LENGTH = 16;
@@ -50,4 +51,32 @@ export async function saveImage(imagesDir: string, png: Buffer | Uint8Array): Pr
     throw error;
   }
   return imageId;
+}
+
+/** The store's images: parsers put PNGs here (an ImageSink), readers find them by id, deletes remove them. */
+export class ImageStore implements ImageStoreApi {
+  constructor(readonly dir: string) {}
+
+  put(png: Uint8Array): Promise<string> {
+    return saveImage(this.dir, png);
+  }
+
+  pathOf(imageId: string): string {
+    return imagePath(this.dir, imageId);
+  }
+
+  /** Removes images by id (ids that are not image ids, or already gone, are passed over). */
+  async remove(imageIds: Iterable<string>): Promise<number> {
+    let removed = 0;
+    for (const id of imageIds) {
+      if (!isImageId(id)) continue;
+      try {
+        await unlink(this.pathOf(id));
+        removed++;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    return removed;
+  }
 }

@@ -44,7 +44,10 @@ export interface ChunkInput {
   /** Searchable text: the chunk's text, a page's text, or a figure's caption plus the paragraphs that mention it. */
   text: string;
   metadata: ChunkMetadata;
-  /** For pages and figures: the image to embed when an image-capable embeddings endpoint is set. */
+  /**
+   * For pages and figures: the image to embed when an image-capable embeddings endpoint is set;
+   * when absent, the store's own image of `metadata.imageId` is used.
+   */
   image?: ImageInput;
 }
 
@@ -105,8 +108,22 @@ export interface SearchHit {
 export type DocumentInput = Omit<DocumentRecord, "ingestedAt" | "embeddingSignature">;
 
 /** The Folio store as ingest, chat, server and cli use it. Implemented by `FolioStore` (src/store/folio-store.ts). */
+/** Where parsers put the images they render, crop or convert. */
+export interface ImageSink {
+  /** Keeps a PNG and returns its id (content-addressed: the same bytes give the same id). */
+  put(png: Uint8Array): Promise<string>;
+}
+
+/** The store's images: an ImageSink whose images are found by id and removed with their documents. */
+export interface ImageStoreApi extends ImageSink {
+  pathOf(imageId: string): string;
+  remove(imageIds: Iterable<string>): Promise<number>;
+}
+
 export interface FolioStoreApi {
   readonly collection: string;
+  /** Figure crops and page images of the stored documents. */
+  readonly images: ImageStoreApi;
   /** What this store can do with the embeddings it was opened with. */
   readonly capabilities: { dense: boolean; images: boolean; multivector: boolean };
   /** Signature of the embedding setup (for DocumentRecord.embeddingSignature comparisons). */

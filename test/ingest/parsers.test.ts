@@ -10,6 +10,7 @@ import { sniff } from "../../src/ingest/sniff.js";
 import { parseText } from "../../src/ingest/text.js";
 import { normalizeArxivId, fileDocId } from "../../src/ingest/hash.js";
 import { useTempDir } from "../helpers/tmp.js";
+import { ImageStore } from "../../src/store/images.js";
 
 const dir = useTempDir("parsers");
 
@@ -81,7 +82,7 @@ describe("parseMarkdown", () => {
       "- Vaswani et al. Attention is all you need. 2017.",
       "",
     ].join("\n");
-    const doc = await parseMarkdown(md, { filePath: path.join(dir(), "notes.md"), imagesDir: path.join(dir(), "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
+    const doc = await parseMarkdown(md, { filePath: path.join(dir(), "notes.md"), images: new ImageStore(path.join(dir(), "images")), maxImagePixels: 1e6, maxImageBytes: 1e7 });
     expect(doc.title).toBe("Attention Notes");
     expect(doc.abstract).toBe("We study attention.");
     const model = doc.blocks.find((b) => b.text.startsWith("The encoder"));
@@ -102,7 +103,7 @@ describe("parseMarkdown", () => {
     const corrupt = Buffer.concat([image(40, 30, "png").subarray(0, 33), Buffer.alloc(64, 7)]);
     await writeFile(path.join(dir(), "corrupt.png"), corrupt);
     const md = ["# Robust Notes", "", "Some text about retrieval.", "", "![Figure 1: bad escape](50%.png)", "", "![Figure 2: corrupt](corrupt.png)", ""].join("\n");
-    const doc = await parseMarkdown(md, { filePath: path.join(dir(), "robust.md"), imagesDir: path.join(dir(), "images"), maxImagePixels: 1e6, maxImageBytes: 1e7 });
+    const doc = await parseMarkdown(md, { filePath: path.join(dir(), "robust.md"), images: new ImageStore(path.join(dir(), "images")), maxImagePixels: 1e6, maxImageBytes: 1e7 });
     expect(doc.blocks.some((b) => b.text.includes("Some text about retrieval."))).toBe(true);
     expect(doc.figures.map((f) => f.label)).not.toContain("Figure 1");
     expect(doc.warnings.some((w) => w.includes("50%.png") && w.includes("malformed"))).toBe(true);

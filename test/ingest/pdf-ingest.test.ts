@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { PDFDocument, rgb } from "pdf-lib";
@@ -192,6 +192,10 @@ describe("PDF worker threads", () => {
       expect(sb.warnings.filter((w) => w.includes("worker"))).toEqual([]);
       expect(sb).toMatchObject({ ingested: 1, pages: sa.pages, chunks: sa.chunks, figures: sa.figures });
       expect(await b.count()).toBe(await a.count());
+      // the worker's crops reach the pipeline's image sink: the same images, by content
+      const pngs = async (cfg: typeof inThread) => (await readdir(cfg.ingest.imagesDir)).filter((f) => f.endsWith(".png")).sort();
+      expect((await pngs(inWorker)).length).toBeGreaterThan(0);
+      expect(await pngs(inWorker)).toEqual(await pngs(inThread));
     } finally {
       await a.close();
       await b.close();

@@ -12,7 +12,6 @@
  */
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { errorMessage } from "../../errors.js";
-import { saveImage } from "../../store/images.js";
 import { abortError } from "../../util/abort.js";
 import { hasPdfHeader } from "../sniff.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
@@ -418,7 +417,7 @@ async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions
   if (options.renderPages && work.parsed) {
     const parsed = work.parsed;
     await attempt("rendering", async () => {
-      parsed.imageId = await saveImage(options.imagesDir, await page.render(options.pageDpi));
+      parsed.imageId = await options.images.put(await page.render(options.pageDpi));
     });
   }
   if (work.figures.length === 0) return;
@@ -440,7 +439,7 @@ async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions
     }
     candidate.figure.bbox = region;
     await attempt(`crop of ${candidate.figure.label}`, async () => {
-      candidate.figure.imageId = await saveImage(options.imagesDir, await page.render(options.figureDpi, region));
+      candidate.figure.imageId = await options.images.put(await page.render(options.figureDpi, region));
     });
   }
 }

@@ -33,8 +33,8 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
     arxivId: planned.knownArxivId ?? parsed.arxivId,
     source: display,
   };
-  const { chunkTokens, chunkOverlapTokens, imagesDir } = ctx.options;
-  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens, imagesDir });
+  const { chunkTokens, chunkOverlapTokens } = ctx.options;
+  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens });
   if (chunks.length === 0) throw new Skip("empty", hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
   return {
     display,

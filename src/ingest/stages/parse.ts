@@ -18,7 +18,7 @@ export async function parseSource({ item }: PlannedItem, source: ReadSource, fp:
     let parsed: ParsedDocument;
     try {
       parsed = await parsePdf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
-        imagesDir: options.imagesDir,
+        images: ctx.store.images,
         renderPages: ctx.renderPages,
         pageDpi: options.pageDpi,
         cropFigures: ctx.cropFigures,
@@ -45,12 +45,12 @@ export async function parseSource({ item }: PlannedItem, source: ReadSource, fp:
     }
     const caption = fp.sidecar?.text ?? item.manifest?.caption ?? captionFromFileName(filePath);
     try {
-      return await parseImage({ data, size, filePath, imagesDir: options.imagesDir, caption, title: item.manifest?.title });
+      return await parseImage({ data, size, filePath, images: ctx.store.images, caption, title: item.manifest?.title });
     } catch (error) {
       throw new Skip("broken", hintFor("broken"), `the image could not be decoded: ${errorMessage(error)}`);
     }
   }
   const text = fp.markdownText ?? new TextDecoder("utf-8").decode(data);
   if (!text.trim()) throw new Skip("empty", hintFor("empty"), "the file holds only whitespace");
-  return kind === "markdown" ? await parseMarkdown(text, { filePath, imagesDir: options.imagesDir, maxImagePixels: options.maxImagePixels, maxImageBytes: options.maxFileBytes }) : parseText(text, filePath);
+  return kind === "markdown" ? await parseMarkdown(text, { filePath, images: ctx.store.images, maxImagePixels: options.maxImagePixels, maxImageBytes: options.maxFileBytes }) : parseText(text, filePath);
 }

@@ -4,10 +4,11 @@ import { describe, expect, it } from "vitest";
 import { parsePdf } from "../../../src/ingest/pdf/index.js";
 import type { ParseOptions } from "../../../src/ingest/types.js";
 import { useTempDir } from "../../helpers/tmp.js";
+import { ImageStore } from "../../../src/store/images.js";
 
 const pdf = path.resolve(import.meta.dirname, "../../../data/papers/late-interaction-multi-vector.pdf");
 const imagesDir = useTempDir("labels");
-const options = (cropFigures: boolean): ParseOptions => ({ imagesDir: imagesDir(), renderPages: false, pageDpi: 72, cropFigures, figureDpi: 72, maxPages: 100, maxImagePixels: 20e6 });
+const options = (cropFigures: boolean): ParseOptions => ({ images: new ImageStore(imagesDir()), renderPages: false, pageDpi: 72, cropFigures, figureDpi: 72, maxPages: 100, maxImagePixels: 20e6 });
 
 describe("labels drawn inside a vector figure", () => {
   it("stay out of the body text once the figure's region is known, while the paragraphs stay", async () => {

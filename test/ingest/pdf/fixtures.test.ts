@@ -6,14 +6,17 @@ import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, parseP
 import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js";
 import { makeBlankPdf, makeImageOnlyPdf, makeLineNumberedPdf, makeRc4Rev3EncryptedPdf, makeTwoColumnPaper, makeZeroPagePdf, PAGE_HEIGHT, PAGE_WIDTH, PAPER } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
+import { ImageStore } from "../../../src/store/images.js";
 
 const tmp = useTempDir("pdf");
 let paper: Uint8Array;
 let doc: ParsedDocument;
 let options: ParseOptions;
+let images: ImageStore;
 
 beforeAll(async () => {
-  options = { imagesDir: path.join(tmp(), "images"), renderPages: true, pageDpi: 50, cropFigures: true, figureDpi: 100, maxPages: 100, maxImagePixels: 4_000_000 };
+  images = new ImageStore(path.join(tmp(), "images"));
+  options = { images, renderPages: true, pageDpi: 50, cropFigures: true, figureDpi: 100, maxPages: 100, maxImagePixels: 4_000_000 };
   paper = await makeTwoColumnPaper();
   doc = await parsePdf(paper, options);
 });
@@ -74,7 +77,7 @@ describe("parsePdf on a generated two-column paper", () => {
       const [x0, y0, x1, y1] = figure.bbox ?? [0, 0, 0, 0];
       expect((x1 - x0) * (y1 - y0)).toBeLessThan(0.5 * PAGE_WIDTH * PAGE_HEIGHT);
       expect(x1 - x0).toBeGreaterThan(100);
-      const png = await readFile(path.join(options.imagesDir, `${figure.imageId}.png`));
+      const png = await readFile(images.pathOf(figure.imageId!));
       expect(png.subarray(1, 4).toString()).toBe("PNG");
     }
     // The raster figure sits in the left column above its caption; the vector figure spans both columns.
@@ -89,7 +92,7 @@ describe("parsePdf on a generated two-column paper", () => {
   it("renders every page when asked, within the pixel budget", async () => {
     for (const page of doc.pages) {
       expect(page.imageId).toMatch(/^[0-9a-f]{16}$/);
-      const png = await readFile(path.join(options.imagesDir, `${page.imageId}.png`));
+      const png = await readFile(images.pathOf(page.imageId!));
       const width = png.readUInt32BE(16);
       const height = png.readUInt32BE(20);
       expect(width).toBe(Math.floor((PAGE_WIDTH * 50) / 72));
@@ -100,13 +103,13 @@ describe("parsePdf on a generated two-column paper", () => {
 
   it("reduces the DPI to respect maxImagePixels", async () => {
     const small = await parsePdf(paper, { ...options, renderPages: true, pageDpi: 300, cropFigures: false, maxImagePixels: 100_000 });
-    const png = await readFile(path.join(options.imagesDir, `${small.pages[0]?.imageId}.png`));
+    const png = await readFile(images.pathOf(small.pages[0]!.imageId!));
     expect(png.readUInt32BE(16) * png.readUInt32BE(20)).toBeLessThanOrEqual(100_000);
     expect(small.figures.every((f) => f.imageId === undefined)).toBe(true);
   });
 
   it("does not render anything for text-only parses", async () => {
-    const textOnly = await parsePdf(paper, { ...options, imagesDir: path.join(tmp(), "none"), renderPages: false, cropFigures: false });
+    const textOnly = await parsePdf(paper, { ...options, images: new ImageStore(path.join(tmp(), "none")), renderPages: false, cropFigures: false });
     expect(textOnly.pages.every((p) => p.imageId === undefined)).toBe(true);
     await expect(stat(path.join(tmp(), "none"))).rejects.toThrow();
     expect(textOnly.blocks.map((b) => b.text)).toEqual(doc.blocks.map((b) => b.text));

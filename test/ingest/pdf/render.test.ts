@@ -19,10 +19,11 @@ import type { ParsedDocument, ParseOptions } from "../../../src/ingest/types.js"
 import { makeTwoColumnPaper, PAGE_HEIGHT, PAGE_WIDTH } from "../../fixtures/make-pdfs.js";
 import { useTempDir } from "../../helpers/tmp.js";
 import { PAPERS as papers, hasCorpusPapers } from "../helpers.js";
+import { ImageStore } from "../../../src/store/images.js";
 
 const imagesDir = useTempDir("render");
 const options = (renderEngine: "pdfium" | "pdfjs", extra: Partial<ParseOptions> = {}): ParseOptions => ({
-  imagesDir: imagesDir(),
+  images: new ImageStore(imagesDir()),
   renderPages: true,
   pageDpi: 40,
   cropFigures: true,
