@@ -15,8 +15,9 @@ import { VectorConfigMismatchError, checkLayout, collectionExists, documentsColl
 import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
 import { imageIdsOf, removeUnusedImages } from "./image-refs.js";
 import { ImageStore } from "./images.js";
+import { PointVectorizer } from "./vectors.js";
 import { LocalQdrantClient } from "./local/index.js";
-import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioPoint, type FolioQuery } from "./folio-vector-store.js";
+import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioQuery } from "./folio-vector-store.js";
 import { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
 import {
   ChunkMetadataSchema,
@@ -25,6 +26,7 @@ import {
   type ChunkMetadata,
   type DocumentInput,
   type DocumentRecord,
+  type EmbeddedDocument,
   type FolioStoreApi,
   type SearchHit,
   type SearchMode,
@@ -65,6 +67,8 @@ export class FolioStore implements FolioStoreApi {
   readonly bm25: Bm25Encoder;
   private readonly registry: string;
   private readonly batchSize: number;
+  /** every point and query vector is made there */
+  private readonly vectorizer: PointVectorizer;
   private closed = false;
   private problems: LayoutProblems = { read: null, write: null };
   private repairing: Promise<void> | null = null;
@@ -88,6 +92,7 @@ export class FolioStore implements FolioStoreApi {
     };
     this.embeddingSignature = embeddingSignatureFor(config, layout);
     this.batchSize = options.batchSize ?? (layout.multivector ? 8 : 64);
+    this.vectorizer = new PointVectorizer(embeddings, this.capabilities, this.bm25, this.batchSize);
     this.vectorStore = new FolioVectorStore(layout.dense !== null ? embeddings : null, {
       client,
       collectionName: config.collection,
@@ -206,22 +211,31 @@ export class FolioStore implements FolioStoreApi {
    * the document's points that are not in the new set (old or changed chunks); (4) write the record.
    */
   async putDocument(document: DocumentInput, chunks: ChunkInput[], onProgress?: (done: number, total: number) => void): Promise<DocumentRecord> {
-    const docId = document.docId;
+    return this.putEmbedded(document, this.embedChunks(document.docId, chunks), onProgress);
+  }
+
+  embedChunks(docId: string, chunks: ChunkInput[]): EmbeddedDocument {
     const prepared = this.prepareChunks(docId, chunks);
+    // Text first (late chunking embeds a document's text chunks together), then figures and pages.
+    const ordered = [...prepared.filter((p) => p.metadata.kind === "text"), ...prepared.filter((p) => p.metadata.kind !== "text")];
+    return { docId, pointIds: ordered.map((p) => p.id), total: ordered.length, batches: this.vectorizer.batches(ordered) };
+  }
+
+  async putEmbedded(document: DocumentInput, embedded: EmbeddedDocument, onProgress?: (done: number, total: number) => void): Promise<DocumentRecord> {
+    const docId = document.docId;
+    if (embedded.docId !== docId) throw new InputError(`The embedded points belong to "${embedded.docId}", not "${docId}".`, "Pass the points embedChunks made for this document.");
     return this.guard("store document", async () => {
       await this.checkWritable();
       await this.vectorStore.ensureCollection();
       await this.deleteRecord(docId, true);
-      const total = prepared.length;
       let done = 0;
-      onProgress?.(0, total);
-      const report = (n: number) => {
-        done += n;
-        onProgress?.(done, total);
-      };
-      await this.upsertTextChunks(prepared.filter((p) => p.metadata.kind === "text"), report);
-      await this.upsertVisualChunks(prepared.filter((p) => p.metadata.kind !== "text"), report);
-      await this.deleteStalePoints(docId, prepared.map((p) => p.id));
+      onProgress?.(0, embedded.total);
+      for await (const batch of embedded.batches) {
+        await this.vectorStore.upsertPoints(batch);
+        done += batch.length;
+        onProgress?.(done, embedded.total);
+      }
+      await this.deleteStalePoints(docId, embedded.pointIds);
       const record = DocumentRecordSchema.parse({ ...document, ingestedAt: new Date().toISOString(), embeddingSignature: this.embeddingSignature });
       await this.client.upsert(this.registry, { wait: true, points: [{ id: documentPointId(docId), vector: [1], payload: record }] });
       return record;
@@ -245,61 +259,6 @@ export class FolioStore implements FolioStoreApi {
       byId.set(id, { id, text: chunk.text, metadata: parsed.data, ...(image !== undefined ? { image } : {}) });
     }
     return [...byId.values()].sort((a, b) => a.metadata.chunkIndex - b.metadata.chunkIndex);
-  }
-
-  /** Runs `store` on consecutive batches of `batchSize` items, reporting each stored batch. */
-  private async inBatches<T>(items: T[], report: (n: number) => void, store: (batch: T[]) => Promise<void>): Promise<void> {
-    for (let i = 0; i < items.length; i += this.batchSize) {
-      const batch = items.slice(i, i + this.batchSize);
-      await store(batch);
-      report(batch.length);
-    }
-  }
-
-  /** Text chunks are consecutive pieces of one document: embedded together with late chunking. */
-  private async upsertTextChunks(chunks: Array<{ id: string; text: string; metadata: ChunkMetadata }>, report: (n: number) => void): Promise<void> {
-    if (chunks.length === 0) return;
-    const dense = this.capabilities.dense && this.embeddings ? await this.embeddings.embedDocumentChunks(chunks.map((c) => c.text)) : null;
-    if (dense && dense.length !== chunks.length) {
-      throw new InputError(`The embeddings returned ${dense.length} vectors for ${chunks.length} chunks.`, "Check the embeddings endpoint (JINA_BASE_URL) returns one vector per input.");
-    }
-    const points = chunks.map((c, i): FolioPoint => ({ id: c.id, text: c.text, metadata: c.metadata, ...(dense ? { dense: dense[i] } : {}) }));
-    await this.inBatches(points, report, (batch) => this.vectorStore.upsertPoints(batch));
-  }
-
-  /** Figures and pages: image embeddings when possible, text otherwise; multi-vectors when configured. */
-  private async upsertVisualChunks(chunks: Array<{ id: string; text: string; metadata: ChunkMetadata; image?: ImageInput }>, report: (n: number) => void): Promise<void> {
-    const embeddings = this.capabilities.dense ? this.embeddings : null;
-    await this.inBatches(chunks, report, async (batch) => {
-      const dense: Array<number[] | undefined> = new Array(batch.length).fill(undefined);
-      let multi: number[][][] | null = null;
-      if (embeddings) {
-        // Each chunk's input, worked out once for the dense and the multi-vector requests.
-        const inputs = batch.map((c): { image: ImageInput } | { text: string } => (this.capabilities.images && c.image !== undefined ? { image: c.image } : { text: searchableText(c) }));
-        const withImage: Array<[number, ImageInput]> = [];
-        const textOnly: Array<[number, string]> = [];
-        inputs.forEach((input, j) => ("image" in input ? withImage.push([j, input.image]) : textOnly.push([j, input.text])));
-        if (withImage.length) {
-          const vectors = await embeddings.embedImageDocuments(withImage.map(([, image]) => image));
-          withImage.forEach(([j], n) => (dense[j] = vectors[n]));
-        }
-        if (textOnly.length) {
-          const vectors = await embeddings.embedDocuments(textOnly.map(([, text]) => text));
-          textOnly.forEach(([j], n) => (dense[j] = vectors[n]));
-        }
-        if (this.capabilities.multivector) multi = await embeddings.embedMultiVectorDocuments(inputs);
-      }
-      const points = batch.map(
-        (c, j): FolioPoint => ({
-          id: c.id,
-          text: c.text,
-          metadata: c.metadata,
-          ...(dense[j] ? { dense: dense[j] } : {}),
-          ...(multi?.[j] ? { multivector: multi[j] } : {}),
-        }),
-      );
-      await this.vectorStore.upsertPoints(points);
-    });
   }
 
   /** Deletes the document's points not in `keep`, and the images only they used. */
@@ -373,16 +332,8 @@ export class FolioStore implements FolioStoreApi {
         throw this.problems.read;
       }
       if (!(await this.vectorStore.collectionReady())) throw new EmptyStoreError(this.collection);
-      const embeddings = this.embeddings;
-      const query: FolioQuery = { mode, k, filter, ...(request.mmr ? { mmr: request.mmr } : {}) };
-      if (image !== undefined && embeddings) query.image = await embeddings.embedImageQuery(image);
-      if (text) {
-        if (mode !== "sparse" && embeddings) query.dense = await embeddings.embedQuery(text);
-        if (mode !== "dense") query.sparse = this.bm25.embedQuery(text);
-      }
-      if (request.rerankWithMultivector && embeddings) {
-        query.multivector = await embeddings.embedMultiVectorQuery(image !== undefined ? { image } : { text: text as string });
-      }
+      const vectors = await this.vectorizer.query({ text, image, mode, multivector: Boolean(request.rerankWithMultivector) });
+      const query: FolioQuery = { mode, k, filter, ...(request.mmr ? { mmr: request.mmr } : {}), ...vectors };
       const results = await this.vectorStore.folioQuery(query);
       if (results.length === 0) {
         const { count } = await this.client.count(this.collection, { exact: true });
@@ -438,10 +389,6 @@ function layoutProblems(collection: string, info: Schemas["CollectionInfo"], wan
 }
 
 /** Text to embed for a figure or page without an image: its text, else its caption or title. */
-function searchableText(chunk: { text: string; metadata: ChunkMetadata }): string {
-  return chunk.text.trim() || chunk.metadata.caption || chunk.metadata.figureLabel || chunk.metadata.title || " ";
-}
-
 function toHit(doc: Document, score: number): SearchHit {
   const parsed = ChunkMetadataSchema.safeParse(doc.metadata);
   // Points written by other LangChain code may lack Folio's fields: pass their metadata through.

@@ -4,7 +4,7 @@
  * keeps one registry record per document, and answers searches.
  */
 import { z } from "zod";
-import type { ImageInput } from "../embeddings/types.js";
+import type { ImageInput, SparseVector } from "../embeddings/types.js";
 
 export const CHUNK_KINDS = ["text", "page", "figure"] as const;
 export type ChunkKind = (typeof CHUNK_KINDS)[number];
@@ -108,6 +108,25 @@ export interface SearchHit {
 export type DocumentInput = Omit<DocumentRecord, "ingestedAt" | "embeddingSignature">;
 
 /** The Folio store as ingest, chat, server and cli use it. Implemented by `FolioStore` (src/store/folio-store.ts). */
+/** One point with every vector it needs, as the embed stage makes it and the store stores it. */
+export interface EmbeddedPoint {
+  id: string;
+  text: string;
+  metadata: ChunkMetadata;
+  dense?: number[];
+  multivector?: number[][];
+  sparse?: SparseVector;
+}
+
+/** A document's points, embedded batch by batch as the writer takes them. */
+export interface EmbeddedDocument {
+  docId: string;
+  /** every point id the document will have (the store deletes the document's other points) */
+  pointIds: string[];
+  total: number;
+  batches: AsyncIterable<EmbeddedPoint[]>;
+}
+
 /** Where parsers put the images they render, crop or convert. */
 export interface ImageSink {
   /** Keeps a PNG and returns its id (content-addressed: the same bytes give the same id). */
@@ -137,6 +156,13 @@ export interface FolioStoreApi {
    * running it again after a crash leaves no duplicates.
    */
   putDocument(document: DocumentInput, chunks: ChunkInput[], onProgress?: (done: number, total: number) => void): Promise<DocumentRecord>;
+  /**
+   * The embed stage: validates the chunks and makes every vector their points need (Jina's dense
+   * and multi-vectors when configured, BM25 always), batch by batch as they are stored.
+   */
+  embedChunks(docId: string, chunks: ChunkInput[]): EmbeddedDocument;
+  /** Stores a document whose points the embed stage makes, in putDocument's crash-safe order. */
+  putEmbedded(document: DocumentInput, embedded: EmbeddedDocument, onProgress?: (done: number, total: number) => void): Promise<DocumentRecord>;
   deleteDocument(docId: string): Promise<void>;
   /** Number of points (chunks, pages, figures), optionally filtered. */
   count(filters?: SearchFilters): Promise<number>;

@@ -48,7 +48,7 @@ export function countWrites(store: FolioStoreApi): { store: FolioStoreApi; write
   const counted = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop === "putDocument" && typeof value === "function") {
+      if ((prop === "putDocument" || prop === "putEmbedded") && typeof value === "function") {
         return (...args: unknown[]) => {
           writes.put++;
           return (value as (...a: unknown[]) => unknown).apply(target, args);

@@ -1,5 +1,5 @@
 /**
- * Stage 7, prune: with --prune, documents from files under the given folders that no longer
+ * Stage 8, prune: with --prune, documents from files under the given folders that no longer
  * exist are deleted. Documents this run saw are kept, so the listing from before the run is the
  * one to check.
  */

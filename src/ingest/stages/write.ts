@@ -1,11 +1,12 @@
 /**
- * Stage 6, write: one writer takes ready documents off the queue and stores each with the
- * store's crash-safe put (old points deleted, new ones written, the registry record last).
+ * Stage 7, write: one writer takes ready documents off the queue, embeds each (stage 6) and stores
+ * it with the store's crash-safe put (new points written, old ones deleted, the registry record last).
  */
 import { performance } from "node:perf_hooks";
 import { errorMessage, FolioError } from "../../errors.js";
 import type { FolioStoreApi } from "../../store/types.js";
 import type { ReadyDocument } from "./chunk.js";
+import { embedDocument } from "./embed.js";
 import type { BoundedQueue } from "./queue.js";
 import type { RunReport } from "./report.js";
 import { FATAL_CODES, hintFor } from "./skip.js";
@@ -24,7 +25,7 @@ export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: 
     const base = progress.stored;
     const storeStarted = performance.now();
     try {
-      await store.putDocument(ready.input, ready.chunks, (done) => report.progress("store", base + done, progress.queued, "chunks"));
+      await store.putEmbedded(ready.input, embedDocument(ready, store), (done) => report.progress("store", base + done, progress.queued, "chunks"));
       report.summary.timings.storeSeconds += (performance.now() - storeStarted) / 1000;
     } catch (error) {
       if (error instanceof FolioError && FATAL_CODES.has(error.code)) {
