@@ -18,7 +18,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -229,8 +229,11 @@ async function main(): Promise<void> {
   }
 
   const rate = (r: PhaseResult) => r.pages / r.seconds;
-  const row = (name: string, r: PhaseResult) =>
+  const tableRows: string[] = [];
+  const row = (name: string, r: PhaseResult) => {
     console.log(`${name.padEnd(44)} ${r.seconds.toFixed(2).padStart(7)} s ${rate(r).toFixed(1).padStart(7)} pages/s ${String(r.pages).padStart(5)} pages ${String(r.chunks).padStart(6)} chunks ${String(r.figures).padStart(5)} figures ${r.peakRssMiB.toFixed(0).padStart(5)} MiB peak`);
+    tableRows.push(`| ${name.trim()} | ${r.seconds.toFixed(2)} | ${rate(r).toFixed(1)} | ${r.pages} | ${r.chunks} | ${r.figures} | ${r.peakRssMiB.toFixed(0)} |`);
+  };
   console.log("");
   row("LangChain PDFLoader + RecursiveCharacter", langchain);
   row("Folio text + BM25 (figure records, no crops)", text);
@@ -280,6 +283,31 @@ async function main(): Promise<void> {
   // Informational rows are not targets of the issue: they print INFO, not FAIL, when under the bar.
   for (const [name, pass, detail] of checks) console.log(`${pass ? "PASS" : name.includes("(informational)") ? "INFO" : "FAIL"}  ${name}: ${detail}`);
   console.log(`(load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores; figures from other jobs on the machine slow every row alike)`);
+  const verdicts = checks.map(([name, pass, detail]) => `| ${name} | ${detail} | ${pass ? "PASS" : name.includes("(informational)") ? "INFO" : "FAIL"} |`);
+  await writeResults([
+    "# Ingest benchmark: the shared corpus",
+    "",
+    `Written by \`npm run bench:ingest\` on ${new Date().toISOString().slice(0, 10)}: ${papers.length} PDFs, Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end. Text + BM25 and LangChain rows: medians of ${REPEATS} alternating cold runs (pages/s: LangChain ${samples(langchainRuns)}; Folio ${samples(textRuns)}).`,
+    "",
+    "| pipeline | s | pages/s | pages | chunks | figures | peak MiB |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...tableRows,
+    "",
+    `Figures found: ${figuresCrops.got} of ${figuresText.want} captions. Re-ingest of the unchanged corpus: ${(reingestShare * 100).toFixed(2)}% of the first run.`,
+    "",
+    "| target | measured | result |",
+    "|---|---|---|",
+    ...verdicts,
+    "",
+  ]);
+}
+
+/** The current figures, for the README to link (bench/HISTORY.md keeps earlier runs). */
+async function writeResults(lines: string[]): Promise<void> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "results", "ingest.md");
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, lines.join("\n"));
+  console.log(`figures written to ${path.relative(process.cwd(), file)}`);
 }
 
 await main();
