@@ -8,6 +8,7 @@
 import path from "node:path";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import { StoreError, UnsupportedFeatureError } from "../../errors.js";
+import { DenseMatrix } from "./dense.js";
 import { Collection, quantizationOf, type PreparedPoint, type StoredCollectionConfig, type StoredVector } from "./collection.js";
 import { badRequest, collectionNotFound, formatError, LocalQdrantApiError, notFound, wrongInput } from "./errors.js";
 import { compileOptionalFilter, valuesAt, type Payload } from "./filter.js";
@@ -119,8 +120,8 @@ export class LocalQdrantClient extends QdrantClient {
 
   /** Name of the scoring kernel in use (for benchmarks and diagnostics). */
   kernelName(): string {
-    for (const c of this.state.collections.values()) for (const name of c.dense.keys()) return c.denseMatrix(name).kernelName;
-    return this.useWasm ? "wasm-simd (when available)" : "js";
+    // A 4-d probe: asking a collection would read its whole matrix just to name the kernel.
+    return new DenseMatrix(4, this.useWasm).kernelName;
   }
 
   private ensureOpen(): void {
