@@ -245,7 +245,7 @@ export class Collection {
       this.versions = base.versions.slice();
       for (let s = 0; s < base.slots; s++) if (this.live[s] === 1) this.operation = Math.max(this.operation, this.versions[s] as number);
     }
-    for (const field of Object.keys(config.payload_schema)) this.indexField(field);
+    for (const field of Object.keys(config.payload_schema)) this.indexField(field, true);
   }
 
   get pointsCount(): number {
@@ -305,10 +305,13 @@ export class Collection {
 
   compareSlots = (a: number, b: number): number => compareIds(this.idOf(a), this.idOf(b));
 
-  /** Starts keeping a payload-index column for a field (from the segment, else from the payloads). */
-  indexField(field: string): void {
+  /**
+   * Starts keeping a payload-index column for a field: at open from the segment (changes since come
+   * through setPayload), else from the payloads (a segment's column may predate their changes).
+   */
+  indexField(field: string, atOpen = false): void {
     if (this.columns.has(field)) return;
-    const encoded = this.base?.columns.get(field);
+    const encoded = atOpen ? this.base?.columns.get(field) : undefined;
     const column = encoded ? new Column(field, encoded) : Column.empty(field);
     for (let s = encoded ? this.base!.slots : 0; s < this.highWater; s++) if (this.live[s] === 1) column.set(s, this.payloadOf(s));
     this.columns.set(field, column);
@@ -379,7 +382,11 @@ export class Collection {
       const m = new Int8Matrix(e.spec.size, this.useWasm);
       m.ensure(Math.max(1, this.highWater));
       e.base?.loadQuantized?.(m);
-      if (e.base && !e.base.loadQuantized) for (let s = 0; s < this.highWater; s++) if (e.present[s] === 1) m.setRow(s, e.base.row(s));
+      if (e.base && !e.base.loadQuantized) {
+        // a segment written before quantization: quantize its rows (later rows are in pending)
+        const rows = Math.min(this.highWater, this.base!.slots);
+        for (let s = 0; s < rows; s++) if (e.present[s] === 1 && !e.pending.has(s)) m.setRow(s, e.base.row(s));
+      }
       for (const [slot, v] of e.pending) {
         if (v) m.setRow(slot, v);
         else m.clearRow(slot);
@@ -492,7 +499,7 @@ export class Collection {
       e.present = grown(e.present, slot + 1);
       if (e.present[slot] !== 1) e.count++;
       e.present[slot] = 1;
-      if (v.kind === "dense-bytes" && e.matrix && !e.quant && e.pending.size === 0) {
+      if (v.kind === "dense-bytes" && e.matrix && !e.quantized) {
         e.matrix.setRowBytes(slot, v.bytes); // the common load path: one copy, straight into the matrix
         return;
       }

@@ -267,7 +267,8 @@ export class StoreState {
   /** A uid for a new collection (inside a write transaction: unique across processes). */
   newUid(): number {
     if (!this.storage) return ++this.memoryUid;
-    return Math.max(0, ...this.storage.loadCollections().map((r) => r.uid)) + 1;
+    // never reused: a collection dropped and made again under its name must look new to every process
+    return this.storage.nextUid(Math.max(0, ...this.storage.loadCollections().map((r) => r.uid)) + 1);
   }
 
   /**
@@ -409,8 +410,8 @@ export class StoreState {
         const record = storage.loadCollections(txn).find((r) => r.name === name);
         if (!record) throw e;
         this.collections.get(name)?.close();
+        // this.seq stays: commits since it, for other collections too, are replayed by the next sync
         this.collections.set(name, this.loadCollection({ ...record, segment: null }, txn, storage.seq(txn)));
-        this.seq = Math.max(this.seq, storage.seq(txn));
       } finally {
         txn.done();
       }

@@ -99,6 +99,8 @@ function encodeVectors(vectors: ReadonlyMap<string, StoredVector>): Record<strin
 const COMMIT_FLAGS = 0x1 | 0x2 | 0x10000;
 
 const SEQ = "seq";
+/** the last collection uid given out */
+const UID_NEXT = "uidNext";
 /** the oldest sequence the log still holds entries after */
 const LOG_FLOOR = "logFloor";
 
@@ -166,6 +168,13 @@ export class Storage {
     return value ? { id: value.id, payload: value.p ?? {}, version: value.v, vectors: decodeVectors(value.x) } : undefined;
   }
 
+  /** The next collection uid, at least `min` (inside a write transaction): uids only grow. */
+  nextUid(min: number): number {
+    const uid = Math.max(min, (this.meta.get(UID_NEXT) ?? 0) + 1);
+    void this.meta.put(UID_NEXT, uid);
+    return uid;
+  }
+
   /** Commits in (after, upTo], oldest first. */
   *logSince(after: number, upTo: number, transaction?: Transaction): Generator<[number, LogEntry]> {
     for (const { key, value } of this.log.getRange({ start: after + 1, end: upTo + 1, ...(transaction ? { transaction } : {}) })) yield [key, value];
@@ -200,7 +209,12 @@ export class Storage {
       deletePoints: (uid, ids) => {
         for (const id of ids) void this.points.remove([uid, id]);
       },
-      putCollection: (record) => void this.collections.put(record.name, record),
+      putCollection: (record) => {
+        // A config change keeps the collection's segment (it still holds the same points).
+        const current = this.collections.get(record.name);
+        const segment = record.segment !== undefined ? record.segment : current && current.uid === record.uid ? (current.segment ?? null) : null;
+        void this.collections.put(record.name, { ...record, segment });
+      },
       deleteCollection: (name, uid) => {
         void this.collections.remove(name);
         for (const key of this.points.getKeys({ start: [uid], end: [uid + 1] })) void this.points.remove(key);
