@@ -164,7 +164,7 @@ export class LocalQdrantClient extends QdrantClient {
   ): Promise<Schemas["UpdateResult"]> {
     const { result, durable } = this.state.write((batch) => {
       const c = this.current(name, uid);
-      const version = c.operation + 1;
+      const version = batch.nextOperation(uid, c.operation + 1);
       const { ids, apply } = write(c, version, batch);
       return {
         result: { version, c, ids },
@@ -333,7 +333,7 @@ export class LocalQdrantClient extends QdrantClient {
         if (schema === undefined) delete payload_schema[field];
         else payload_schema[field] = schema;
         batch.putCollection({ name: c.name, uid: c.uid, config: { ...c.config, payload_schema } });
-        version = c.operation + 1;
+        version = batch.nextOperation(uid, c.operation + 1);
         return {
           result: true,
           uid,

@@ -456,6 +456,8 @@ function rebuilt(old: Collection, wasm: boolean): Collection {
 }
 
 const NO_STORAGE: Batch = {
+  // one process: the collection's own count is the whole truth
+  nextOperation: (_uid, atLeast) => atLeast,
   putPoints: () => undefined,
   putPayloads: () => undefined,
   deletePoints: () => undefined,

@@ -99,6 +99,8 @@ function encodeVectors(vectors: ReadonlyMap<string, StoredVector>): Record<strin
 const COMMIT_FLAGS = 0x1 | 0x2 | 0x10000;
 
 const SEQ = "seq";
+/** per collection, the last operation id given out (key prefix + uid) */
+const OPERATION_PREFIX = "op:";
 /** the last collection uid given out */
 const UID_NEXT = "uidNext";
 /** the oldest sequence the log still holds entries after */
@@ -106,6 +108,8 @@ const LOG_FLOOR = "logFloor";
 
 /** The writes one commit may make; everything happens inside one LMDB write transaction. */
 export interface Batch {
+  /** The collection's next operation id, shared by every process (at least `atLeast`). */
+  nextOperation(uid: number, atLeast: number): number;
   putPoints(uid: number, points: PointWrite[]): void;
   putPayloads(uid: number, updates: Array<{ id: PointId; payload: Payload; version: number }>): void;
   deletePoints(uid: number, ids: PointId[]): void;
@@ -197,6 +201,12 @@ export class Storage {
 
   private batch(): Batch {
     return {
+      nextOperation: (uid, atLeast) => {
+        const key = `${OPERATION_PREFIX}${uid}`;
+        const next = Math.max(atLeast, (this.meta.get(key) ?? 0) + 1);
+        void this.meta.put(key, next);
+        return next;
+      },
       putPoints: (uid, points) => {
         for (const pt of points) void this.points.put([uid, pt.id], { id: pt.id, p: pt.payload, v: pt.version, x: encodeVectors(pt.vectors) });
       },

@@ -89,4 +89,16 @@ describe("shared store regressions", () => {
     await a.compact();
     expect(segments()).not.toEqual(before); // the next compaction writes the int8 rows in
   });
+
+  it("operation ids keep growing across clients, deletes included, as a server's do", async () => {
+    const dir = tmp();
+    const a = open(dir);
+    const b = open(dir);
+    await a.createCollection("x", { vectors: { size: 2, distance: "Dot" } });
+    const first = await a.upsert("x", { points: [{ id: 1, vector: [1, 0] }] });
+    const second = await a.delete("x", { points: [1] });
+    const third = await b.upsert("x", { points: [{ id: 2, vector: [1, 0] }] });
+    expect([first.operation_id, second.operation_id, third.operation_id]).toEqual([1, 2, 3]);
+    expect((await b.query("x", { query: [1, 0], limit: 1 })).points[0]?.version).toBe(3);
+  });
 });
