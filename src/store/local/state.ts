@@ -116,9 +116,9 @@ export class StoreState {
     for (let attempt = 1; ; attempt++) {
       // inside a write transaction its own view is the latest; elsewhere one read snapshot
       const txn = inWrite ? undefined : storage.snapshot();
+      const loaded = new Map<string, Collection>();
       try {
         const seq = storage.seq(txn);
-        const loaded = new Map<string, Collection>();
         for (const record of storage.loadCollections(txn)) loaded.set(record.name, this.loadCollection(record, txn, seq));
         for (const c of this.collections.values()) c.close();
         this.collections.clear();
@@ -126,6 +126,7 @@ export class StoreState {
         this.seq = seq;
         break;
       } catch (e) {
+        for (const c of loaded.values()) c.close();
         // a compaction elsewhere removed the segment we were about to read: read the new one
         if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= OPEN_ATTEMPTS) throw e;
       } finally {
@@ -227,12 +228,8 @@ export class StoreState {
     for (const [name, r] of records) {
       const c = this.collections.get(name);
       if (!c) {
-        const txn = inWrite ? undefined : storage.snapshot();
-        try {
-          this.collections.set(name, this.loadCollection(r, txn, storage.seq(txn)));
-        } finally {
-          txn?.done();
-        }
+        const loaded = this.loadCurrent(name, inWrite);
+        if (loaded) this.collections.set(name, loaded);
       } else if (JSON.stringify(c.config.params) !== JSON.stringify(r.config.params)) {
         this.reload(name, inWrite); // e.g. quantization turned on: the vectors are kept another way
       } else {
@@ -250,15 +247,28 @@ export class StoreState {
       if (old) this.collections.set(name, rebuilt(old, this.options.wasm));
       return;
     }
-    const storage = this.storage;
-    const txn = inWrite ? undefined : storage.snapshot();
-    try {
-      const record = storage.loadCollections(txn).find((r) => r.name === name);
-      old?.close();
-      if (record) this.collections.set(name, this.loadCollection(record, txn, storage.seq(txn)));
-      else this.collections.delete(name);
-    } finally {
-      txn?.done();
+    const fresh = this.loadCurrent(name, inWrite);
+    old?.close();
+    if (fresh) this.collections.set(name, fresh);
+    else this.collections.delete(name);
+  }
+
+  /**
+   * A collection as its current record says, read again when a compaction in another process
+   * removed the segment between reading the record and opening the file.
+   */
+  private loadCurrent(name: string, inWrite: boolean): Collection | undefined {
+    const storage = this.storage!;
+    for (let attempt = 1; ; attempt++) {
+      const txn = inWrite ? undefined : storage.snapshot();
+      try {
+        const record = storage.loadCollections(txn).find((r) => r.name === name);
+        return record ? this.loadCollection(record, txn, storage.seq(txn)) : undefined;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= OPEN_ATTEMPTS) throw e;
+      } finally {
+        txn?.done();
+      }
     }
   }
 
