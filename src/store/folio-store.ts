@@ -75,7 +75,7 @@ export class FolioStore implements FolioStoreApi {
 
   private constructor(
     private readonly config: FolioConfig,
-    private readonly embeddings: MultimodalEmbeddings | null,
+    embeddings: MultimodalEmbeddings | null,
     client: QdrantClient,
     readonly layout: CollectionLayout,
     private readonly options: FolioStoreOptions,

@@ -17,6 +17,7 @@ import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, collectionExists, ensureFoli
 import type { QdrantFilter } from "./filters.js";
 import { FOLIO_ID_NAMESPACE, isValidPointId } from "./ids.js";
 import type { SearchMode } from "./types.js";
+import { textQueryVectors } from "./vectors.js";
 
 export const DENSE_UNAVAILABLE_HINT = "Dense and hybrid search need Jina embeddings: set JINA_API_KEY, or JINA_BASE_URL for a self-hosted endpoint.";
 
@@ -264,10 +265,7 @@ export class FolioVectorStore extends QdrantVectorStore {
     if (mode !== "sparse" && !this.hasDense) {
       throw new UnsupportedFeatureError(`${mode} search on a BM25-only store`, DENSE_UNAVAILABLE_HINT);
     }
-    return {
-      ...(mode !== "sparse" ? { dense: await this.embeddings.embedQuery(text) } : {}),
-      ...(mode !== "dense" ? { sparse: this.bm25.embedQuery(text) } : {}),
-    };
+    return textQueryVectors(this.embeddings, this.bm25, text, mode);
   }
 
   /** Dense search with a vector (LangChain's primitive), on the named `dense` vector. */

@@ -4,6 +4,7 @@
  * for a search (the question's dense and BM25 vectors, an image query, a multi-vector query). The
  * store stores the points it is given and searches with the vectors made here.
  */
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { Bm25Encoder } from "../embeddings/bm25.js";
 import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
 import { InputError } from "../errors.js";
@@ -27,6 +28,14 @@ export interface VectorCapabilities {
 /** What a figure or page is embedded from when it has no image: its text, else its caption or label. */
 export function searchableText(chunk: { text: string; metadata: ChunkMetadata }): string {
   return chunk.text.trim() || chunk.metadata.caption || chunk.metadata.figureLabel || chunk.metadata.title || " ";
+}
+
+/** A text query's dense vector (when `mode` uses one and there are embeddings) and BM25 vector (when it uses one). */
+export async function textQueryVectors(embeddings: Pick<EmbeddingsInterface, "embedQuery"> | null, bm25: Bm25Encoder, text: string, mode: SearchMode): Promise<Pick<FolioQuery, "dense" | "sparse">> {
+  return {
+    ...(mode !== "sparse" && embeddings ? { dense: await embeddings.embedQuery(text) } : {}),
+    ...(mode !== "dense" ? { sparse: bm25.embedQuery(text) } : {}),
+  };
 }
 
 export class PointVectorizer {
@@ -104,10 +113,7 @@ export class PointVectorizer {
     const { text, image, mode } = request;
     const out: Pick<FolioQuery, "dense" | "image" | "sparse" | "multivector"> = {};
     if (image !== undefined && embeddings) out.image = await embeddings.embedImageQuery(image);
-    if (text) {
-      if (mode !== "sparse" && embeddings) out.dense = await embeddings.embedQuery(text);
-      if (mode !== "dense") out.sparse = this.bm25.embedQuery(text);
-    }
+    if (text) Object.assign(out, await textQueryVectors(embeddings, this.bm25, text, mode));
     if (request.multivector && embeddings) out.multivector = await embeddings.embedMultiVectorQuery(image !== undefined ? { image } : { text: text as string });
     return out;
   }

@@ -64,10 +64,6 @@ function mergeParams(current: Record<string, unknown>, update: Record<string, un
   return params;
 }
 
-function pointIds(ids: readonly PointId[]): PointId[] {
-  return [...ids];
-}
-
 export class LocalQdrantClient extends QdrantClient {
   readonly path: string;
   private readonly state: StoreState;
@@ -168,7 +164,7 @@ export class LocalQdrantClient extends QdrantClient {
       const { ids, apply } = write(c, version, batch);
       return {
         result: { version, c, ids },
-        log: { u: uid, ids: pointIds(ids) },
+        log: { u: uid, ids },
         apply: () => {
           c.operation = version;
           apply();

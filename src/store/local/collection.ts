@@ -156,6 +156,14 @@ function needsPending(e: DenseEntry): boolean {
   return !e.matrix || (e.quantized && !e.quant);
 }
 
+/** Writes the rows changed since the segment into a matrix just read from it. */
+function applyPending(e: DenseEntry, m: Pick<DenseMatrix, "setRow" | "clearRow">): void {
+  for (const [slot, v] of e.pending) {
+    if (v) m.setRow(slot, v);
+    else m.clearRow(slot);
+  }
+}
+
 function grown(a: Uint8Array, n: number): Uint8Array {
   if (n <= a.length) return a;
   const next = new Uint8Array(Math.max(n, Math.ceil(a.length * 1.5), 64));
@@ -364,10 +372,7 @@ export class Collection {
       const m = new DenseMatrix(e.spec.size, this.useWasm);
       m.ensure(Math.max(1, this.highWater));
       e.base?.loadInto(m);
-      for (const [slot, v] of e.pending) {
-        if (v) m.setRow(slot, v);
-        else m.clearRow(slot);
-      }
+      applyPending(e, m);
       e.matrix = m;
       if (!needsPending(e)) e.pending.clear();
     }
@@ -387,10 +392,7 @@ export class Collection {
         const rows = Math.min(this.highWater, this.base!.slots);
         for (let s = 0; s < rows; s++) if (e.present[s] === 1 && !e.pending.has(s)) m.setRow(s, e.base.row(s));
       }
-      for (const [slot, v] of e.pending) {
-        if (v) m.setRow(slot, v);
-        else m.clearRow(slot);
-      }
+      applyPending(e, m);
       e.quant = m;
       if (!needsPending(e)) e.pending.clear();
     }
@@ -483,6 +485,7 @@ export class Collection {
     }
     this.setPayload(slot, point.payload);
     this.setVersion(slot, version);
+    this.operation = Math.max(this.operation, version);
     for (const [name, v] of point.vectors) this.setVector(slot, name, v);
   }
 

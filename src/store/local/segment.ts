@@ -83,11 +83,7 @@ export class SegmentWriter {
 
   /** Appends one section (8-byte aligned) and returns where it is. */
   section(bytes: Uint8Array): SectionRef {
-    const pad = (8 - (this.position % 8)) % 8;
-    if (pad) this.write(new Uint8Array(pad));
-    const offset = this.position;
-    this.write(bytes);
-    return { offset, length: bytes.byteLength, sum: checksum(bytes) };
+    return this.stream(bytes.byteLength, (put) => put(bytes));
   }
 
   /** Appends a section written in pieces (for sections too large to hold twice in memory). */
@@ -167,11 +163,11 @@ class StreamingChecksum {
   }
 }
 
-/** An open segment file. The descriptor stays open, so the file can be read after a compaction unlinks it. */
 /** Sections up to this size are verified as they are read; larger ones in the background. */
 export const VERIFY_SYNC_BYTES = 64 * 2 ** 20;
 const SCRUB_SLICE_BYTES = 8 * 2 ** 20;
 
+/** An open segment file. The descriptor stays open, so the file can be read after a compaction unlinks it. */
 export class Segment {
   private closed = false;
 

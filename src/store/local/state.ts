@@ -113,27 +113,41 @@ export class StoreState {
   /** Reads every collection afresh (at open, and when this process fell behind a pruned log). */
   private loadAll(inWrite = false): void {
     const storage = this.storage!;
-    for (let attempt = 1; ; attempt++) {
-      // inside a write transaction its own view is the latest; elsewhere one read snapshot
-      const txn = inWrite ? undefined : storage.snapshot();
-      const loaded = new Map<string, Collection>();
+    const loaded = this.readConsistently(inWrite, (txn) => {
+      const seq = storage.seq(txn);
+      const collections = new Map<string, Collection>();
       try {
-        const seq = storage.seq(txn);
-        for (const record of storage.loadCollections(txn)) loaded.set(record.name, this.loadCollection(record, txn, seq));
-        for (const c of this.collections.values()) c.close();
-        this.collections.clear();
-        for (const [name, c] of loaded) this.collections.set(name, c);
-        this.seq = seq;
-        break;
+        for (const record of storage.loadCollections(txn)) collections.set(record.name, this.loadCollection(record, txn, seq));
       } catch (e) {
-        for (const c of loaded.values()) c.close();
-        // a compaction elsewhere removed the segment we were about to read: read the new one
+        for (const c of collections.values()) c.close();
+        throw e;
+      }
+      return { seq, collections };
+    });
+    for (const c of this.collections.values()) c.close();
+    this.collections.clear();
+    for (const [name, c] of loaded.collections) this.collections.set(name, c);
+    this.seq = loaded.seq;
+    if (!inWrite) this.migrateOldCollections();
+  }
+
+  /**
+   * Runs `read` on one consistent view of the store (inside a write transaction its own view is
+   * the latest; elsewhere a read snapshot), again when a compaction in another process removed a
+   * segment between reading its record and opening the file.
+   */
+  private readConsistently<T>(inWrite: boolean, read: (txn: Transaction | undefined) => T): T {
+    const storage = this.storage!;
+    for (let attempt = 1; ; attempt++) {
+      const txn = inWrite ? undefined : storage.snapshot();
+      try {
+        return read(txn);
+      } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= OPEN_ATTEMPTS) throw e;
       } finally {
         txn?.done();
       }
     }
-    if (!inWrite) this.migrateOldCollections();
   }
 
   private source(uid: number): PointSource {
@@ -163,10 +177,7 @@ export class StoreState {
       }
     }
     const c = new Collection(record.name, record.uid, record.config, this.options.wasm, null, source);
-    for (const p of storage.loadPoints(record.uid, txn)) {
-      c.applyPoint(p, p.version);
-      c.operation = Math.max(c.operation, p.version);
-    }
+    for (const p of storage.loadPoints(record.uid, txn)) c.applyPoint(p, p.version);
     this.tracked.set(record.uid, { changes: c.pointsCount, wrote: false });
     return c;
   }
@@ -176,10 +187,8 @@ export class StoreState {
     if (entry.u !== c.uid || !entry.ids) return 0;
     for (const id of entry.ids) {
       const p = this.storage!.getPoint(c.uid, id, txn);
-      if (p) {
-        c.applyPoint(p, p.version);
-        c.operation = Math.max(c.operation, p.version);
-      } else c.deletePoint(id);
+      if (p) c.applyPoint(p, p.version);
+      else c.deletePoint(id);
     }
     return entry.ids.length;
   }
@@ -253,23 +262,13 @@ export class StoreState {
     else this.collections.delete(name);
   }
 
-  /**
-   * A collection as its current record says, read again when a compaction in another process
-   * removed the segment between reading the record and opening the file.
-   */
+  /** A collection as its current record says (undefined: it is gone). */
   private loadCurrent(name: string, inWrite: boolean): Collection | undefined {
     const storage = this.storage!;
-    for (let attempt = 1; ; attempt++) {
-      const txn = inWrite ? undefined : storage.snapshot();
-      try {
-        const record = storage.loadCollections(txn).find((r) => r.name === name);
-        return record ? this.loadCollection(record, txn, storage.seq(txn)) : undefined;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= OPEN_ATTEMPTS) throw e;
-      } finally {
-        txn?.done();
-      }
-    }
+    return this.readConsistently(inWrite, (txn) => {
+      const record = storage.loadCollections(txn).find((r) => r.name === name);
+      return record ? this.loadCollection(record, txn, storage.seq(txn)) : undefined;
+    });
   }
 
   // ------------------------------------------------------------------ writing
