@@ -9,8 +9,8 @@
  * EFBIG instead of killing the process.
  */
 import readline from "node:readline";
-import { LocalQdrantClient } from "../../../src/store/local/index.js";
-import { compact, errorInfo, type StoreOptions } from "./reliability-workload.js";
+import { LocalQdrantClient, type LocalQdrantClientOptions } from "../../../src/store/local/index.js";
+import { errorInfo } from "./reliability-workload.js";
 
 process.on("SIGXFSZ", () => {});
 
@@ -24,7 +24,7 @@ function answer(reply: unknown): void {
 
 let client: LocalQdrantClient;
 try {
-  const options: StoreOptions = { path: dir, onWarning: (m) => warnings.push(m) };
+  const options: LocalQdrantClientOptions = { path: dir, onWarning: (m) => warnings.push(m) };
   client = new LocalQdrantClient(options);
   answer({ ok: true, result: "open" });
 } catch (e) {
@@ -34,7 +34,7 @@ try {
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 async function run(method: string, args: unknown[]): Promise<unknown> {
-  if (method === "compact") return compact(client);
+  if (method === "compact") return client.compact();
   if (method === "warnings") return warnings;
   const fn = (client as unknown as Record<string, Method | undefined>)[method];
   if (typeof fn !== "function") throw new Error(`no method ${method}`);

@@ -8,8 +8,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalQdrantClient } from "../../../src/store/local/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LocalQdrantClient, type LocalQdrantClientOptions } from "../../../src/store/local/index.js";
 import { rng } from "../conformance/fixtures.js";
 import { answers, expectSameAnswers, type Answer } from "./reliability-answers.js";
 import {
@@ -17,21 +17,16 @@ import {
   chunkPoint,
   COLLECTION,
   COLLECTION_CONFIG,
-  compact,
   scrollAll,
   segmentFiles,
   stateDiff,
-  tmpDir,
   type ChunkPoint,
   type Model,
-  type StoreOptions,
   idKey,
 } from "./reliability-workload.js";
+import { useScratch } from "./reliability-scratch.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch();
 
 let pristine = "";
 let reference: Answer[] = [];
@@ -40,27 +35,25 @@ const points: ChunkPoint[] = [0, 1, 2, 3, 4, 5].flatMap((doc) => Array.from({ le
 const probes = [points[5]!, points[40]!, points[70]!];
 
 function copyOfPristine(name: string): string {
-  const d = tmpDir(name);
-  dirs.push(d);
+  const d = scratch.folder(name);
   fs.cpSync(pristine, d, { recursive: true });
   return d;
 }
 
 function open(dir: string): { client: LocalQdrantClient; warnings: string[] } {
   const warnings: string[] = [];
-  const options: StoreOptions = { path: dir, onWarning: (m) => warnings.push(m) };
+  const options: LocalQdrantClientOptions = { path: dir, onWarning: (m) => warnings.push(m) };
   return { client: new LocalQdrantClient(options), warnings };
 }
 
 beforeAll(async () => {
-  pristine = tmpDir("pristine");
-  dirs.push(pristine);
+  pristine = scratch.folder("pristine");
   const c = new LocalQdrantClient({ path: pristine });
   await c.createCollection(COLLECTION, COLLECTION_CONFIG);
   await c.createPayloadIndex(COLLECTION, { field_name: "doc", field_schema: "keyword", wait: true });
   for (let i = 0; i < points.length; i += 24) await c.upsert(COLLECTION, { wait: true, points: points.slice(i, i + 24) });
   for (const p of points) model.set(idKey(p.id), p);
-  await compact(c);
+  await c.compact();
   await c.close();
   // the reference: the undamaged store, which must not warn
   const { client, warnings } = open(copyOfPristine("reference"));

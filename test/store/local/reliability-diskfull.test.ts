@@ -9,31 +9,24 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalQdrantClient } from "../../../src/store/local/index.js";
 import {
   applyOp,
-  ChildClient,
   chunkPoint,
   COLLECTION,
   COLLECTION_CONFIG,
-  compact,
   idKey,
   listFiles,
   scrollAll,
   stateDiff,
-  tmpDir,
   type ChunkPoint,
   type Id,
   type Model,
 } from "./reliability-workload.js";
+import { useScratch } from "./reliability-scratch.js";
 
-const dirs: string[] = [];
-const children: ChildClient[] = [];
-afterAll(() => {
-  for (const c of children) c.kill();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch();
 
 const HEADROOM_KIB = 256;
 const upserted = (model: Model, points: ChunkPoint[]): Model => applyOp(model, { kind: "upsert", doc: -1, batch: 0, points });
@@ -58,15 +51,14 @@ function fileSizeLimit(pid: number): string {
 
 describe("disk full / file too large during a write", () => {
   it("rejects the write with a StoreError, keeps everything acknowledged, and writes again once space is back", async () => {
-    const dir = tmpDir("full");
-    dirs.push(dir);
+    const dir = scratch.folder("full");
     const base = [0, 1, 2, 3, 4].flatMap((doc) => Array.from({ length: 12 }, (_, c) => chunkPoint(doc, c, 1, 300)));
     {
       const c = new LocalQdrantClient({ path: dir });
       await c.createCollection(COLLECTION, COLLECTION_CONFIG);
       await c.createPayloadIndex(COLLECTION, { field_name: "doc", field_schema: "keyword", wait: true });
       await c.upsert(COLLECTION, { wait: true, points: base });
-      await compact(c);
+      await c.compact();
       await c.close();
     }
     let model = upserted(new Map(), base);
@@ -75,8 +67,7 @@ describe("disk full / file too large during a write", () => {
     // an upsert of about twice the limit cannot fit in any file under it
     const big = Array.from({ length: Math.ceil((2 * limitKiB * 1024) / 4000) }, (_, i) => chunkPoint(100 + Math.floor(i / 500), i % 500, 1, 4000));
 
-    const limited = ChildClient.start(dir, "writer under ulimit -f", { fsizeLimitKiB: limitKiB });
-    children.push(limited);
+    const limited = scratch.start(dir, "writer under ulimit -f", { fsizeLimitKiB: limitKiB });
     await limited.ready();
     expect(fileSizeLimit(limited.proc.pid!), "the child runs under the file-size limit").toBe(String(limitKiB * 1024));
 
@@ -116,8 +107,7 @@ describe("disk full / file too large during a write", () => {
     expect(stateDiff(await readAll(dir), model), "after the failed upsert").toEqual([]);
 
     // space is back: the same upsert succeeds
-    const writer = ChildClient.start(dir, "writer without a limit");
-    children.push(writer);
+    const writer = scratch.start(dir, "writer without a limit");
     await writer.ready();
     await writer.call("upsert", COLLECTION, { wait: true, points: big });
     model = upserted(model, big);
@@ -126,8 +116,7 @@ describe("disk full / file too large during a write", () => {
   });
 
   it("also when the data file already ends exactly at the limit (the write fails with EFBIG, not a short write)", async () => {
-    const dir = tmpDir("full-at");
-    dirs.push(dir);
+    const dir = scratch.folder("full-at");
     const base = [0, 1, 2].flatMap((doc) => Array.from({ length: 12 }, (_, c) => chunkPoint(doc, c, 1, 300)));
     {
       const c = new LocalQdrantClient({ path: dir });
@@ -141,8 +130,7 @@ describe("disk full / file too large during a write", () => {
     const limitKiB = dataSize / 1024; // any write at or past the end of data.mdb fails at once (EFBIG + SIGXFSZ)
     const big = Array.from({ length: 400 }, (_, i) => chunkPoint(200, i, 1, 4000));
 
-    const limited = ChildClient.start(dir, "writer at the limit", { fsizeLimitKiB: limitKiB });
-    children.push(limited);
+    const limited = scratch.start(dir, "writer at the limit", { fsizeLimitKiB: limitKiB });
     await limited.ready();
     // a large upsert, the same again, then small ones (a transaction of a few pages fails differently inside LMDB)
     const attempts = [big, big, [chunkPoint(201, 0, 1, 300)], Array.from({ length: 5 }, (_, c) => chunkPoint(202, c, 1, 300))];

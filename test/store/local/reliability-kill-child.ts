@@ -5,7 +5,7 @@
  * after it), then closes the store, prints "DONE" and waits for stdin to end. The parent kills it with SIGKILL.
  */
 import { LocalQdrantClient } from "../../../src/store/local/index.js";
-import { ackLine, COLLECTION, COLLECTION_CONFIG, compact, docName, workload } from "./reliability-workload.js";
+import { ackLine, COLLECTION, COLLECTION_CONFIG, docName, workload } from "./reliability-workload.js";
 
 const [dir, revArg] = process.argv.slice(2);
 if (!dir || revArg === undefined) throw new Error("usage: reliability-kill-child <dir> <revision>");
@@ -24,7 +24,7 @@ for (const op of workload(Number(revArg))) {
     await client.upsert(COLLECTION, { wait: true, points: op.points });
   } else {
     say(`COMPACT ${op.doc}`);
-    await compact(client);
+    await client.compact();
   }
   say(ackLine(op));
 }

@@ -9,8 +9,8 @@
  * The child (reliability-kill-child.ts) prints a line per acknowledged operation; the parent
  * recomputes the workload (reliability-workload.ts) and models the state it must leave.
  */
-import fs from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import readline from "node:readline";
+import { describe, expect, it } from "vitest";
 import { LocalQdrantClient } from "../../../src/store/local/index.js";
 import { rng } from "../conformance/fixtures.js";
 import {
@@ -24,20 +24,17 @@ import {
   scrollAll,
   spawnChild,
   stateDiff,
-  tmpDir,
   toStored,
   workload,
   type Model,
   type Op,
   type StoredPoint,
 } from "./reliability-workload.js";
+import { useScratch } from "./reliability-scratch.js";
 
 const KILLS = 22;
 const FINAL_REV = 0;
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch();
 
 /** The lines a run of `ops` prints after READY, in order. */
 function eventsOf(ops: Op[]): string[] {
@@ -57,21 +54,14 @@ function runChild(dir: string, rev: number, killAt: number | null, delayMs = 0):
     const child = spawnChild("reliability-kill-child.ts", [dir, String(rev)]);
     if (killAt === null) child.stdin.end(); // else the child waits after "DONE" until it is killed
     const lines: string[] = [];
-    let buf = "";
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on("data", (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line === "READY") continue;
-        lines.push(line);
-        if (killAt !== null && lines.length === killAt) {
-          if (delayMs > 0) setTimeout(() => child.kill("SIGKILL"), delayMs);
-          else child.kill("SIGKILL");
-        }
+    readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line === "READY") return;
+      lines.push(line);
+      if (killAt !== null && lines.length === killAt) {
+        if (delayMs > 0) setTimeout(() => child.kill("SIGKILL"), delayMs);
+        else child.kill("SIGKILL");
       }
     });
     // "close": after the exit and after every line the child wrote before it died has been read
@@ -154,8 +144,7 @@ function summary(state: StoredPoint[]): { count: number; ids: string[]; points: 
 
 describe("SIGKILL of a writer during ingest", () => {
   it(`keeps exactly the acknowledged state across ${KILLS} seeded kills, then a re-run equals a clean run`, async () => {
-    const dir = tmpDir("kill");
-    dirs.push(dir);
+    const dir = scratch.folder("kill");
     const random = rng(0x6b111);
     let model: Model = new Map();
     let landedInCompaction = 0;
@@ -185,8 +174,7 @@ describe("SIGKILL of a writer during ingest", () => {
     expect(final.lines).toEqual([...eventsOf(workload(FINAL_REV)), "DONE"]);
     let expected = model;
     for (const op of workload(FINAL_REV)) expected = applyOp(expected, op);
-    const cleanDir = tmpDir("clean");
-    dirs.push(cleanDir);
+    const cleanDir = scratch.folder("clean");
     const clean = await runChild(cleanDir, FINAL_REV, null);
     expect(clean.code, clean.stderr).toBe(0);
 

@@ -6,7 +6,7 @@
  * the same process share a folder.
  */
 import fs from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalQdrantClient } from "../../../src/store/local/index.js";
 import { answers, byDoc, expectSameAnswers } from "./reliability-answers.js";
 import {
@@ -15,36 +15,21 @@ import {
   chunkPoint,
   COLLECTION,
   COLLECTION_CONFIG,
-  compact,
   docName,
   idKey,
   scrollAll,
   segmentFiles,
   stateDiff,
-  tmpDir,
   type ChunkPoint,
   type Id,
   type Model,
 } from "./reliability-workload.js";
+import { useScratch } from "./reliability-scratch.js";
 
-const dirs: string[] = [];
-const children: ChildClient[] = [];
-afterAll(() => {
-  for (const c of children) c.kill();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch();
 
-function folder(name: string): string {
-  const d = tmpDir(name);
-  dirs.push(d);
-  return d;
-}
-
-function start(dir: string, label: string): ChildClient {
-  const c = ChildClient.start(dir, label);
-  children.push(c);
-  return c;
-}
+const folder = (name: string): string => scratch.folder(name);
+const start = (dir: string, label: string): ChildClient => scratch.start(dir, label);
 
 const docPoints = (doc: number, chunks: number, rev = 1): ChunkPoint[] => Array.from({ length: chunks }, (_, c) => chunkPoint(doc, c, rev));
 
@@ -62,7 +47,7 @@ async function createStore(dir: string, points: ChunkPoint[]): Promise<void> {
   await c.createCollection(COLLECTION, COLLECTION_CONFIG);
   await c.createPayloadIndex(COLLECTION, { field_name: "doc", field_schema: "keyword", wait: true });
   if (points.length) await c.upsert(COLLECTION, { wait: true, points });
-  await compact(c);
+  await c.compact();
   await c.close();
 }
 
@@ -192,7 +177,7 @@ describe("readers and writers in several processes", () => {
     await c1.setPayload(COLLECTION, { wait: true, points: [more[0]!.id], payload: { x: 1 } });
     await c2.setPayload(COLLECTION, { wait: true, points: [more[0]!.id], payload: { y: 2 } });
     expect((await c1.retrieve(COLLECTION, { ids: [more[0]!.id] }))[0]?.payload).toEqual({ ...more[0]!.payload, x: 1, y: 2 });
-    await compact(c1);
+    await c1.compact();
     const probes = [first[2]!, more[3]!];
     expectSameAnswers(await answers(c2, probes, 31), await answers(c1, probes, 31), "c2 vs c1 after c1 compacted");
     await c1.close();

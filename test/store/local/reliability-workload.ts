@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { rng } from "../conformance/fixtures.js";
-import type { LocalQdrantClient, LocalQdrantClientOptions } from "../../../src/store/local/index.js";
+import type { LocalQdrantClient } from "../../../src/store/local/index.js";
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, "../../..");
@@ -37,16 +37,6 @@ export type ChunkPoint = {
   vector: { dense: number[]; bm25: { indices: number[]; values: number[] } };
   payload: ChunkPayload;
 };
-
-/** Options of the store after the rewrite (onWarning is not in the current type yet). */
-export type StoreOptions = LocalQdrantClientOptions & { onWarning?: (message: string) => void };
-
-/** compact() is a LocalQdrantClient method after the rewrite; called through this so the tests compile before it. */
-export async function compact(client: LocalQdrantClient): Promise<void> {
-  const fn = (client as unknown as { compact?: () => Promise<void> }).compact;
-  if (typeof fn !== "function") throw new Error("LocalQdrantClient.compact() is not implemented");
-  await fn.call(client);
-}
 
 function hash(s: string): number {
   let h = 0x811c9dc5;
