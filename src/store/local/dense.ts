@@ -14,9 +14,14 @@ export class DenseMatrix {
   private buffer: Float32Array = new Float32Array(0);
   private readonly wasm: WasmScorer | null;
 
+  /** Floats per row: dim rounded up to 4 (the layout segments store too). */
+  static strideFor(dim: number): number {
+    return (dim + 3) & ~3;
+  }
+
   constructor(dim: number, useWasm = true) {
     this.dim = dim;
-    this.stride = (dim + 3) & ~3;
+    this.stride = DenseMatrix.strideFor(dim);
     this.wasm = useWasm ? createWasmScorer(this.stride) : null;
   }
 

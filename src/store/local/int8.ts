@@ -8,11 +8,10 @@
  */
 import fs from "node:fs";
 import os from "node:os";
-import { dotModule } from "./wasm.js";
+import { dotModule, growTo } from "./wasm.js";
 
 /** Rows scored per kernel call: bounds the scratch after the rows (indices and sums) to 32 KB. */
 const BLOCK = 4096;
-const PAGE = 65536;
 /** Bulk loads read at most this much per readSync call. */
 const READ_CHUNK = 64 * 1024 * 1024;
 /** Beyond this |Σ| could reach 2^31 (128 * 128 * dim) and the wasm i32 sums would wrap. */
@@ -164,7 +163,7 @@ class WasmI8Kernel implements I8Kernel {
   reserve(rows: number): void {
     const mem = this.ex.mem;
     const need = rows * this.stride + 2 * this.stride + BLOCK * 8;
-    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
+    growTo(mem, need);
     // The old scratch now lies inside the new rows: zero it so new rows (and their padding) start at 0.
     const old = this.queryOff;
     new Int8Array(mem.buffer).fill(0, old, Math.min(rows * this.stride, old + 2 * this.stride + BLOCK * 8));
@@ -218,10 +217,15 @@ export class Int8Matrix {
   private readonly qBytes: Int8Array;
   private readonly blockSums = new Int32Array(BLOCK);
 
+  /** Bytes per row: dim rounded up to 16, so SIMD rows stay aligned (padding is zero). */
+  static strideFor(dim: number): number {
+    return (dim + 15) & ~15;
+  }
+
   constructor(dim: number, useWasm = true) {
     if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) throw new RangeError(`int8 rows need 1 <= dim <= ${MAX_DIM}, got ${dim}`);
     this.dim = dim;
-    this.stride = (dim + 15) & ~15;
+    this.stride = Int8Matrix.strideFor(dim);
     this.qBytes = new Int8Array(this.stride);
     const mod = useWasm ? dotModule() : null;
     this.kernel = mod ? new WasmI8Kernel(mod, dim, this.stride) : new JsI8Kernel(dim, this.stride);

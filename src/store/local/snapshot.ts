@@ -11,7 +11,7 @@
 import type { CollectionBase, DenseBase, LoadedVector, PointSource, StoredCollectionConfig } from "./collection.js";
 import { Collection, floatsOf } from "./collection.js";
 import { ColumnBuilder, type EncodedColumn } from "./columns.js";
-import type { DenseMatrix } from "./dense.js";
+import { DenseMatrix } from "./dense.js";
 import type { Payload } from "./filter.js";
 import type { PointId } from "./ids.js";
 import { Int8Matrix, quantizeRow } from "./int8.js";
@@ -113,8 +113,8 @@ export function writeSnapshot(file: string, name: string, uid: number, seq: numb
     const ids = new Uint8Array(count * ID_BYTES);
     const versions = new Float64Array(count);
     const dense: DenseOut[] = [...shape.dense.entries()].map(([vname, e]) => {
-      const stride = (e.spec.size + 3) & ~3;
-      const int8Stride = (e.spec.size + 15) & ~15; // Int8Matrix rows: dim rounded up to 16
+      const stride = DenseMatrix.strideFor(e.spec.size);
+      const int8Stride = Int8Matrix.strideFor(e.spec.size);
       return {
         name: vname,
         dim: e.spec.size,

@@ -36,6 +36,11 @@ export function dotModule(): WebAssembly.Module | null {
 
 const PAGE = 65536;
 
+/** Grows a wasm memory (never shrinks) until it holds `bytes`. */
+export function growTo(mem: WebAssembly.Memory, bytes: number): void {
+  if (bytes > mem.buffer.byteLength) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / PAGE));
+}
+
 class SimdScorer implements WasmScorer {
   private readonly exports: DotExports;
   private capacity = 0;
@@ -66,7 +71,7 @@ class SimdScorer implements WasmScorer {
     if (rows <= this.capacity) return;
     const need = rows * this.stride * 4 + this.stride * 4 + rows * 8;
     const mem = this.exports.mem;
-    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
+    growTo(mem, need);
     this.capacity = rows;
     this.viewBuffer = null;
   }
@@ -117,7 +122,7 @@ export function wasmMaxSim(): WasmMaxSim | null {
     maxSim(query, queryRows, doc, docRows, dim) {
       const qBytes = queryRows * dim * 4;
       const need = qBytes + docRows * dim * 4;
-      if (need > ex.mem.buffer.byteLength) ex.mem.grow(Math.ceil((need - ex.mem.buffer.byteLength) / PAGE));
+      growTo(ex.mem, need);
       const mem = new Float32Array(ex.mem.buffer);
       mem.set(query.subarray(0, queryRows * dim), 0);
       mem.set(doc.subarray(0, docRows * dim), qBytes / 4);
