@@ -216,9 +216,7 @@ export class FolioStore implements FolioStoreApi {
 
   embedChunks(docId: string, chunks: ChunkInput[]): EmbeddedDocument {
     const prepared = this.prepareChunks(docId, chunks);
-    // Text first (late chunking embeds a document's text chunks together), then figures and pages.
-    const ordered = [...prepared.filter((p) => p.metadata.kind === "text"), ...prepared.filter((p) => p.metadata.kind !== "text")];
-    return { docId, pointIds: ordered.map((p) => p.id), total: ordered.length, batches: this.vectorizer.batches(ordered) };
+    return { docId, pointIds: prepared.map((p) => p.id), total: prepared.length, batches: this.vectorizer.batches(prepared) };
   }
 
   async putEmbedded(document: DocumentInput, embedded: EmbeddedDocument, onProgress?: (done: number, total: number) => void): Promise<DocumentRecord> {
