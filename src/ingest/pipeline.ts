@@ -17,7 +17,7 @@ import type { IngestEvents, IngestSummary } from "./summary.js";
 import type { ReadyDocument } from "./stages/chunk.js";
 import type { StageContext } from "./stages/context.js";
 import { startPdfParsing } from "./stages/pdf-parsing.js";
-import { planRun, type Plan } from "./stages/plan.js";
+import { planRun, type Plan, type PlannedItem } from "./stages/plan.js";
 import { prepareDocument } from "./stages/prepare.js";
 import { pruneGone } from "./stages/prune.js";
 import { BoundedQueue } from "./stages/queue.js";
@@ -121,8 +121,9 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     // With workers, one file more than there are workers is read and waiting, so a worker that
     // finishes starts its next file at once instead of after the main thread's store writes.
     const preparers = parsing.workerCount > 0 ? Math.max(concurrency, parsing.workerCount + 1) : concurrency;
-    const next = cursor(plan);
-    await Promise.all(Array.from({ length: Math.min(preparers, Math.max(1, plan.items.length)) }, () => prepareAll(next, plan, ctx, parsing.parsePdf, queue, progress, run)));
+    // One iterator shared by the preparers: each takes the next planned item, in plan order.
+    const pending = plan.items.values();
+    await Promise.all(Array.from({ length: Math.min(preparers, Math.max(1, plan.items.length)) }, () => prepareAll(pending, plan, ctx, parsing.parsePdf, queue, progress, run)));
   } finally {
     queue.close();
     await writing;
@@ -134,15 +135,9 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   return report.finish(Boolean(signal?.aborted), Boolean(options.strict));
 }
 
-/** A shared cursor over the planned items, in plan order. */
-function cursor(plan: Plan): () => { index: number } | undefined {
-  let at = 0;
-  return () => (at < plan.items.length ? { index: at++ } : undefined);
-}
-
 /** One preparer: takes the next item until none is left, and queues what it made ready. */
 async function prepareAll(
-  next: () => { index: number } | undefined,
+  pending: Iterator<PlannedItem>,
   plan: Plan,
   ctx: StageContext,
   parsePdf: Parameters<typeof prepareDocument>[3],
@@ -152,9 +147,8 @@ async function prepareAll(
 ): Promise<void> {
   const { report, signal } = ctx;
   while (!run.stopped()) {
-    const slot = next();
-    if (!slot) return;
-    const planned = plan.items[slot.index]!;
+    const { value: planned, done } = pending.next();
+    if (done) return;
     const prepareStarted = performance.now();
     try {
       const ready = await prepareDocument(planned, plan, ctx, parsePdf, (error) => run.fail(error));
