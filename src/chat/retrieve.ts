@@ -5,7 +5,7 @@
  */
 import type { EmbeddingInput, ImageInput } from "../embeddings/types.js";
 import { analyze } from "../store/index.js";
-import type { FolioStoreApi, SearchFilters, SearchHit } from "../store/types.js";
+import type { FolioStoreApi, SearchFilters, SearchHit, SearchMode } from "../store/types.js";
 
 /** What the chain needs from a reranker: `JinaReranker` fits. */
 export interface Reranker {
@@ -17,6 +17,13 @@ export interface RetrieveOptions {
   rerankFetchFactor: number;
   /** Reranker scores below this are not relevant (jina-reranker-m0 scores are roughly 0..1). */
   minRerankScore: number;
+  /** The store's search mode (default: the configuration's). */
+  mode?: SearchMode;
+  /**
+   * Re-score with late-interaction multi-vectors on every search, not only on searches confined to
+   * figures and pages: their multi-vector ranking is fused with the text ranking.
+   */
+  multivector?: boolean;
 }
 
 export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = { rerankFetchFactor: 3, minRerankScore: 0.05 };

@@ -21,6 +21,7 @@ import { registerDocs } from "./commands/docs.js";
 import { registerEmbed } from "./commands/embed.js";
 import { registerReset } from "./commands/reset.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerEval } from "./commands/eval.js";
 
 /** What every command gets: the IO and a way to build the configuration from global flags. */
 export interface CommandContext {
@@ -59,7 +60,7 @@ function buildProgram(io: CliIO): { program: Command; ctx: CommandContext; lastC
     },
   };
 
-  for (const register of [registerDemo, registerIngest, registerSearch, registerAsk, registerChat, registerServe, registerDocs, registerEmbed, registerReset, registerConfig]) {
+  for (const register of [registerDemo, registerIngest, registerSearch, registerAsk, registerChat, registerServe, registerDocs, registerEmbed, registerReset, registerEval, registerConfig]) {
     const command = register(program, ctx);
     command.exitOverride().showHelpAfterError("(run with --help for usage)");
   }

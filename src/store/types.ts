@@ -60,6 +60,8 @@ export const DocumentRecordSchema = z.object({
   title: z.string(),
   authors: z.array(z.string()).default([]),
   year: z.number().int().optional(),
+  doi: z.string().optional(),
+  arxivId: z.string().optional(),
   pages: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
   figures: z.number().int().nonnegative(),

@@ -45,6 +45,8 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
       title: meta.title,
       authors: meta.authors ?? [],
       year: meta.year,
+      ...(meta.doi ? { doi: meta.doi } : {}),
+      ...(meta.arxivId ? { arxivId: meta.arxivId } : {}),
       pages: parsed.pageCount,
       chunks: chunks.length,
       figures: parsed.figures.length,
