@@ -15,16 +15,19 @@ import { InputError } from "../errors.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { CitationStreamFilter, citationsFor, saysUnanswered } from "./citations.js";
 import { llmCondenser, offlineCondenser, type CondenseInput } from "./condense.js";
-import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
+import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatNamedPapers, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
 import { answerAborted, isAbortError, toLlmError } from "./errors.js";
 import { EXTRACTIVE_LABEL, toTokens } from "./extractive-model.js";
 import type { ChatModelChoice } from "./llm.js";
 import { toTemplate, type PromptSet } from "./prompts.js";
+import { PaperDirectory, type PaperMatch } from "./papers.js";
 import { DEFAULT_RETRIEVE_OPTIONS, retrieve, type Reranker, type RetrieveInput, type RetrieveOptions, type RetrieveResult } from "./retrieve.js";
 import type { Answer, AnswerEvent, AnswerRequest, ChatTurn, Citation } from "./types.js";
 
 export interface GenerateInput {
   question: string;
+  /** The papers the question names (src/chat/papers.ts), told to the model. */
+  papers?: PaperMatch[];
   sources: NumberedSource[];
   images: PromptImage[];
   history: ChatTurn[];
@@ -63,22 +66,24 @@ export function buildChainParts(settings: ChainSettings): ChainParts {
   const { store, chat, prompts } = settings;
   const historyTurns = settings.historyTurns ?? DEFAULT_HISTORY_TURNS;
   const condense = chat.mode === "llm" ? llmCondenser(chat.model, prompts) : offlineCondenser();
-  const retrieveRunnable = RunnableLambda.from((input: RetrieveInput) => retrieve(store, input, settings.reranker, settings.retrieveOptions ?? DEFAULT_RETRIEVE_OPTIONS)).withConfig({ runName: "Retrieve" });
+  const papers = new PaperDirectory(store);
+  const retrieveRunnable = RunnableLambda.from((input: RetrieveInput) => retrieve(store, input, settings.reranker, settings.retrieveOptions ?? DEFAULT_RETRIEVE_OPTIONS, papers)).withConfig({ runName: "Retrieve" });
 
   const prompt = ChatPromptTemplate.fromMessages([
     ["system", toTemplate(prompts.system, [])],
     new MessagesPlaceholder("history"),
-    ["human", toTemplate(prompts.answer, ["sources", "question"])],
+    ["human", toTemplate(prompts.answer, ["sources", "papers", "question"])],
   ]);
   const messages = RunnableSequence.from([
     RunnableLambda.from((input: GenerateInput) => ({
       sources: formatSourcesBlock(input.sources),
+      papers: formatNamedPapers(input.papers ?? []),
       question: input.question.replace(/\s+/g, " ").trim(),
       history: input.history.slice(-historyTurns).map((t) => (t.role === "user" ? new HumanMessage(t.content) : new AIMessage(t.content))),
       images: input.images,
     })),
-    RunnableLambda.from(async (vars: { sources: string; question: string; history: BaseMessage[]; images: PromptImage[] }) => {
-      const value = await prompt.invoke({ sources: vars.sources, question: vars.question, history: vars.history });
+    RunnableLambda.from(async (vars: { sources: string; papers: string; question: string; history: BaseMessage[]; images: PromptImage[] }) => {
+      const value = await prompt.invoke({ sources: vars.sources, papers: vars.papers, question: vars.question, history: vars.history });
       const out = value.toChatMessages();
       const last = out[out.length - 1];
       if (vars.images.length && last && last.getType() === "human") out[out.length - 1] = new HumanMessage({ content: withImages(String(last.content), vars.images) });
@@ -135,6 +140,11 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
 
     const filter = new CitationStreamFilter(sources.length);
     let answer = "";
+    // An ambiguous paper reference: say which paper was assumed, before the answer.
+    if (retrieved.assumption && sources.length > 0) {
+      answer = `${retrieved.assumption}\n\n`;
+      yield { type: "token", text: answer };
+    }
     if (sources.length === 0) {
       // Below the relevance floor: no model call, a plain statement.
       const text =
@@ -148,7 +158,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
     } else {
       const images = chat.vision ? await collectPromptImages(sources, config.ingest.imagesDir, request.image, limits) : [];
       try {
-        const input: GenerateInput = { question: standaloneQuestion, sources, images, history };
+        const input: GenerateInput = { question: standaloneQuestion, sources, images, history, papers: retrieved.refs?.papers ?? [] };
         // Not streaming: the whole answer is the one chunk.
         const chunks: AsyncIterable<BaseMessage> | BaseMessage[] = streaming ? await parts.generate.stream(input, { signal }) : [await parts.generate.invoke(input, { signal })];
         for await (const chunk of chunks) {

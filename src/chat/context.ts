@@ -91,6 +91,32 @@ export function formatSourcesBlock(sources: NumberedSource[]): string {
   return sources.map(({ citation: c, text }) => `[${c.n}] ${locationOf(c)} (${c.kind}; ${c.source})\n${text}`).join("\n\n");
 }
 
+/** The prompt's line about the papers the question names (empty when it names none). */
+export function formatNamedPapers(papers: ReadonlyArray<{ docId: string; title: string; evidence: string[] }>): string {
+  if (papers.length === 0) return "";
+  const list = papers.map((p) => `"${p.title}" (${p.docId}; named by: ${p.evidence.join(", ")})`).join("; ");
+  return `Papers the question names: ${list}\n\n`;
+}
+
+/** What that line says: the named papers' titles, and the words (title words included) that named them. */
+export interface NamedPapers {
+  titles: string[];
+  words: string[];
+}
+
+export function parseNamedPapers(prompt: string): NamedPapers {
+  const line = /^Papers the question names: (.*)$/m.exec(prompt)?.[1];
+  const out: NamedPapers = { titles: [], words: [] };
+  if (!line) return out;
+  for (const m of line.matchAll(/"([^"]*)" \([^;]*; named by: ([^)]*)\)/g)) {
+    out.titles.push(m[1]!);
+    out.words.push(...m[1]!.split(/\s+/));
+    for (const e of m[2]!.split(", ")) out.words.push(...e.replace(/^(?:name|term|author)\s+/, "").split(/\s+/));
+  }
+  out.words = out.words.filter(Boolean);
+  return out;
+}
+
 /** A source read back from a prompt's sources block. */
 export interface ParsedSource {
   n: number;

@@ -7,6 +7,7 @@ import { Document } from "@langchain/core/documents";
 import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
 import type { FolioConfig } from "../config.js";
 import type { ChunkMetadata, FolioStoreApi, SearchFilters } from "../store/types.js";
+import { PaperDirectory } from "./papers.js";
 import { DEFAULT_RETRIEVE_OPTIONS, retrieve, type Reranker, type RetrieveOptions } from "./retrieve.js";
 
 export interface FolioRetrieverInput extends BaseRetrieverInput {
@@ -28,6 +29,7 @@ export class FolioRetriever extends BaseRetriever<FolioDocumentMetadata> {
   private readonly filters: SearchFilters | undefined;
   private readonly reranker: Reranker | undefined;
   private readonly options: RetrieveOptions;
+  private readonly papers: PaperDirectory;
 
   constructor(fields: FolioRetrieverInput) {
     super(fields);
@@ -36,6 +38,7 @@ export class FolioRetriever extends BaseRetriever<FolioDocumentMetadata> {
     this.filters = fields.filters;
     this.reranker = fields.reranker;
     this.options = fields.options ?? DEFAULT_RETRIEVE_OPTIONS;
+    this.papers = new PaperDirectory(fields.store);
   }
 
   static override lc_name(): string {
@@ -43,7 +46,7 @@ export class FolioRetriever extends BaseRetriever<FolioDocumentMetadata> {
   }
 
   override async _getRelevantDocuments(query: string): Promise<Document<FolioDocumentMetadata>[]> {
-    const { hits } = await retrieve(this.store, { query, filters: this.filters, k: this.k }, this.reranker, this.options);
+    const { hits } = await retrieve(this.store, { query, filters: this.filters, k: this.k }, this.reranker, this.options, this.papers);
     return hits.map((hit) => new Document<FolioDocumentMetadata>({ id: hit.id, pageContent: hit.text, metadata: { ...hit.metadata, id: hit.id, score: hit.score } }));
   }
 }

@@ -24,12 +24,13 @@ export function setupCollections(main: FolioStoreApi, embeddings: MultimodalEmbe
       const store = await openFolioStore(config, embeddings);
       opened.set(config.collection, store);
       const records = await main.listDocuments();
-      const wanted = new Set(records.map((r) => r.docId));
+      // By source: a file can have another docId here than in the main collection (see run.ts).
+      const wanted = new Set(records.map((r) => r.source));
       notice(`Setup ${spec.name}: collection "${config.collection}" holds the ${records.length} documents with ${config.ingest.chunkTokens}-token chunks (built or brought up to date now; the embedding cache serves texts embedded before).`);
       const summary = await ingest(store, records.map((r) => r.source), ingestOptionsFromConfig(config, { cropFigures: store.capabilities.images, ...(signal ? { signal } : {}) }), { onNotice: notice });
       for (const f of summary.skipped) notice(`  skipped ${f.path}: ${f.reason}`);
       // Documents removed from the main collection since the last build go from this one too.
-      for (const record of await store.listDocuments()) if (!wanted.has(record.docId)) await store.deleteDocument(record.docId);
+      for (const record of await store.listDocuments()) if (!wanted.has(record.source)) await store.deleteDocument(record.docId);
       return store;
     },
     async close() {

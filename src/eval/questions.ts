@@ -110,11 +110,18 @@ export function parseBeir(queriesText: string, qrelsText: string, qrelsFile: str
     return { ...parsed.data, origin };
   });
   if (queries.length === 0) throw new InputError("queries.jsonl has no queries.", BEIR_HINT);
+  const firstLine = new Map<string, string>();
+  for (const q of queries) {
+    const earlier = firstLine.get(q._id);
+    if (earlier) throw new InputError(`${q.origin}: the query id "${q._id}" is used twice (first at ${earlier}).`, "Give every query its own _id.");
+    firstLine.set(q._id, q.origin);
+  }
   const gold = new Map<string, GoldPaper[]>();
   const qrelsName = path.basename(qrelsFile);
-  for (const { n, line } of lines(qrelsText)) {
-    const cells = line.split("\t");
-    if (n === 1 && /query[-_ ]?id/i.test(cells[0] ?? "")) continue; // the header
+  for (const [i, { n, line }] of lines(qrelsText).entries()) {
+    // Tabs (BEIR); without a tab, whitespace (TREC's qrels are space-separated).
+    const cells = line.includes("\t") ? line.split("\t") : line.split(/\s+/);
+    if (i === 0 && /query[-_ ]?id/i.test(cells[0] ?? "")) continue; // the header
     const [queryId, corpusId, scoreCell] = cells.length >= 4 ? [cells[0], cells[2], cells[3]] : cells; // TREC's 4-column form too
     const score = Number(scoreCell);
     if (!queryId || !corpusId || !Number.isFinite(score)) throw new InputError(`qrels/${qrelsName}:${n}: expected query-id, corpus-id and a numeric score separated by tabs.`, BEIR_HINT);
@@ -126,11 +133,11 @@ export function parseBeir(queriesText: string, qrelsText: string, qrelsFile: str
   return queries.filter((q) => gold.has(q._id)).map((q) => ({ id: q._id, question: q.text, gold: gold.get(q._id)!, unanswerable: false, origin: q.origin }));
 }
 
-async function readText(file: string): Promise<string> {
+async function readText(file: string, hint = "Check the path."): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, "Check the path.", error);
+    throw new InputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, hint, error);
   }
 }
 
@@ -140,5 +147,5 @@ export async function loadQuestions(location: string, options: { split?: string 
   if (!info) throw new InputError(`No question set at ${location}.`, "Give a .jsonl file of questions or a BEIR folder (queries.jsonl, qrels/test.tsv).");
   if (info.isFile()) return parseFolioJsonl(await readText(location), location);
   const qrels = path.join(location, "qrels", `${options.split ?? "test"}.tsv`);
-  return parseBeir(await readText(path.join(location, "queries.jsonl")), await readText(qrels), qrels);
+  return parseBeir(await readText(path.join(location, "queries.jsonl"), BEIR_HINT), await readText(qrels, `${BEIR_HINT} Another split: --split <name> reads qrels/<name>.tsv.`), qrels);
 }

@@ -5,7 +5,7 @@
  */
 import type { FolioConfig } from "../config.js";
 import { configuredReranker, createAnswerer } from "../chat/index.js";
-import type { Answer } from "../chat/types.js";
+import type { Answer, Citation } from "../chat/types.js";
 import type { FolioStoreApi, SearchHit } from "../store/types.js";
 import { DocumentResolver, resolveGold } from "./gold.js";
 import { answerContains, docRecallAt, ndcgAt, pageHitAt, passageHitAt, rankedUnits, reciprocalRank, supports, type RankedHit, type ResolvedGold } from "./metrics.js";
@@ -76,6 +76,30 @@ export interface EvalOptions {
 
 const TOP_SHOWN = 5;
 
+/** nDCG is reported at 10, so retrieval goes at least this deep whatever the recall cut-offs. */
+const NDCG_DEPTH = 10;
+
+/**
+ * A setup's own collection ingests the main collection's sources again, and a file can get another
+ * docId there (its root folder differs, or the main ids came from a manifest): ids are mapped back to
+ * the main collection's by source, so the gold (resolved against the main collection) applies.
+ */
+async function mainDocIds(store: FolioStoreApi, main: FolioStoreApi): Promise<(docId: string) => string> {
+  if (store === main) return (docId) => docId;
+  const bySource = new Map((await main.listDocuments()).map((r) => [r.source, r.docId]));
+  const toMain = new Map((await store.listDocuments()).map((r) => [r.docId, bySource.get(r.source) ?? r.docId]));
+  return (docId) => toMain.get(docId) ?? docId;
+}
+
+function renameHits(hits: SearchHit[], rename: (docId: string) => string): SearchHit[] {
+  return hits.map((h) => ({ ...h, metadata: { ...h.metadata, docId: rename(h.metadata.docId) } }));
+}
+
+function renameAnswer(answer: Answer, rename: (docId: string) => string): Answer {
+  const cite = (c: Citation): Citation => ({ ...c, docId: rename(c.docId) });
+  return { ...answer, citations: answer.citations.map(cite), sources: answer.sources.map(cite) };
+}
+
 function toRanked(hit: SearchHit): RankedHit {
   return { id: hit.id, docId: hit.metadata.docId, ...(hit.metadata.page !== undefined ? { page: hit.metadata.page } : {}), text: hit.text || hit.metadata.caption || "" };
 }
@@ -132,16 +156,19 @@ async function runSetup(spec: SetupSpec, questions: Array<{ q: EvalQuestion; gol
   const store = spec.chunkTokens === undefined ? env.store : await env.storeFor(spec, config);
   const reranker = config.embeddings.mode === "jina" && config.embeddings.rerank ? configuredReranker(config) : undefined;
   const answerer = createAnswerer(config, store, { reranker, retrieve: { ...(spec.mode ? { mode: spec.mode } : {}), multivector: spec.multivector, rerankFetchFactor: 3, minRerankScore: 0.05 } });
-  const maxK = Math.max(...options.ks);
+  const maxK = Math.max(NDCG_DEPTH, ...options.ks);
+  const rename = await mainDocIds(store, env.store);
   const scores: QuestionScore[] = [];
   for (const { q, gold } of questions) {
     if (options.signal?.aborted) break;
     const started = performance.now();
-    const { hits } = await answerer.parts.retrieve.invoke({ query: q.question, k: maxK, ...(options.signal ? { signal: options.signal } : {}) });
+    const retrieved = await answerer.parts.retrieve.invoke({ query: q.question, k: maxK, ...(options.signal ? { signal: options.signal } : {}) });
     const retrievalMs = performance.now() - started;
+    const hits = renameHits(retrieved.hits, rename);
     const answerStarted = performance.now();
-    const answer = await answerer.answer({ question: q.question, ...(options.answerK ? { k: options.answerK } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const answered = await answerer.answer({ question: q.question, ...(options.answerK ? { k: options.answerK } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     const answerMs = performance.now() - answerStarted;
+    const answer = renameAnswer(answered, rename);
     scores.push(await scoreQuestion(q, gold, hits, answer, { retrievalMs, answerMs }, options.ks, store));
     options.onProgress?.(spec.name, scores.length, questions.length);
   }

@@ -31,7 +31,8 @@ const BASES: Record<string, Omit<SetupSpec, "name">> = {
 
 export const SETUP_NAMES = Object.keys(BASES);
 const CHUNK_SUFFIX = /^(.+)@chunk=(\d+)$/;
-const CHUNK_RANGE = { min: 32, max: 8192 } as const;
+// The bounds of FOLIO_CHUNK_TOKENS (src/config.ts).
+const CHUNK_RANGE = { min: 32, max: 8000 } as const;
 
 export function parseSetup(name: string): SetupSpec {
   const trimmed = name.trim();

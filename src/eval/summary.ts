@@ -83,7 +83,8 @@ function summarizeSetup(run: SetupRun, ks: number[]): SetupSummary {
     ndcg10: share(answerable.map((s) => s.ndcg10)),
     latencyMs: { p50: percentile(run.scores.map((s) => s.retrievalMs), 50), p95: percentile(run.scores.map((s) => s.retrievalMs), 95) },
     answerLatencyMs: { p50: percentile(run.scores.map((s) => s.answerMs), 50), p95: percentile(run.scores.map((s) => s.answerMs), 95) },
-    answerContains: share(answerable.map((s) => s.contains)),
+    // Over every answerable question with a gold answer, including those without a gold paper (answer-only).
+    answerContains: share(run.scores.filter((s) => !s.unanswerable).map((s) => s.contains)),
     citationPrecision: share(answerable.map((s) => s.citationPrecision)),
     declinedUnanswerable: share(unanswerable.map((s) => s.declined)),
     falseDeclines: share(answerable.filter((s) => s.goldInSources).map((s) => s.declined)),
@@ -99,7 +100,8 @@ function summarizeSetup(run: SetupRun, ks: number[]): SetupSummary {
 
 /** Per-question values of the metrics compared between setups (the questions both setups scored). */
 const COMPARED: Array<{ metric: string; value: (s: QuestionScore) => number | undefined }> = [
-  { metric: "mrr", value: (s) => (s.unanswerable ? undefined : s.reciprocalRank) },
+  // The questions the summary's MRR is over: those with gold documents (docRecall is empty without).
+  { metric: "mrr", value: (s) => (s.unanswerable || Object.keys(s.docRecall).length === 0 ? undefined : s.reciprocalRank) },
   { metric: "answerContains", value: (s) => (s.contains === undefined ? undefined : Number(s.contains)) },
 ];
 
@@ -126,7 +128,7 @@ export function summarize(run: EvalRun): EvalReport {
   for (const setup of ran) {
     for (const s of setup.scores) {
       const row = perQuestion.get(s.id) ?? { id: s.id, ...(s.kind ? { kind: s.kind } : {}), setups: {} };
-      row.setups[setup.setup.name] = { reciprocalRank: s.reciprocalRank, ...(s.contains !== undefined ? { contains: s.contains } : {}), declined: s.declined, top: s.top, answer: s.answer, ...(s.pageHit ? { pageHit5: s.pageHit[CUT_FOR_KIND] ?? 0 } : {}) };
+      row.setups[setup.setup.name] = { reciprocalRank: s.reciprocalRank, ...(s.contains !== undefined ? { contains: s.contains } : {}), declined: s.declined, top: s.top, answer: s.answer, ...(s.pageHit?.[CUT_FOR_KIND] !== undefined ? { pageHit5: s.pageHit[CUT_FOR_KIND] } : {}) };
       perQuestion.set(s.id, row);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { BM25_DEFAULTS } from "../embeddings/bm25.js";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import type { Document } from "@langchain/core/documents";
+import { Document } from "@langchain/core/documents";
 import type { FolioConfig } from "../config.js";
 import { Bm25Encoder } from "../embeddings/bm25.js";
 import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
@@ -28,6 +28,7 @@ import {
   type DocumentRecord,
   type EmbeddedDocument,
   type FolioStoreApi,
+  type SearchFilters,
   type SearchHit,
   type SearchMode,
   type SearchRequest,
@@ -295,6 +296,17 @@ export class FolioStore implements FolioStoreApi {
     return this.guard("read chunk", async () => {
       const [doc] = await this.vectorStore.getPoints([id]);
       return doc ? toHit(doc, 0) : null;
+    });
+  }
+
+  async find(filters: SearchFilters, limit: number): Promise<SearchHit[]> {
+    return this.guard("find points", async () => {
+      if (!(await collectionExists(this.client, this.collection))) return [];
+      const page = await this.client.scroll(this.collection, { limit, filter: buildFilter(filters), with_payload: true, with_vector: false });
+      return page.points.map((point) => {
+        const payload = (point.payload ?? {}) as { content?: unknown; metadata?: Record<string, unknown> };
+        return toHit(new Document({ pageContent: typeof payload.content === "string" ? payload.content : "", metadata: payload.metadata ?? {}, id: String(point.id) }), 0);
+      });
     });
   }
 

@@ -51,6 +51,19 @@ export interface ChunkInput {
   image?: ImageInput;
 }
 
+/**
+ * What the document-level index reads of a document (src/chat/papers.ts): its abstract, the names it
+ * gives itself ("BERT", "the Transformer"), its most used coined terms with their count per 10,000
+ * words, and its section headings. Made by ingest; absent from records written before it existed.
+ */
+export const DocumentProfileSchema = z.object({
+  abstract: z.string().optional(),
+  names: z.array(z.string()).default([]),
+  terms: z.array(z.tuple([z.string(), z.number()])).default([]),
+  headings: z.array(z.string()).default([]),
+});
+export type DocumentProfile = z.infer<typeof DocumentProfileSchema>;
+
 /** The registry record of one fully stored document; written only after all its chunks are stored. */
 export const DocumentRecordSchema = z.object({
   docId: z.string(),
@@ -69,6 +82,7 @@ export const DocumentRecordSchema = z.object({
   ingestedAt: z.string(),
   /** Embedding setup the points were made with (model and dimension, or "bm25"): a change means re-ingest. */
   embeddingSignature: z.string(),
+  profile: DocumentProfileSchema.optional(),
 });
 export type DocumentRecord = z.infer<typeof DocumentRecordSchema>;
 
@@ -181,5 +195,7 @@ export interface FolioStoreApi {
    */
   optimize(): Promise<string | null>;
   getChunk(id: string): Promise<SearchHit | null>;
+  /** Up to `limit` points that match the filters, in stored order, scored 0 (e.g. a paper's "Table 2" record). */
+  find(filters: SearchFilters, limit: number): Promise<SearchHit[]>;
   close(): Promise<void>;
 }

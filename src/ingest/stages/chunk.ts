@@ -1,6 +1,7 @@
 /** Stage 5, chunk: a parsed document's chunks and registry record, ready for the writer. */
 import type { ChunkInput, DocumentInput } from "../../store/types.js";
 import { chunkDocument, type DocumentMeta } from "../chunker.js";
+import { profileDocument } from "../profile.js";
 import type { SourceKind } from "../sniff.js";
 import type { ParsedDocument } from "../types.js";
 import type { StageContext } from "./context.js";
@@ -50,6 +51,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
       pages: parsed.pageCount,
       chunks: chunks.length,
       figures: parsed.figures.length,
+      profile: profileDocument(meta.title, parsed.abstract, parsed.blocks),
     },
     chunks,
     replaced,

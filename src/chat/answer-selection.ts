@@ -1,0 +1,209 @@
+/**
+ * Sentence selection for the extractive answerer: which sentences of the numbered sources answer
+ * the question, and whether any does. Rules from the question's form, not from known questions:
+ *   - what the question asks for: a number or quantity ("how many", "what value", "what accuracy"),
+ *     a definition ("what is", "what does ... mean"), or anything else; sentences of that form rank higher;
+ *   - matching is BM25 over the sentences, with coverage measured on a window (the sentence and its
+ *     neighbours), since the subject of a sentence is often named in the one before;
+ *   - the question's specific names (capitalised or with digits: "TriviaQA", "BN-x30", "CO2") must
+ *     be found in the sources: sources about something else do not answer;
+ *   - a sentence that does not stand alone ("This ...", "It ...") is quoted with the one before it.
+ */
+import { analyze } from "../store/index.js";
+import type { ParsedSource } from "./context.js";
+import { splitSentences } from "./sentences.js";
+
+export interface SelectionOptions {
+  maxSentences: number;
+  /** Share of the question's term weight the window around a sentence must cover (0..1). */
+  minCoverage: number;
+  /** A sentence is quoted only when it scores at least this share of the best one. */
+  relativeScore: number;
+}
+
+export const DEFAULT_SELECTION: SelectionOptions = { maxSentences: 3, minCoverage: 0.3, relativeScore: 0.45 };
+
+export type Intent = "number" | "definition" | "other";
+
+/** Words that say what kind of answer is wanted, not what it is about. */
+const QUESTION_WORDS = new Set(["show", "explain", "describ", "work", "mean", "tell", "give", "list", "find", "happen", "doe", "paper", "corpu", "say", "talk", "author", "use", "report"]);
+const NUMBER_QUESTION = /\b(?:how\s+(?:many|much|long|large|big|fast|often|deep|wide)|what\s+(?:is\s+the\s+)?(?:value|number|percentage|share|score|accuracy|error|rate|size|dimension|amount|f1|bleu|auroc|recall|precision|top-\d|exact[- ]match)|what\s+(?:\w+\s+){0,4}(?:value|values|score|accuracy|error|rate|size|number|percentage)\b|which\s+(?:value|values|number|learning rate|batch size))/i;
+const DEFINITION_QUESTION = /^\s*(?:what\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s*\??$|what\s+does\s+.+\s+(?:mean|stand for|refer to)|define\b|what\s+do\s+.+\s+mean\s+by|how\s+(?:does|do|is|are)\s+.+\s+(?:defined|computed|calculated|work|scored?))/i;
+const HAS_QUANTITY = /(?:^|[^\p{L}\d(\[])(?:\d+(?:[.,]\d+)*\s*(?:%|[kKMBGT]\b|x\b|×)?|\d*\.\d+)/u;
+/** Years and reference numbers are not the quantities asked for. */
+const NOT_QUANTITY = /\((?:[^()]*\b(?:19|20)\d{2}[a-z]?)\)|\[\d+(?:,\s*\d+)*\]/g;
+const DEFINES = /\b(?:is|are|refers? to|denotes?|means?|called|known as|defined as|we define|which we call|stands for|sometimes called)\b/i;
+const NEEDS_CONTEXT = /^(?:This|These|That|Those|It|Its|They|Their|Such|Here|Thus|Hence|Therefore|However|In contrast|Instead|Similarly|Moreover|Furthermore|Also|But)\b/;
+const MIN_STANDALONE_WORDS = 8;
+const MIN_SENTENCE_WORDS = 5;
+const TITLE_BLOCK_CHARS = 90;
+const CAPTION = /^(?:Figure|Fig\.|Table|Algorithm|Chart)\s*\d+/i;
+const BM25 = { k1: 1.2, b: 0.75 } as const;
+/** Score multipliers for a sentence of the asked-for form, and against one that is not. */
+const FORM = { match: 1.5, mismatch: 0.6, fragment: 0.8 } as const;
+/** Spelled-out Greek letters, as questions write them ("beta2") and papers print them ("β2"). */
+const GREEK: Record<string, string> = { alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", sigma: "σ", tau: "τ", rho: "ρ", omega: "ω" };
+
+export function intentOf(question: string): Intent {
+  if (NUMBER_QUESTION.test(question)) return "number";
+  if (DEFINITION_QUESTION.test(question)) return "definition";
+  return "other";
+}
+
+/** "beta2" -> also "β2"; "β2" -> also "beta2". */
+export function withGreekVariants(text: string): string {
+  const extra: string[] = [];
+  for (const m of text.matchAll(/\b(alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|sigma|tau|rho|omega)(\d*)\b/gi)) extra.push(`${GREEK[m[1]!.toLowerCase()]}${m[2]}`);
+  for (const [name, letter] of Object.entries(GREEK)) for (const m of text.matchAll(new RegExp(`${letter}(\\d*)`, "g"))) extra.push(`${name}${m[1]}`);
+  return extra.length ? `${text} ${extra.join(" ")}` : text;
+}
+
+export function questionTerms(question: string): string[] {
+  return [...new Set(analyze(withGreekVariants(question)))].filter((t) => !QUESTION_WORDS.has(t));
+}
+
+/** Author lists ("Kingma and Ba", "Vaswani et al.", "by He et al."), element labels: not what a question asks about. */
+const NOT_NAMES = [
+  /\b\p{Lu}[\p{L}-]+(?:\s*(?:,|and|&)\s*\p{Lu}[\p{L}-]+)*\s+et\s+al\.?/gu,
+  /\b\p{Lu}[\p{L}-]+\s+(?:and|&)\s+\p{Lu}[\p{L}-]+(?=\s+(?:recommend|propose|use|report|show|introduce|find|describe|train|define)|'s|\s*[?.,)])/gu,
+  /\b(?:Figure|Fig\.|Table|Section|Algorithm|Equation|Eq\.)\s*\d+(?:\.\d+)*/g,
+];
+
+/** The question's specific names: capitalised words not opening a sentence, all-caps words, words with digits. */
+export function specificNames(question: string): string[] {
+  const cleaned = NOT_NAMES.reduce((text, pattern) => text.replace(pattern, " . "), question);
+  const out: string[] = [];
+  for (const m of cleaned.matchAll(/[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*/gu)) {
+    const w = m[0];
+    const before = cleaned.slice(0, m.index).trimEnd();
+    const opensSentence = before === "" || /[.?!:;]$/.test(before);
+    if (w.length < 2) continue; // a variable ("H(x)", "Z"), not a name
+    if (/\p{N}/u.test(w) ? /\p{L}/u.test(w) : /^\p{Lu}/u.test(w) && (!opensSentence || /\p{Lu}.*\p{Lu}/u.test(w))) out.push(w);
+  }
+  return [...new Set(out)];
+}
+
+export interface RankedSentence {
+  n: number;
+  header: string;
+  sentence: string;
+  /** The sentence, with the one before when it does not stand alone: what gets quoted. */
+  quote: string;
+  /** Position in its source (0 is the first sentence: a figure's caption). */
+  index: number;
+  score: number;
+  coverage: number;
+}
+
+interface Prepared extends RankedSentence {
+  terms: string[];
+  window: Set<string>;
+  order: number;
+}
+
+function titleOf(header: string): string {
+  return header.split(", ")[0]?.replace(/\s*\([^()]*\)\s*$/, "").trim().toLowerCase() ?? "";
+}
+
+function usable(sentence: string, title: string): boolean {
+  if (sentence.length < 12) return false;
+  if (title && sentence.replace(/[.:]$/, "").trim().toLowerCase() === title) return false;
+  if (title && sentence.toLowerCase().startsWith(title) && sentence.length - title.length < TITLE_BLOCK_CHARS) return false;
+  return sentence.split(/\s+/).length >= MIN_SENTENCE_WORDS || CAPTION.test(sentence);
+}
+
+function prepare(sources: readonly ParsedSource[]): Prepared[] {
+  const out: Prepared[] = [];
+  let order = 0;
+  for (const source of sources) {
+    const title = titleOf(source.header);
+    const sentences = splitSentences(source.text);
+    const terms = sentences.map((s) => analyze(withGreekVariants(s)));
+    sentences.forEach((sentence, i) => {
+      if (!usable(sentence, title)) return;
+      const standalone = !NEEDS_CONTEXT.test(sentence) && sentence.split(/\s+/).length >= MIN_STANDALONE_WORDS;
+      const quote = !standalone && i > 0 && usable(sentences[i - 1]!, title) ? `${sentences[i - 1]} ${sentence}` : sentence;
+      const window = new Set([...(terms[i - 1] ?? []), ...terms[i]!, ...(terms[i + 1] ?? [])]);
+      out.push({ n: source.n, header: source.header, sentence, quote, index: i, score: 0, coverage: 0, terms: terms[i]!, window, order: order++ });
+    });
+  }
+  return out;
+}
+
+function formFactor(intent: Intent, sentence: string): number {
+  if (intent === "number") return HAS_QUANTITY.test(sentence.replace(NOT_QUANTITY, " ")) ? FORM.match : FORM.mismatch;
+  if (intent === "definition") return DEFINES.test(sentence) ? FORM.match : 1;
+  return 1;
+}
+
+/** Ranks the sentences of the sources for the question, best first. */
+export function rankSentences(question: string, sources: readonly ParsedSource[]): RankedSentence[] {
+  const qTerms = questionTerms(question);
+  const candidates = prepare(sources);
+  if (qTerms.length === 0 || candidates.length === 0) return [];
+  const N = candidates.length;
+  const df = new Map<string, number>();
+  for (const c of candidates) for (const t of new Set(c.terms)) df.set(t, (df.get(t) ?? 0) + 1);
+  const idf = (t: string) => Math.log(1 + (N - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
+  // A question word found in no sentence weighs as much as the rarest word that is found, not more.
+  const seen = qTerms.filter((t) => df.has(t)).map(idf);
+  const unseenWeight = seen.length ? Math.max(...seen) : 1;
+  const totalWeight = qTerms.reduce((sum, t) => sum + (df.has(t) ? idf(t) : unseenWeight), 0);
+  const avgLen = candidates.reduce((sum, c) => sum + c.terms.length, 0) / N || 1;
+  const intent = intentOf(question);
+  for (const c of candidates) {
+    const tf = new Map<string, number>();
+    for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+    let score = 0;
+    let matched = 0;
+    for (const t of qTerms) {
+      const f = tf.get(t) ?? 0;
+      if (!f) continue;
+      matched++;
+      score += (idf(t) * f * (BM25.k1 + 1)) / (f + BM25.k1 * (1 - BM25.b + (BM25.b * c.terms.length) / avgLen));
+    }
+    const windowMatched = qTerms.filter((t) => c.window.has(t));
+    const covered = windowMatched.reduce((sum, t) => sum + idf(t), 0);
+    // Questions with three or more topic words need two of them near the sentence: one shared word is chance.
+    c.coverage = totalWeight > 0 && windowMatched.length >= Math.min(2, qTerms.length - 1 || 1) ? covered / totalWeight : 0;
+    if (/^\p{Ll}/u.test(c.sentence)) score *= FORM.fragment;
+    score *= (matched / qTerms.length) * formFactor(intent, c.sentence);
+    // Retrieval order breaks ties: source [1] was ranked best by the search.
+    c.score = score * (1 + 0.05 / c.n);
+  }
+  return candidates.filter((c) => c.score > 0).sort((a, b) => b.score - a.score || a.order - b.order);
+}
+
+/** The question's specific names that no retrieved source mentions (in its text or its header). */
+export function missingNames(question: string, sources: readonly ParsedSource[], namedBy: readonly string[] = []): string[] {
+  // The words that named a paper say which paper, not what is asked about it.
+  const naming = new Set(namedBy.map((w) => w.toLowerCase()));
+  const seen = new Set(analyze(withGreekVariants(sources.map((s) => `${s.header} ${s.text}`).join(" "))));
+  // The whole word must be there ("200-layer", not just "200"), or its Greek spelling ("beta2" as "β2").
+  const forms = (name: string) => [name, withGreekVariants(name).slice(name.length).trim()].filter(Boolean).map((f) => analyze(f)[0]).filter((t): t is string => Boolean(t));
+  return specificNames(question).filter((name) => !naming.has(name.toLowerCase()) && forms(name).length > 0 && !forms(name).some((t) => seen.has(t)));
+}
+
+function normalised(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+
+/** The sentences to quote (none: the corpus does not answer), and the best candidates either way. */
+export function selectSentences(question: string, sources: readonly ParsedSource[], options: SelectionOptions = DEFAULT_SELECTION, namedBy: readonly string[] = []): { chosen: RankedSentence[]; closest: RankedSentence[] } {
+  const ranked = rankSentences(question, sources);
+  // A name the question asks about that no source mentions: the sources are about something else.
+  if (missingNames(question, sources, namedBy).length > 0) return { chosen: [], closest: ranked.slice(0, 2) };
+  const answering = ranked.filter((c) => c.coverage >= options.minCoverage);
+  const best = answering[0];
+  if (!best) return { chosen: [], closest: ranked.slice(0, 2) };
+  const chosen: RankedSentence[] = [];
+  for (const c of answering) {
+    if (chosen.length >= options.maxSentences) break;
+    if (c.score < best.score * options.relativeScore) continue;
+    // Never the same sentence twice (a table's record and the body often hold the same one).
+    const key = normalised(c.quote);
+    if (chosen.some((x) => normalised(x.quote).includes(key) || key.includes(normalised(x.quote)))) continue;
+    chosen.push(c);
+  }
+  return { chosen, closest: ranked.slice(0, 2) };
+}

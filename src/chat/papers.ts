@@ -1,0 +1,239 @@
+/**
+ * The document-level index: which paper a question names, and which figure, table, algorithm,
+ * section or equation. Built from the registry records (title, authors, year, ids and the profile
+ * ingest made: names the paper gives itself, its coined terms, abstract, headings), never from a
+ * list of known papers. Also scores every paper against the question (BM25 over title, names,
+ * abstract and headings) for the document-level ranking stage.
+ */
+import { analyze } from "../store/index.js";
+import type { DocumentRecord } from "../store/types.js";
+
+export interface ElementRef {
+  /** "Figure 2", "Table 3", "Algorithm 1", "Section 3.2", "Equation 4" */
+  label: string;
+  type: "figure" | "table" | "algorithm" | "section" | "equation";
+  number: string;
+}
+
+export interface PaperMatch {
+  docId: string;
+  title: string;
+  score: number;
+  /** What in the question named it: "arXiv id", "name BERT", "author Vaswani", "title". */
+  evidence: string[];
+}
+
+export interface QuestionRefs {
+  /** Papers the question names, best first; more than one when it names several or is ambiguous. */
+  papers: PaperMatch[];
+  /** True when the best two candidates are too close to choose between by the question alone. */
+  ambiguous: boolean;
+  elements: ElementRef[];
+}
+
+/** Evidence weights: a paper is named when its evidence reaches NAMED_AT. */
+const WEIGHTS = { id: 10, name: 6, coined: 4, author: 4, shortAuthor: 2, titleWord: 2, year: 1 } as const;
+const NAMED_AT = 4;
+/** Two candidates closer than this ratio are both kept. */
+const DISTINCT_RATIO = 1.5;
+const MIN_TITLE_RUN = 2;
+const MIN_SURNAME = 3;
+
+const ELEMENT = /\b(Figure|Fig\.?|Table|Tab\.|Algorithm|Alg\.|Section|Sec\.|§|Equation|Eq\.|Eqn\.?)\s*\(?(\d+(?:\.\d+)*)\)?/giu;
+const ELEMENT_TYPES: Record<string, ElementRef["type"]> = { figure: "figure", fig: "figure", table: "table", tab: "table", algorithm: "algorithm", alg: "algorithm", section: "section", sec: "section", "§": "section", equation: "equation", eq: "equation", eqn: "equation" };
+const ELEMENT_NAMES: Record<ElementRef["type"], string> = { figure: "Figure", table: "Table", algorithm: "Algorithm", section: "Section", equation: "Equation" };
+const ARXIV_IN_TEXT = /\b(\d{4}\.\d{4,5})(?:v\d+)?\b/g;
+const DOI_IN_TEXT = /\b10\.\d{4,9}\/[^\s"'<>]+/gi;
+const YEAR_IN_TEXT = /\b(?:19|20)\d{2}\b/g;
+
+export function elementRefs(question: string): ElementRef[] {
+  const out: ElementRef[] = [];
+  for (const m of question.matchAll(ELEMENT)) {
+    const type = ELEMENT_TYPES[m[1]!.toLowerCase().replace(/\.$/, "")];
+    if (!type) continue;
+    const label = `${ELEMENT_NAMES[type]} ${m[2]}`;
+    if (!out.some((e) => e.label === label)) out.push({ label, type, number: m[2]! });
+  }
+  return out;
+}
+
+/** Words as written (case kept); "BERT's" gives "BERT" and "s". */
+function surfaceWords(text: string): string[] {
+  return text.match(/[\p{L}\p{N}]+(?:[-‐][\p{L}\p{N}]+)*/gu) ?? [];
+}
+
+/** Lower-cased, with plurals of coined names folded ("ResNets" -> "resnet"), for matching names. */
+function folded(words: string[]): string[] {
+  return words.map((w) => w.replace(/(?<=\p{Lu}[\p{L}\p{N}-]*)s$/u, "").toLowerCase());
+}
+
+/** True when `needle` (a word list) occurs contiguously in `hay`. */
+function containsRun(hay: readonly string[], needle: readonly string[]): boolean {
+  if (needle.length === 0) return false;
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Longest run of consecutive analysed words the question shares with the title. */
+function titleRun(question: readonly string[], title: readonly string[]): number {
+  let best = 0;
+  for (let i = 0; i < question.length; i++) {
+    for (let j = 0; j < title.length; j++) {
+      let n = 0;
+      while (question[i + n] !== undefined && question[i + n] === title[j + n]) n++;
+      best = Math.max(best, n);
+    }
+  }
+  return best;
+}
+
+interface IndexedPaper {
+  record: DocumentRecord;
+  names: string[][];
+  coined: Map<string, number>;
+  surnames: string[];
+  titleTerms: string[];
+  arxivId?: string;
+}
+
+function surnameOf(author: string): string {
+  return (author.replace(/[\d*†‡§¶∗,]+/g, " ").trim().split(/\s+/).at(-1) ?? "").replace(/[^\p{L}'-]/gu, "");
+}
+
+export class PaperIndex {
+  private readonly papers: IndexedPaper[];
+  /** How many papers name or use each (lower-cased) name: a name many papers share tells little. */
+  private readonly nameSpread = new Map<string, number>();
+
+  constructor(records: readonly DocumentRecord[]) {
+    this.papers = records.map((record) => {
+      const names = (record.profile?.names ?? []).map((n) => folded(surfaceWords(n))).filter((n) => n.length > 0);
+      const coined = new Map((record.profile?.terms ?? []).map(([t, density]) => [folded([t])[0]!, density] as [string, number]));
+      const arxivId = record.arxivId ?? /^arxiv:(.+)$/.exec(record.docId)?.[1];
+      return { record, names, coined, surnames: record.authors.map(surnameOf).filter(Boolean), titleTerms: analyze(record.title), ...(arxivId ? { arxivId: arxivId.replace(/v\d+$/, "") } : {}) };
+    });
+    for (const p of this.papers) {
+      const keys = new Set([...p.names.map((n) => n.join(" ")), ...p.coined.keys()]);
+      for (const key of keys) this.nameSpread.set(key, (this.nameSpread.get(key) ?? 0) + 1);
+    }
+  }
+
+  get size(): number {
+    return this.papers.length;
+  }
+
+  /** The coined term's densest user, when no paper defines it as its name. */
+  private coinedOwner(term: string): IndexedPaper | undefined {
+    let best: IndexedPaper | undefined;
+    for (const p of this.papers) if ((p.coined.get(term) ?? 0) > (best?.coined.get(term) ?? 0)) best = p;
+    return best;
+  }
+
+  private evidenceFor(p: IndexedPaper, words: string[], wordsLower: string[], analysed: string[], question: string): { score: number; evidence: string[] } {
+    let score = 0;
+    const evidence: string[] = [];
+    const add = (weight: number, why: string) => {
+      score += weight;
+      evidence.push(why);
+    };
+    if (p.arxivId && [...question.matchAll(ARXIV_IN_TEXT)].some((m) => m[1] === p.arxivId)) add(WEIGHTS.id, "arXiv id");
+    if (p.record.doi && [...question.matchAll(DOI_IN_TEXT)].some((m) => m[0].toLowerCase().replace(/[.,;)]+$/, "") === p.record.doi!.toLowerCase())) add(WEIGHTS.id, "DOI");
+    // The longest matching name counts: "Vision Transformer" and not also "Transformer".
+    const named = p.names.filter((n) => containsRun(wordsLower, n)).sort((a, b) => b.length - a.length)[0];
+    if (named) add(WEIGHTS.name / (this.nameSpread.get(named.join(" ")) ?? 1), `name ${named.join(" ")}`);
+    for (const term of new Set(wordsLower)) {
+      if (named?.includes(term) || !p.coined.has(term) || this.coinedOwner(term) !== p) continue;
+      if (this.papers.some((o) => o !== p && o.names.some((n) => n.length === 1 && n[0] === term))) continue; // another paper's own name
+      add(WEIGHTS.coined / Math.max(1, (this.nameSpread.get(term) ?? 1) - 1), `term ${term}`);
+    }
+    const surnames = p.surnames.filter((s) => words.includes(s));
+    for (const s of surnames) add(s.length >= MIN_SURNAME ? WEIGHTS.author : surnames.length > 1 ? WEIGHTS.shortAuthor : 0, `author ${s}`);
+    const run = titleRun(analysed, p.titleTerms);
+    if (run >= Math.min(MIN_TITLE_RUN, p.titleTerms.length)) add(WEIGHTS.titleWord * run, "title");
+    if (score > 0 && p.record.year !== undefined && [...question.matchAll(YEAR_IN_TEXT)].some((m) => Number(m[0]) === p.record.year)) add(WEIGHTS.year, "year");
+    return { score, evidence };
+  }
+
+  /** The papers and elements a question names. */
+  resolve(question: string): QuestionRefs {
+    const words = surfaceWords(question);
+    const wordsLower = folded(words);
+    const analysed = analyze(question);
+    const matches: PaperMatch[] = [];
+    for (const p of this.papers) {
+      const { score, evidence } = this.evidenceFor(p, words, wordsLower, analysed, question);
+      if (score >= NAMED_AT) matches.push({ docId: p.record.docId, title: p.record.title, score, evidence });
+    }
+    matches.sort((a, b) => b.score - a.score);
+    const ambiguous = matches.length > 1 && matches[0]!.score < matches[1]!.score * DISTINCT_RATIO && !this.namesBoth(matches);
+    return { papers: matches, ambiguous, elements: elementRefs(question) };
+  }
+
+  /** Two papers each named by their own name ("compare BERT and GPT"): a comparison, not an ambiguity. */
+  private namesBoth(matches: PaperMatch[]): boolean {
+    return matches.length > 1 && matches.slice(0, 2).every((m) => m.evidence.some((e) => e.startsWith("name ") || e === "arXiv id" || e === "DOI"));
+  }
+
+  /** Each paper's BM25 score for the question over its title, names, abstract and headings (0 when nothing matches). */
+  documentScores(question: string): Map<string, number> {
+    const terms = [...new Set(analyze(question))];
+    const docs = this.papers.map((p) => {
+      const profile = p.record.profile;
+      const text = [p.record.title, p.record.title, ...(profile?.names ?? []), profile?.abstract ?? "", ...(profile?.headings ?? [])].join(" ");
+      const tf = new Map<string, number>();
+      const list = analyze(text);
+      for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
+      return { docId: p.record.docId, tf, length: list.length };
+    });
+    const avg = docs.reduce((s, d) => s + d.length, 0) / (docs.length || 1) || 1;
+    const scores = new Map<string, number>();
+    for (const d of docs) {
+      let score = 0;
+      for (const t of terms) {
+        const df = docs.filter((x) => x.tf.has(t)).length;
+        const f = d.tf.get(t) ?? 0;
+        if (!f) continue;
+        const idf = Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
+        score += (idf * f * 2.2) / (f + 1.2 * (0.25 + (0.75 * d.length) / avg));
+      }
+      scores.set(d.docId, score);
+    }
+    return scores;
+  }
+}
+
+/** "Assuming Attention Is All You Need (arxiv:1706.03762); also possible: ..." for an ambiguous reference. */
+export function describeAssumption(refs: QuestionRefs): string | undefined {
+  if (!refs.ambiguous || refs.papers.length < 2) return undefined;
+  const [best, ...rest] = refs.papers;
+  return `Assuming the question means "${best!.title}" (${best!.docId}); it could also mean ${rest.slice(0, 3).map((p) => `"${p.title}" (${p.docId})`).join(", ")}.`;
+}
+
+/** What the paper index needs of the store. */
+export interface DocumentLister {
+  listDocuments(): Promise<DocumentRecord[]>;
+}
+
+/**
+ * The current PaperIndex of a store: the registry is read per question (a long-running server sees
+ * new ingests) and the index rebuilt only when a record changed.
+ */
+export class PaperDirectory {
+  private signature = "";
+  private index = new PaperIndex([]);
+
+  constructor(private readonly store: DocumentLister) {}
+
+  async current(): Promise<PaperIndex> {
+    const records = await this.store.listDocuments();
+    const signature = records.map((r) => `${r.docId}@${r.ingestedAt}`).join("|");
+    if (signature !== this.signature) {
+      this.index = new PaperIndex(records);
+      this.signature = signature;
+    }
+    return this.index;
+  }
+}
