@@ -29,7 +29,7 @@ export type Intent = "number" | "definition" | "other";
 const QUESTION_WORDS = new Set(["show", "explain", "describ", "work", "mean", "tell", "give", "list", "find", "happen", "doe", "paper", "corpu", "say", "talk", "author", "use", "report"]);
 const NUMBER_QUESTION = /\b(?:how\s+(?:many|much|long|large|big|fast|often|deep|wide)|what\s+(?:is\s+the\s+)?(?:value|number|percentage|share|score|accuracy|error|rate|size|dimension|amount|f1|bleu|auroc|recall|precision|top-\d|exact[- ]match)|what\s+(?:\w+\s+){0,4}(?:value|values|score|accuracy|error|rate|size|number|percentage)\b|which\s+(?:value|values|number|learning rate|batch size))/i;
 const DEFINITION_QUESTION = /^\s*(?:what\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s*\??$|what\s+does\s+.+\s+(?:mean|stand for|refer to)|define\b|what\s+do\s+.+\s+mean\s+by|how\s+(?:does|do|is|are)\s+.+\s+(?:defined|computed|calculated|work|scored?))/i;
-const HAS_QUANTITY = /(?:^|[^\p{L}\d(\[])(?:\d+(?:[.,]\d+)*\s*(?:%|[kKMBGT]\b|x\b|×)?|\d*\.\d+)/u;
+const HAS_QUANTITY = /(?:^|[^\p{L}\d([])(?:\d+(?:[.,]\d+)*\s*(?:%|[kKMBGT]\b|x\b|×)?|\d*\.\d+)/u;
 /** Years and reference numbers are not the quantities asked for. */
 const NOT_QUANTITY = /\((?:[^()]*\b(?:19|20)\d{2}[a-z]?)\)|\[\d+(?:,\s*\d+)*\]/g;
 const DEFINES = /\b(?:is|are|refers? to|denotes?|means?|called|known as|defined as|we define|which we call|stands for|sometimes called)\b/i;

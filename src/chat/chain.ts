@@ -13,7 +13,7 @@ import { AIMessage } from "@langchain/core/messages";
 import type { FolioConfig } from "../config.js";
 import { InputError } from "../errors.js";
 import type { FolioStoreApi } from "../store/types.js";
-import { CitationStreamFilter, citationsFor, saysUnanswered } from "./citations.js";
+import { CitationStreamFilter, citationsFor, renumberSources, saysUnanswered } from "./citations.js";
 import { llmCondenser, offlineCondenser, type CondenseInput } from "./condense.js";
 import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatNamedPapers, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
 import { answerAborted, isAbortError, toLlmError } from "./errors.js";
@@ -138,7 +138,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
     yield { type: "query", standaloneQuestion };
     yield { type: "sources", sources: sourceCitations };
 
-    const filter = new CitationStreamFilter(sources.length);
+    const filter = new CitationStreamFilter(sources.length, true);
     let answer = "";
     // An ambiguous paper reference: say which paper was assumed, before the answer.
     if (retrieved.assumption && sources.length > 0) {
@@ -184,12 +184,14 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
       }
     }
 
-    const citations = citationsFor(answer, sourceCitations, { quotesAsSnippets: chat.mode === "extractive" });
+    // The answer's markers were renumbered in citation order as it streamed: the sources follow.
+    const numbered = renumberSources(sourceCitations, filter.cited);
+    const citations = citationsFor(answer, numbered, { quotesAsSnippets: chat.mode === "extractive" });
     for (const citation of citations) yield { type: "citation", citation };
     const result: Answer = {
       answer,
       citations,
-      sources: sourceCitations,
+      sources: numbered,
       standaloneQuestion,
       mode: chat.mode,
       model: chat.modelName,

@@ -37,11 +37,12 @@ export function citedNumbers(text: string): number[] {
   return out;
 }
 
-/** Rewrites one marker keeping only numbers in 1..sourceCount ("" when none is left). */
-function rewriteMarker(original: string, numbers: number[], sourceCount: number): { text: string; kept: number[] } {
+/** Rewrites one marker keeping only numbers in 1..sourceCount ("" when none is left), each shown as `display` numbers it. */
+function rewriteMarker(original: string, numbers: number[], sourceCount: number, display: (n: number) => number): { text: string; kept: number[] } {
   const kept = [...new Set(numbers.filter((n) => Number.isInteger(n) && n >= 1 && n <= sourceCount))];
-  if (kept.length === numbers.length && new Set(numbers).size === numbers.length) return { text: original, kept };
-  return { text: kept.length ? `[${kept.join(", ")}]` : "", kept };
+  const shown = kept.map(display);
+  if (kept.length === numbers.length && new Set(numbers).size === numbers.length && shown.every((n, i) => n === kept[i])) return { text: original, kept };
+  return { text: kept.length ? `[${shown.join(", ")}]` : "", kept };
 }
 
 /** Removes markers that point at no source from a complete text. */
@@ -58,11 +59,21 @@ export class CitationStreamFilter {
   private pending = "";
   private readonly order: number[] = [];
 
-  constructor(private readonly sourceCount: number) {}
+  /**
+   * `renumber`: sources are shown numbered 1..n in the order the answer first cites them, so an
+   * answer reads [1], [2] ... with no gaps; `cited` keeps the original numbers, in that order.
+   */
+  constructor(private readonly sourceCount: number, private readonly renumber = false) {}
 
-  /** Cited source numbers in order of first appearance (valid ones only). */
+  /** Cited source numbers (as given) in order of first appearance (valid ones only). */
   get cited(): number[] {
     return [...this.order];
+  }
+
+  private display(n: number): number {
+    if (!this.renumber) return n;
+    if (!this.order.includes(n)) this.order.push(n);
+    return this.order.indexOf(n) + 1;
   }
 
   push(text: string): string {
@@ -99,7 +110,7 @@ export class CitationStreamFilter {
         this.pending = this.pending.slice(1);
         continue;
       }
-      const { text: rewritten, kept } = rewriteMarker(this.pending.slice(0, close + 1), numbers, this.sourceCount);
+      const { text: rewritten, kept } = rewriteMarker(this.pending.slice(0, close + 1), numbers, this.sourceCount, (n) => this.display(n));
       for (const n of kept) if (!this.order.includes(n)) this.order.push(n);
       out += rewritten ? spaces + rewritten : "";
       this.pending = this.pending.slice(close + 1);
@@ -127,6 +138,17 @@ const UNANSWERED_PATTERNS = [
 
 export function saysUnanswered(answer: string): boolean {
   return UNANSWERED_PATTERNS.some((p) => p.test(answer));
+}
+
+/**
+ * The sources renumbered in the order the answer first cites them (`citedOrder`, original numbers):
+ * the cited ones first as 1..m, the others after them in their retrieval order.
+ */
+export function renumberSources(sources: Citation[], citedOrder: readonly number[]): Citation[] {
+  const byNumber = new Map(sources.map((s) => [s.n, s]));
+  const cited = citedOrder.map((n) => byNumber.get(n)).filter((s): s is Citation => Boolean(s));
+  const rest = sources.filter((s) => !citedOrder.includes(s.n));
+  return [...cited, ...rest].map((s, i) => ({ ...s, n: i + 1 }));
 }
 
 /** For extractive answers: the quote just before a marker ("..." [n]) is the citation's snippet. */

@@ -30,7 +30,8 @@ export interface SetupSummary {
   /** Answerable questions declined although the gold page (or paper) was among the sources. */
   falseDeclines: Share;
   noCitation: Share;
-  byKind: Record<string, { n: number; pageRecall5: number | null; answerContains: number | null }>;
+  /** Per question kind: gold page among the first 3 and 5 hits (null when 3 or 5 is not among the cut-offs), answer contains gold. */
+  byKind: Record<string, { n: number; pageRecall3: number | null; pageRecall5: number | null; answerContains: number | null; declined: number | null }>;
 }
 
 export interface Comparison {
@@ -92,7 +93,7 @@ function summarizeSetup(run: SetupRun, ks: number[]): SetupSummary {
     byKind: Object.fromEntries(
       kinds.map((kind) => {
         const of = run.scores.filter((s) => s.kind === kind);
-        return [kind, { n: of.length, pageRecall5: share(of.map((s) => s.pageHit?.[CUT_FOR_KIND])).value, answerContains: share(of.map((s) => s.contains)).value }];
+        return [kind, { n: of.length, pageRecall3: share(of.map((s) => s.pageHit?.["3"])).value, pageRecall5: share(of.map((s) => s.pageHit?.[CUT_FOR_KIND])).value, answerContains: share(of.map((s) => s.contains)).value, declined: share(of.map((s) => s.declined)).value }];
       }),
     ),
   };

@@ -197,9 +197,14 @@ describe("the chain with ChatOpenAI against the OpenAI-compatible test server", 
       const answerer = createAnswerer(config, fx().store);
       const events = await collect(answerer, { question: "How many parallel attention heads are used?" });
       const answer = doneOf(events);
-      expect(answer.answer).toBe("Attention heads [2] run in parallel [1].");
+      // [17] names no source and goes; the others are renumbered in the order the answer cites them.
+      expect(answer.answer).toBe("Attention heads [1] run in parallel [2].");
       expect(events.flatMap((e) => (e.type === "token" ? [e.text] : [])).join("")).toBe(answer.answer);
       expect(answer.citations.map((c) => c.n)).toEqual([1, 2]);
+      const retrieved = events.find((e) => e.type === "sources");
+      const asRetrieved = retrieved?.type === "sources" ? retrieved.sources : [];
+      expect(answer.citations.map((c) => c.id)).toEqual([asRetrieved[1]?.id, asRetrieved[0]?.id]);
+      expect(answer.sources.map((c) => c.n)).toEqual(asRetrieved.map((_, i) => i + 1));
       const unanswered = await answerer.answer({ question: "Transformer capital" });
       expect(unanswered.unanswered).toBe(true);
       expect(unanswered.citations).toEqual([]);
