@@ -10,7 +10,8 @@
  *   - a sentence that does not stand alone ("This ...", "It ...") is quoted with the one before it.
  */
 import { analyze } from "../store/index.js";
-import type { ParsedSource } from "./context.js";
+import type { NamedPapers, ParsedSource } from "./context.js";
+import { elementRefs } from "./papers.js";
 import { splitSentences } from "./sentences.js";
 
 export interface SelectionOptions {
@@ -25,22 +26,30 @@ export const DEFAULT_SELECTION: SelectionOptions = { maxSentences: 3, minCoverag
 
 export type Intent = "number" | "definition" | "other";
 
+/** A question about a figure or a table it describes rather than numbers ("In the plot of ..."). */
+const VISUAL_QUESTION = /\b(?:figure|fig\.|plot|plots|diagram|chart|heatmap|graph|curve|curves|illustrat\w*|visuali[sz]ation|table)\b/i;
+
 /** Words that say what kind of answer is wanted, not what it is about. */
 const QUESTION_WORDS = new Set(["show", "explain", "describ", "work", "mean", "tell", "give", "list", "find", "happen", "doe", "paper", "corpu", "say", "talk", "author", "use", "report"]);
 const NUMBER_QUESTION = /\b(?:how\s+(?:many|much|long|large|big|fast|often|deep|wide)|what\s+(?:is\s+the\s+)?(?:value|number|percentage|share|score|accuracy|error|rate|size|dimension|amount|f1|bleu|auroc|recall|precision|top-\d|exact[- ]match)|what\s+(?:\w+\s+){0,4}(?:value|values|score|accuracy|error|rate|size|number|percentage)\b|which\s+(?:value|values|number|learning rate|batch size))/i;
-const DEFINITION_QUESTION = /^\s*(?:what\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s*\??$|what\s+does\s+.+\s+(?:mean|stand for|refer to)|define\b|what\s+do\s+.+\s+mean\s+by|how\s+(?:does|do|is|are)\s+.+\s+(?:defined|computed|calculated|work|scored?))/i;
+const DEFINITION_QUESTION = /^\s*(?:what\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s*(?:\?|,|$)|what\s+does\s+.+\s+(?:mean|stand for|refer to)|define\b|what\s+do\s+.+\s+mean\s+by|how\s+(?:does|do|is|are)\s+.+\s+(?:defined|computed|calculated|work|scored?))/i;
 const HAS_QUANTITY = /(?:^|[^\p{L}\d([])(?:\d+(?:[.,]\d+)*\s*(?:%|[kKMBGT]\b|x\b|×)?|\d*\.\d+)/u;
 /** Years and reference numbers are not the quantities asked for. */
 const NOT_QUANTITY = /\((?:[^()]*\b(?:19|20)\d{2}[a-z]?)\)|\[\d+(?:,\s*\d+)*\]/g;
 const DEFINES = /\b(?:is|are|refers? to|denotes?|means?|called|known as|defined as|we define|which we call|stands for|sometimes called)\b/i;
 const NEEDS_CONTEXT = /^(?:This|These|That|Those|It|Its|They|Their|Such|Here|Thus|Hence|Therefore|However|In contrast|Instead|Similarly|Moreover|Furthermore|Also|But)\b/;
 const MIN_STANDALONE_WORDS = 8;
+/** Decline when this share of the question's topic terms is in no source (and there are a few to judge by). */
+const UNSEEN_SHARE = 0.5;
+const UNSEEN_MIN_TERMS = 3;
 const MIN_SENTENCE_WORDS = 5;
-const TITLE_BLOCK_CHARS = 90;
 const CAPTION = /^(?:Figure|Fig\.|Table|Algorithm|Chart)\s*\d+/i;
 const BM25 = { k1: 1.2, b: 0.75 } as const;
 /** Score multipliers for a sentence of the asked-for form, and against one that is not. */
-const FORM = { match: 1.5, mismatch: 0.6, fragment: 0.8 } as const;
+const FORM = { match: 1.5, mismatch: 0.6, fragment: 0.8, visual: 1.4 } as const;
+/** A table row: the row's label, at most this many words before its numbers, and at most this many cells. */
+const ROW = { gap: 6, cells: 10, minNumbers: 2 } as const;
+const CELL = /^(?:[-+]?\d[\d.,]*%?|[·×x±/()–-]|\d+(?:\.\d+)?[kKmMbB])$/;
 /** Spelled-out Greek letters, as questions write them ("beta2") and papers print them ("β2"). */
 const GREEK: Record<string, string> = { alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", sigma: "σ", tau: "τ", rho: "ρ", omega: "ω" };
 
@@ -108,7 +117,8 @@ function titleOf(header: string): string {
 function usable(sentence: string, title: string): boolean {
   if (sentence.length < 12) return false;
   if (title && sentence.replace(/[.:]$/, "").trim().toLowerCase() === title) return false;
-  if (title && sentence.toLowerCase().startsWith(title) && sentence.length - title.length < TITLE_BLOCK_CHARS) return false;
+  // A sentence that opens with the paper's title is its title block (authors, affiliations, venue).
+  if (title && sentence.toLowerCase().startsWith(title)) return false;
   return sentence.split(/\s+/).length >= MIN_SENTENCE_WORDS || CAPTION.test(sentence);
 }
 
@@ -151,6 +161,7 @@ export function rankSentences(question: string, sources: readonly ParsedSource[]
   const totalWeight = qTerms.reduce((sum, t) => sum + (df.has(t) ? idf(t) : unseenWeight), 0);
   const avgLen = candidates.reduce((sum, c) => sum + c.terms.length, 0) / N || 1;
   const intent = intentOf(question);
+  const visual = VISUAL_QUESTION.test(question);
   for (const c of candidates) {
     const tf = new Map<string, number>();
     for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
@@ -168,6 +179,7 @@ export function rankSentences(question: string, sources: readonly ParsedSource[]
     c.coverage = totalWeight > 0 && windowMatched.length >= Math.min(2, qTerms.length - 1 || 1) ? covered / totalWeight : 0;
     if (/^\p{Ll}/u.test(c.sentence)) score *= FORM.fragment;
     score *= (matched / qTerms.length) * formFactor(intent, c.sentence);
+    if (visual && /\(figure;/.test(c.header)) score *= FORM.visual;
     // Retrieval order breaks ties: source [1] was ranked best by the search.
     c.score = score * (1 + 0.05 / c.n);
   }
@@ -175,13 +187,93 @@ export function rankSentences(question: string, sources: readonly ParsedSource[]
 }
 
 /** The question's specific names that no retrieved source mentions (in its text or its header). */
-export function missingNames(question: string, sources: readonly ParsedSource[], namedBy: readonly string[] = []): string[] {
+export function missingNames(question: string, sources: readonly ParsedSource[], namedBy: readonly string[] = [], named: readonly string[] = []): string[] {
   // The words that named a paper say which paper, not what is asked about it.
   const naming = new Set(namedBy.map((w) => w.toLowerCase()));
   const seen = new Set(analyze(withGreekVariants(sources.map((s) => `${s.header} ${s.text}`).join(" "))));
   // The whole word must be there ("200-layer", not just "200"), or its Greek spelling ("beta2" as "β2").
   const forms = (name: string) => [name, withGreekVariants(name).slice(name.length).trim()].filter(Boolean).map((f) => analyze(f)[0]).filter((t): t is string => Boolean(t));
-  return specificNames(question).filter((name) => !naming.has(name.toLowerCase()) && forms(name).length > 0 && !forms(name).some((t) => seen.has(t)));
+  const text = sources.map((s) => s.text).join(" ");
+  const joined = (t: string) => `_${(t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join("_")}_`;
+  const wordsOfText = joined(text);
+  return specificNames(question).filter((name) => {
+    if (naming.has(name.toLowerCase())) return false;
+    const f = forms(name);
+    if (f.length === 0 || f.some((t) => seen.has(t))) return false;
+    // "layer-5" is written "layer 5" too: a compound counts when its parts stand together.
+    if (/[-.]/.test(name) && wordsOfText.includes(joined(name))) return false;
+    return !spelledOut(name, `${text} ${named.join(" ")}`);
+  });
+}
+
+/**
+ * The share of the question's topic terms (those that did not name its paper) that no source has:
+ * when most of what is asked about is nowhere in the sources, they are about something else.
+ */
+export function unseenShare(question: string, sources: readonly ParsedSource[], namedBy: readonly string[] = []): number {
+  const naming = new Set(namedBy.flatMap((w) => analyze(w)));
+  const terms = questionTerms(question).filter((t) => !naming.has(t));
+  if (terms.length < UNSEEN_MIN_TERMS) return 0;
+  const seen = new Set(analyze(withGreekVariants(sources.map((s) => `${s.header} ${s.text}`).join(" "))));
+  return terms.filter((t) => !seen.has(t)).length / terms.length;
+}
+
+/** True when `acronym` is the initials of words in `text`: "FiD" of "Fusion-in-Decoder", "DPR" of "dense passage retriever". */
+export function spelledOut(acronym: string, text: string): boolean {
+  if (!/^\p{L}{2,6}$/u.test(acronym)) return false;
+  const letters = acronym.toLowerCase();
+  const words = text.split(/[\s-]+/).map((w) => w.replace(/^[^\p{L}]+/u, "").toLowerCase()).filter(Boolean);
+  for (let i = 0; i + letters.length <= words.length; i++) {
+    if ([...letters].every((ch, j) => words[i + j]!.startsWith(ch))) return true;
+  }
+  return false;
+}
+
+/** "BERT-large" and "BERTLARGE" are the same row label. */
+function squashed(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+/**
+ * For a question that asks for a number about a named thing ("the top-5 error of ResNet-50"): the
+ * table rows of the sources that start with that name and go on with numbers ("ResNet-50 22.85 6.71").
+ */
+export function tableRows(question: string, sources: readonly ParsedSource[]): RankedSentence[] {
+  if (intentOf(question) !== "number") return [];
+  const names = specificNames(question).map(squashed).filter((n) => n.length >= 2);
+  const rows: RankedSentence[] = [];
+  for (const source of sources) {
+    const words = source.text.split(/\s+/);
+    for (let i = 0; i < words.length; i++) {
+      if (!names.includes(squashed(words[i]!))) continue;
+      let j = i + 1;
+      while (j < words.length && j - i <= ROW.gap && !CELL.test(words[j]!)) j++;
+      const start = j;
+      while (j < words.length && j - start < ROW.cells && CELL.test(words[j]!)) j++;
+      // Two numbers at least: one number after a name is prose ("a batch size of 512"), not a row.
+      if (words.slice(start, j).filter((w) => /\d/.test(w)).length < ROW.minNumbers) continue;
+      const row = words.slice(i, j).join(" ");
+      const context = squashed(words.slice(Math.max(0, i - 40), j).join(" "));
+      const score = names.filter((n) => context.includes(n)).length;
+      rows.push({ n: source.n, header: source.header, sentence: row, quote: row, index: -1, score, coverage: 1 });
+    }
+  }
+  return rows.sort((a, b) => b.score - a.score || a.n - b.n).slice(0, 1);
+}
+
+/** The caption of the figure or table the question names ("What does Table 2 of ... report?"), when it is among the sources. */
+function namedCaption(question: string, ranked: readonly RankedSentence[], sources: readonly ParsedSource[]): RankedSentence | undefined {
+  for (const element of elementRefs(question)) {
+    if (element.type !== "figure" && element.type !== "table") continue;
+    const source = sources.find((s) => /\(figure;/.test(s.header) && s.header.includes(`, ${element.label} (`));
+    if (!source) continue;
+    const [label, next] = splitSentences(source.text);
+    if (!label) continue;
+    // "Table 2. Top-1 error ..." splits after the label: the caption is the label with what follows.
+    const caption = /^(?:Figure|Fig\.|Table)\s*\d+[.:]?$/i.test(label) && next ? `${label} ${next}` : label;
+    return { n: source.n, header: source.header, sentence: caption, quote: caption, index: 0, score: 0, coverage: 1 };
+  }
+  return undefined;
 }
 
 function normalised(text: string): string {
@@ -189,17 +281,24 @@ function normalised(text: string): string {
 }
 
 /** The sentences to quote (none: the corpus does not answer), and the best candidates either way. */
-export function selectSentences(question: string, sources: readonly ParsedSource[], options: SelectionOptions = DEFAULT_SELECTION, namedBy: readonly string[] = []): { chosen: RankedSentence[]; closest: RankedSentence[] } {
+export function selectSentences(question: string, sources: readonly ParsedSource[], options: SelectionOptions = DEFAULT_SELECTION, named: NamedPapers = { titles: [], words: [], names: [] }): { chosen: RankedSentence[]; closest: RankedSentence[] } {
+  const namedBy = named.words;
   const ranked = rankSentences(question, sources);
   // A name the question asks about that no source mentions: the sources are about something else.
-  if (missingNames(question, sources, namedBy).length > 0) return { chosen: [], closest: ranked.slice(0, 2) };
+  if (missingNames(question, sources, namedBy, named.names).length > 0) return { chosen: [], closest: ranked.slice(0, 2) };
+  const caption = namedCaption(question, ranked, sources);
+  // A comparison asks about two papers' terms, and a named element's caption answers it: neither is judged by unseen terms.
+  if (!caption && named.titles.length < 2 && unseenShare(question, sources, namedBy) >= UNSEEN_SHARE) return { chosen: [], closest: ranked.slice(0, 2) };
   const answering = ranked.filter((c) => c.coverage >= options.minCoverage);
+  // The element the question names, and the table row it asks a number of, come first.
+  const first = [caption, ...tableRows(question, sources)].filter((c): c is RankedSentence => Boolean(c));
   const best = answering[0];
-  if (!best) return { chosen: [], closest: ranked.slice(0, 2) };
+  if (!best && first.length === 0) return { chosen: [], closest: ranked.slice(0, 2) };
   const chosen: RankedSentence[] = [];
+  for (const c of first) if (!chosen.some((x) => normalised(x.quote) === normalised(c.quote))) chosen.push(c);
   for (const c of answering) {
     if (chosen.length >= options.maxSentences) break;
-    if (c.score < best.score * options.relativeScore) continue;
+    if (!best || c.score < best.score * options.relativeScore) continue;
     // Never the same sentence twice (a table's record and the body often hold the same one).
     const key = normalised(c.quote);
     if (chosen.some((x) => normalised(x.quote).includes(key) || key.includes(normalised(x.quote)))) continue;

@@ -92,9 +92,9 @@ export function formatSourcesBlock(sources: NumberedSource[]): string {
 }
 
 /** The prompt's line about the papers the question names (empty when it names none). */
-export function formatNamedPapers(papers: ReadonlyArray<{ docId: string; title: string; evidence: string[] }>): string {
+export function formatNamedPapers(papers: ReadonlyArray<{ docId: string; title: string; evidence: string[]; names?: string[] }>): string {
   if (papers.length === 0) return "";
-  const list = papers.map((p) => `"${p.title}" (${p.docId}; named by: ${p.evidence.join(", ")})`).join("; ");
+  const list = papers.map((p) => `"${p.title}" (${p.docId}; named by: ${p.evidence.join(", ")}${p.names?.length ? `; its names: ${p.names.join(", ")}` : ""})`).join("; ");
   return `Papers the question names: ${list}\n\n`;
 }
 
@@ -102,16 +102,19 @@ export function formatNamedPapers(papers: ReadonlyArray<{ docId: string; title: 
 export interface NamedPapers {
   titles: string[];
   words: string[];
+  /** The names the papers give themselves ("Fusion-in-Decoder"). */
+  names: string[];
 }
 
 export function parseNamedPapers(prompt: string): NamedPapers {
   const line = /^Papers the question names: (.*)$/m.exec(prompt)?.[1];
-  const out: NamedPapers = { titles: [], words: [] };
+  const out: NamedPapers = { titles: [], words: [], names: [] };
   if (!line) return out;
-  for (const m of line.matchAll(/"([^"]*)" \([^;]*; named by: ([^)]*)\)/g)) {
+  for (const m of line.matchAll(/"([^"]*)" \([^;]*; named by: ([^;)]*)(?:; its names: ([^)]*))?\)/g)) {
     out.titles.push(m[1]!);
     out.words.push(...m[1]!.split(/\s+/));
     for (const e of m[2]!.split(", ")) out.words.push(...e.replace(/^(?:name|term|author)\s+/, "").split(/\s+/));
+    if (m[3]) out.names.push(...m[3].split(", "));
   }
   out.words = out.words.filter(Boolean);
   return out;

@@ -26,6 +26,7 @@ export const DEFAULT_EXTRACTIVE_OPTIONS: ExtractiveOptions = { ...DEFAULT_SELECT
 /** A question about the image it comes with. */
 const DEICTIC_VISUAL = /\b(this|the attached|the given|my)\s+(image|figure|picture|diagram|plot|chart|photo|page|screenshot|graph)\b/i;
 const CAPTION = /^(?:Figure|Fig\.|Table|Algorithm|Chart|Plate)\s*\d+/i;
+const CAPTION_OPENING = /^(?:Figure|Fig\.|Table|Algorithm|Chart|Plate)\s*\d+\s*[:.]/i;
 
 /**
  * Where a quote comes from, when it is a figure's or a page's: "(Figure 1, p. 3)". A figure's record
@@ -33,8 +34,14 @@ const CAPTION = /^(?:Figure|Fig\.|Table|Algorithm|Chart|Plate)\s*\d+/i;
  */
 function locator(header: string, quote?: { index: number; sentence: string }): string {
   const kind = /\((figure|page|text);/.exec(header)?.[1];
+  // A table row (index -1) found in the source's text: say it is one, with the page it is on.
+  if (quote?.index === -1) {
+    const page = header.replace(/\s*\([^()]*\)\s*$/, "").split(", ").find((p) => /^p\. \d+$/.test(p));
+    return ` (table row${page ? `, ${page}` : ""})`;
+  }
   if (kind !== "figure" && kind !== "page") return "";
-  if (kind === "figure" && quote && quote.index > 0 && !CAPTION.test(quote.sentence)) return "";
+  // Past the caption's first sentence, only a caption's own opening ("Table 3:") keeps the label; "Table 3 shows" is a mention.
+  if (kind === "figure" && quote && quote.index > 0 && !CAPTION_OPENING.test(quote.sentence)) return "";
   const parts = header.replace(/\s*\([^()]*\)\s*$/, "").split(", ");
   const page = parts.find((p) => /^p\. \d+$/.test(p));
   const figure = kind === "figure" ? parts.find((p) => CAPTION.test(p)) ?? "figure" : "page image";
@@ -46,9 +53,9 @@ function quoteLine(c: RankedSentence, maxChars: number): string {
 }
 
 /** The extractive answer to `question` from `sources`. */
-export function composeExtractiveAnswer(question: string, sources: ParsedSource[], options: ExtractiveOptions = DEFAULT_EXTRACTIVE_OPTIONS, named: NamedPapers = { titles: [], words: [] }): string {
+export function composeExtractiveAnswer(question: string, sources: ParsedSource[], options: ExtractiveOptions = DEFAULT_EXTRACTIVE_OPTIONS, named: NamedPapers = { titles: [], words: [], names: [] }): string {
   // Measured on the development set, keeping only the named paper's sources here lost more answers than it saved declines.
-  const { chosen, closest } = selectSentences(question, sources, options, named.words);
+  const { chosen, closest } = selectSentences(question, sources, options, named);
   // "What does this image show?" (asked with an image): the best-matching figure or page is the answer.
   const visual = DEICTIC_VISUAL.test(question) ? sources.find((s) => /\((figure|page);/.test(s.header) && s.text) : undefined;
   if (chosen.length === 0 && visual) {

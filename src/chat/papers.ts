@@ -21,6 +21,8 @@ export interface PaperMatch {
   score: number;
   /** What in the question named it: "arXiv id", "name BERT", "author Vaswani", "title". */
   evidence: string[];
+  /** The names the paper gives itself (from its profile). */
+  names: string[];
 }
 
 export interface QuestionRefs {
@@ -32,14 +34,15 @@ export interface QuestionRefs {
 }
 
 /** Evidence weights: a paper is named when its evidence reaches NAMED_AT. */
-const WEIGHTS = { id: 10, name: 6, coined: 4, author: 4, shortAuthor: 2, titleWord: 2, year: 1 } as const;
+const WEIGHTS = { id: 10, name: 6, variant: 5, coined: 4, author: 4, shortAuthor: 2, titleWord: 2, year: 1 } as const;
 const NAMED_AT = 4;
 /** Two candidates closer than this ratio are both kept. */
 const DISTINCT_RATIO = 1.5;
 const MIN_TITLE_RUN = 2;
 const MIN_SURNAME = 3;
 
-const ELEMENT = /\b(Figure|Fig\.?|Table|Tab\.|Algorithm|Alg\.|Section|Sec\.|§|Equation|Eq\.|Eqn\.?)\s*\(?(\d+(?:\.\d+)*)\)?/giu;
+// "§" is no word character, so \b would never match before it after a space.
+const ELEMENT = /(?:\b|(?=§))(Figure|Fig\.?|Table|Tab\.|Algorithm|Alg\.|Section|Sec\.|§|Equation|Eq\.|Eqn\.?)\s*\(?(\d+(?:\.\d+)*)\)?/giu;
 const ELEMENT_TYPES: Record<string, ElementRef["type"]> = { figure: "figure", fig: "figure", table: "table", tab: "table", algorithm: "algorithm", alg: "algorithm", section: "section", sec: "section", "§": "section", equation: "equation", eq: "equation", eqn: "equation" };
 const ELEMENT_NAMES: Record<ElementRef["type"], string> = { figure: "Figure", table: "Table", algorithm: "Algorithm", section: "Section", equation: "Equation" };
 const ARXIV_IN_TEXT = /\b(\d{4}\.\d{4,5})(?:v\d+)?\b/g;
@@ -67,14 +70,15 @@ function folded(words: string[]): string[] {
   return words.map((w) => w.replace(/(?<=\p{Lu}[\p{L}\p{N}-]*)s$/u, "").toLowerCase());
 }
 
-/** True when `needle` (a word list) occurs contiguously in `hay`. */
-function containsRun(hay: readonly string[], needle: readonly string[]): boolean {
-  if (needle.length === 0) return false;
+/** Where `needle` (a word list) occurs contiguously in `hay`: its start positions. */
+function runStarts(hay: readonly string[], needle: readonly string[]): number[] {
+  const starts: number[] = [];
+  if (needle.length === 0) return starts;
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {
     for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return true;
+    starts.push(i);
   }
-  return false;
+  return starts;
 }
 
 /** Longest run of consecutive analysed words the question shares with the title. */
@@ -125,6 +129,13 @@ export class PaperIndex {
     return this.papers.length;
   }
 
+  /** True when `run` occurs in the question other than inside a longer name of another paper there. */
+  private standsAlone(p: IndexedPaper, run: readonly string[], wordsLower: readonly string[]): boolean {
+    const inLongerName = (start: number) =>
+      this.papers.some((o) => o !== p && o.names.some((m) => m.length > run.length && runStarts(wordsLower, m).some((s) => s <= start && start + run.length <= s + m.length)));
+    return runStarts(wordsLower, run).some((start) => !inLongerName(start));
+  }
+
   /** The coined term's densest user, when no paper defines it as its name. */
   private coinedOwner(term: string): IndexedPaper | undefined {
     let best: IndexedPaper | undefined;
@@ -142,10 +153,14 @@ export class PaperIndex {
     if (p.arxivId && [...question.matchAll(ARXIV_IN_TEXT)].some((m) => m[1] === p.arxivId)) add(WEIGHTS.id, "arXiv id");
     if (p.record.doi && [...question.matchAll(DOI_IN_TEXT)].some((m) => m[0].toLowerCase().replace(/[.,;)]+$/, "") === p.record.doi!.toLowerCase())) add(WEIGHTS.id, "DOI");
     // The longest matching name counts: "Vision Transformer" and not also "Transformer".
-    const named = p.names.filter((n) => containsRun(wordsLower, n)).sort((a, b) => b.length - a.length)[0];
+    // Across papers too: "Vision Transformer" does not also name the paper called "Transformer".
+    const named = p.names.filter((n) => this.standsAlone(p, n, wordsLower)).sort((a, b) => b.length - a.length)[0];
     if (named) add(WEIGHTS.name / (this.nameSpread.get(named.join(" ")) ?? 1), `name ${named.join(" ")}`);
+    // A variant of a one-word name ("BERT-large", "ResNet-50", "ViT-Huge") names the paper too, a little less surely.
+    const variant = named ? undefined : p.names.find((n) => n.length === 1 && wordsLower.some((w) => w.startsWith(`${n[0]}-`)));
+    if (variant) add(WEIGHTS.variant / (this.nameSpread.get(variant[0]!) ?? 1), `name ${wordsLower.find((w) => w.startsWith(`${variant[0]}-`))}`);
     for (const term of new Set(wordsLower)) {
-      if (named?.includes(term) || !p.coined.has(term) || this.coinedOwner(term) !== p) continue;
+      if (named?.includes(term) || !p.coined.has(term) || this.coinedOwner(term) !== p || !this.standsAlone(p, [term], wordsLower)) continue;
       if (this.papers.some((o) => o !== p && o.names.some((n) => n.length === 1 && n[0] === term))) continue; // another paper's own name
       add(WEIGHTS.coined / Math.max(1, (this.nameSpread.get(term) ?? 1) - 1), `term ${term}`);
     }
@@ -165,7 +180,7 @@ export class PaperIndex {
     const matches: PaperMatch[] = [];
     for (const p of this.papers) {
       const { score, evidence } = this.evidenceFor(p, words, wordsLower, analysed, question);
-      if (score >= NAMED_AT) matches.push({ docId: p.record.docId, title: p.record.title, score, evidence });
+      if (score >= NAMED_AT) matches.push({ docId: p.record.docId, title: p.record.title, score, evidence, names: p.record.profile?.names ?? [] });
     }
     matches.sort((a, b) => b.score - a.score);
     const ambiguous = matches.length > 1 && matches[0]!.score < matches[1]!.score * DISTINCT_RATIO && !this.namesBoth(matches);

@@ -71,6 +71,11 @@ function mentionsElement(hit: SearchHit, elements: readonly ElementRef[]): boole
   });
 }
 
+/** A chunk that holds an algorithm or equation itself, labelled as such ("Algorithm 2: AdaMax ..."). */
+function holdsElement(hit: SearchHit, elements: readonly ElementRef[]): boolean {
+  return elements.some((e) => (e.type === "algorithm" || e.type === "equation") && new RegExp(`\\b${e.label.split(" ")[0]}\\s*${e.number.replace(/\./g, "\\.")}\\s*[:.]`, "i").test(hit.text));
+}
+
 export interface RankingContext {
   query: string;
   refs: QuestionRefs;
@@ -89,8 +94,8 @@ export function rankCandidates(candidates: Candidate[], ctx: RankingContext, ele
     score *= named.get(docId) ?? 1;
     score *= phraseFactor(pairs, `${c.hit.text} ${c.hit.metadata.caption ?? ""}`);
     if (ctx.refs.elements.length && (named.size === 0 || named.has(docId)) && mentionsElement(c.hit, ctx.refs.elements)) score *= RANKING.elementMention;
-    // The named element's own record outranks every passage (it is what the question is about).
-    if (elementIds.has(c.hit.id)) score += top * RANKING.namedPaper * RANKING.phraseCap * 2;
+    // The named element's own record (or, for algorithms and equations, the chunk that holds it: "Algorithm 2:") outranks every passage.
+    if (elementIds.has(c.hit.id) || (named.has(docId) && holdsElement(c.hit, ctx.refs.elements))) score += top * RANKING.namedPaper * RANKING.phraseCap * 2;
     c.score = score;
   }
   return candidates.sort((a, b) => b.score - a.score);

@@ -196,6 +196,7 @@ describe("percentile (nearest rank)", () => {
   it("takes the value at rank ceil(p/100 * n) of the sorted list", () => {
     const values = [50, 15, 40, 20, 35];
     expect(percentile(values, 5)).toBe(15);
+    expect(percentile(values, 25)).toBe(20); // rank ceil(1.25) = 2, not the nearest integer 1
     expect(percentile(values, 30)).toBe(20);
     expect(percentile(values, 40)).toBe(20);
     expect(percentile(values, 50)).toBe(35);
