@@ -42,6 +42,8 @@ const MIN_STANDALONE_WORDS = 8;
 /** Decline when this share of the question's topic terms is in no source (and there are a few to judge by). */
 const UNSEEN_SHARE = 0.5;
 const UNSEEN_MIN_TERMS = 3;
+/** Share of the usual coverage each side of a comparison needs. */
+const COMPARISON_COVERAGE = 0.5;
 const MIN_SENTENCE_WORDS = 5;
 const CAPTION = /^(?:Figure|Fig\.|Table|Algorithm|Chart)\s*\d+/i;
 const BM25 = { k1: 1.2, b: 0.75 } as const;
@@ -276,14 +278,29 @@ function namedCaption(question: string, ranked: readonly RankedSentence[], sourc
   return undefined;
 }
 
+/**
+ * For a question that names two or more papers: the best sentence of each paper's sources, best
+ * first. Each side covers only its part of the question, so the bar is half the usual coverage.
+ */
+function compareSides(ranked: readonly RankedSentence[], titles: readonly string[], options: SelectionOptions): RankedSentence[] {
+  const sides: RankedSentence[] = [];
+  for (const title of titles) {
+    const best = ranked.find((c) => titleOf(c.header) === title.toLowerCase() && c.coverage >= options.minCoverage * COMPARISON_COVERAGE);
+    if (best && !sides.includes(best)) sides.push(best);
+  }
+  return sides.sort((a, b) => b.score - a.score).slice(0, options.maxSentences);
+}
+
 function normalised(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 
 /** The sentences to quote (none: the corpus does not answer), and the best candidates either way. */
-export function selectSentences(question: string, sources: readonly ParsedSource[], options: SelectionOptions = DEFAULT_SELECTION, named: NamedPapers = { titles: [], words: [], names: [] }): { chosen: RankedSentence[]; closest: RankedSentence[] } {
+export function selectSentences(question: string, sources: readonly ParsedSource[], options: SelectionOptions = DEFAULT_SELECTION, named: NamedPapers = { titles: [], words: [], names: [], compared: false }): { chosen: RankedSentence[]; closest: RankedSentence[] } {
   const namedBy = named.words;
   const ranked = rankSentences(question, sources);
+  // A comparison of named papers: each side is quoted from its own paper.
+  if (named.compared && named.titles.length >= 2) return { chosen: compareSides(ranked, named.titles, options), closest: ranked.slice(0, 2) };
   // A name the question asks about that no source mentions: the sources are about something else.
   if (missingNames(question, sources, namedBy, named.names).length > 0) return { chosen: [], closest: ranked.slice(0, 2) };
   const caption = namedCaption(question, ranked, sources);

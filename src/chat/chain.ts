@@ -15,7 +15,7 @@ import { InputError } from "../errors.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { CitationStreamFilter, citationsFor, renumberSources, saysUnanswered } from "./citations.js";
 import { llmCondenser, offlineCondenser, type CondenseInput } from "./condense.js";
-import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatNamedPapers, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
+import { collectPromptImages, DEFAULT_CONTEXT_LIMITS, formatNamedPapers, type NamedPapersMode, formatSourcesBlock, numberSources, type ContextLimits, type NumberedSource, type PromptImage } from "./context.js";
 import { answerAborted, isAbortError, toLlmError } from "./errors.js";
 import { EXTRACTIVE_LABEL, toTokens } from "./extractive-model.js";
 import type { ChatModelChoice } from "./llm.js";
@@ -26,8 +26,9 @@ import type { Answer, AnswerEvent, AnswerRequest, ChatTurn, Citation } from "./t
 
 export interface GenerateInput {
   question: string;
-  /** The papers the question names (src/chat/papers.ts), told to the model. */
+  /** The papers the question names (src/chat/papers.ts), told to the model, and whether it compares them or they are candidates. */
   papers?: PaperMatch[];
+  refsMode?: NamedPapersMode;
   sources: NumberedSource[];
   images: PromptImage[];
   history: ChatTurn[];
@@ -77,7 +78,7 @@ export function buildChainParts(settings: ChainSettings): ChainParts {
   const messages = RunnableSequence.from([
     RunnableLambda.from((input: GenerateInput) => ({
       sources: formatSourcesBlock(input.sources),
-      papers: formatNamedPapers(input.papers ?? []),
+      papers: formatNamedPapers(input.papers ?? [], input.refsMode),
       question: input.question.replace(/\s+/g, " ").trim(),
       history: input.history.slice(-historyTurns).map((t) => (t.role === "user" ? new HumanMessage(t.content) : new AIMessage(t.content))),
       images: input.images,
@@ -158,7 +159,7 @@ export async function* runChain(settings: ChainSettings, parts: ChainParts, requ
     } else {
       const images = chat.vision ? await collectPromptImages(sources, config.ingest.imagesDir, request.image, limits) : [];
       try {
-        const input: GenerateInput = { question: standaloneQuestion, sources, images, history, papers: retrieved.refs?.papers ?? [] };
+        const input: GenerateInput = { question: standaloneQuestion, sources, images, history, papers: retrieved.refs?.papers ?? [], refsMode: retrieved.refs?.compared ? "compares" : retrieved.refs?.ambiguous ? "may mean" : "names" };
         // Not streaming: the whole answer is the one chunk.
         const chunks: AsyncIterable<BaseMessage> | BaseMessage[] = streaming ? await parts.generate.stream(input, { signal }) : [await parts.generate.invoke(input, { signal })];
         for await (const chunk of chunks) {

@@ -92,10 +92,12 @@ export function formatSourcesBlock(sources: NumberedSource[]): string {
 }
 
 /** The prompt's line about the papers the question names (empty when it names none). */
-export function formatNamedPapers(papers: ReadonlyArray<{ docId: string; title: string; evidence: string[]; names?: string[] }>): string {
+export type NamedPapersMode = "names" | "compares" | "may mean";
+
+export function formatNamedPapers(papers: ReadonlyArray<{ docId: string; title: string; evidence: string[]; names?: string[] }>, mode: NamedPapersMode = "names"): string {
   if (papers.length === 0) return "";
   const list = papers.map((p) => `"${p.title}" (${p.docId}; named by: ${p.evidence.join(", ")}${p.names?.length ? `; its names: ${p.names.join(", ")}` : ""})`).join("; ");
-  return `Papers the question names: ${list}\n\n`;
+  return `Papers the question ${mode}: ${list}\n\n`;
 }
 
 /** What that line says: the named papers' titles, and the words (title words included) that named them. */
@@ -104,11 +106,14 @@ export interface NamedPapers {
   words: string[];
   /** The names the papers give themselves ("Fusion-in-Decoder"). */
   names: string[];
+  /** True when the question compares these papers, naming each by its own name or id. */
+  compared: boolean;
 }
 
 export function parseNamedPapers(prompt: string): NamedPapers {
-  const line = /^Papers the question names: (.*)$/m.exec(prompt)?.[1];
-  const out: NamedPapers = { titles: [], words: [], names: [] };
+  const match = /^Papers the question (names|compares|may mean): (.*)$/m.exec(prompt);
+  const line = match?.[2];
+  const out: NamedPapers = { titles: [], words: [], names: [], compared: match?.[1] === "compares" };
   if (!line) return out;
   for (const m of line.matchAll(/"([^"]*)" \([^;]*; named by: ([^;)]*)(?:; its names: ([^)]*))?\)/g)) {
     out.titles.push(m[1]!);

@@ -30,12 +30,16 @@ export interface QuestionRefs {
   papers: PaperMatch[];
   /** True when the best two candidates are too close to choose between by the question alone. */
   ambiguous: boolean;
+  /** True when the question names two or more papers, each by its own name or id (a comparison). */
+  compared: boolean;
   elements: ElementRef[];
 }
 
 /** Evidence weights: a paper is named when its evidence reaches NAMED_AT. */
 const WEIGHTS = { id: 10, name: 6, variant: 5, coined: 4, author: 4, shortAuthor: 2, titleWord: 2, year: 1 } as const;
 const NAMED_AT = 4;
+/** Per other paper that uses a name, its weight is divided by 1 + this. */
+const NAME_USE_DISCOUNT = 0.15;
 /** Two candidates closer than this ratio are both kept. */
 const DISTINCT_RATIO = 1.5;
 const MIN_TITLE_RUN = 2;
@@ -111,6 +115,8 @@ export class PaperIndex {
   private readonly papers: IndexedPaper[];
   /** How many papers name or use each (lower-cased) name: a name many papers share tells little. */
   private readonly nameSpread = new Map<string, number>();
+  /** How many papers give themselves each name. */
+  private readonly definers = new Map<string, number>();
 
   constructor(records: readonly DocumentRecord[]) {
     this.papers = records.map((record) => {
@@ -122,7 +128,17 @@ export class PaperIndex {
     for (const p of this.papers) {
       const keys = new Set([...p.names.map((n) => n.join(" ")), ...p.coined.keys()]);
       for (const key of keys) this.nameSpread.set(key, (this.nameSpread.get(key) ?? 0) + 1);
+      for (const key of new Set(p.names.map((n) => n.join(" ")))) this.definers.set(key, (this.definers.get(key) ?? 0) + 1);
     }
+  }
+
+  /**
+   * A name's weight: shared by every paper that gives it to itself, and lowered a little for each
+   * other paper that uses it (DPR is cited by many; "QA" is used by most and names none of them).
+   */
+  private nameWeight(name: string, weight: number): number {
+    const users = this.nameSpread.get(name) ?? 1;
+    return weight / (this.definers.get(name) ?? 1) / (1 + NAME_USE_DISCOUNT * (users - 1));
   }
 
   get size(): number {
@@ -155,10 +171,10 @@ export class PaperIndex {
     // The longest matching name counts: "Vision Transformer" and not also "Transformer".
     // Across papers too: "Vision Transformer" does not also name the paper called "Transformer".
     const named = p.names.filter((n) => this.standsAlone(p, n, wordsLower)).sort((a, b) => b.length - a.length)[0];
-    if (named) add(WEIGHTS.name / (this.nameSpread.get(named.join(" ")) ?? 1), `name ${named.join(" ")}`);
+    if (named) add(this.nameWeight(named.join(" "), WEIGHTS.name), `name ${named.join(" ")}`);
     // A variant of a one-word name ("BERT-large", "ResNet-50", "ViT-Huge") names the paper too, a little less surely.
     const variant = named ? undefined : p.names.find((n) => n.length === 1 && wordsLower.some((w) => w.startsWith(`${n[0]}-`)));
-    if (variant) add(WEIGHTS.variant / (this.nameSpread.get(variant[0]!) ?? 1), `name ${wordsLower.find((w) => w.startsWith(`${variant[0]}-`))}`);
+    if (variant) add(this.nameWeight(variant[0]!, WEIGHTS.variant), `name ${wordsLower.find((w) => w.startsWith(`${variant[0]}-`))}`);
     for (const term of new Set(wordsLower)) {
       if (named?.includes(term) || !p.coined.has(term) || this.coinedOwner(term) !== p || !this.standsAlone(p, [term], wordsLower)) continue;
       if (this.papers.some((o) => o !== p && o.names.some((n) => n.length === 1 && n[0] === term))) continue; // another paper's own name
@@ -183,8 +199,9 @@ export class PaperIndex {
       if (score >= NAMED_AT) matches.push({ docId: p.record.docId, title: p.record.title, score, evidence, names: p.record.profile?.names ?? [] });
     }
     matches.sort((a, b) => b.score - a.score);
-    const ambiguous = matches.length > 1 && matches[0]!.score < matches[1]!.score * DISTINCT_RATIO && !this.namesBoth(matches);
-    return { papers: matches, ambiguous, elements: elementRefs(question) };
+    const compared = this.namesBoth(matches);
+    const ambiguous = matches.length > 1 && matches[0]!.score < matches[1]!.score * DISTINCT_RATIO && !compared;
+    return { papers: matches, ambiguous, compared, elements: elementRefs(question) };
   }
 
   /** Two papers each named by their own name ("compare BERT and GPT"): a comparison, not an ambiguity. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CitationStreamFilter, citationsFor, citedNumbers, cleanMarkers, markerNumbers, saysUnanswered } from "../../src/chat/citations.js";
+import { CitationStreamFilter, citationsFor, citedNumbers, cleanMarkers, markerNumbers, renumberSources, saysUnanswered } from "../../src/chat/citations.js";
 import type { Citation } from "../../src/chat/types.js";
 
 function source(n: number, extra: Partial<Citation> = {}): Citation {
@@ -48,6 +48,29 @@ describe("citation markers", () => {
     expect(cited.map((c) => c.n)).toEqual([1, 2]);
     expect(cited[1]).toMatchObject({ figureLabel: "Figure 2", imageId: "abc", snippet: "the figure shows the encoder stack" });
     expect(cited[0]!.snippet).toBe("text 1");
+  });
+
+  it("renumbers sources in first-citation order, the uncited after them in retrieval order", () => {
+    const sources = [source(1), source(2), source(3), source(4)];
+    const renumbered = renumberSources(sources, [3, 1, 9]);
+    expect(renumbered.map((s) => [s.n, s.id])).toEqual([
+      [1, "id-3"],
+      [2, "id-1"],
+      [3, "id-2"],
+      [4, "id-4"],
+    ]);
+    expect(renumbered[0]).toMatchObject({ title: "Paper 3", page: 3 });
+    expect(sources.map((s) => s.n)).toEqual([1, 2, 3, 4]); // the input is left as it was
+  });
+
+  it("renumbers streamed markers in first-citation order, across a marker split between chunks", () => {
+    const filter = new CitationStreamFilter(3, true);
+    const out = [filter.push("Lactate predicts mortality, see [3"), filter.push("] and [1, 3]. Later [2"), filter.push("] and [7]."), filter.flush()];
+    expect(out[0]).toBe("Lactate predicts mortality, see");
+    expect(out.join("")).toBe("Lactate predicts mortality, see [1] and [2, 1]. Later [3] and."); // [7] points at no source: dropped
+    expect(filter.cited).toEqual([3, 1, 2]);
+    const renumbered = renumberSources([source(1), source(2), source(3)], filter.cited);
+    expect(renumbered.map((s) => s.id)).toEqual(["id-3", "id-1", "id-2"]);
   });
 
   it("recognises answers that say the corpus does not answer", () => {
