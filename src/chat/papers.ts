@@ -38,6 +38,10 @@ export interface QuestionRefs {
 /** Evidence weights: a paper is named when its evidence reaches NAMED_AT. */
 const WEIGHTS = { id: 10, name: 6, variant: 5, coined: 4, author: 4, shortAuthor: 2, titleWord: 2, year: 1 } as const;
 const NAMED_AT = 4;
+/** BM25 over the document fields (the usual parameters). */
+const DOC_BM25 = { k1: 1.2, b: 0.75 } as const;
+/** How long the registry read for the paper index is reused (an ingest shows up within this time). */
+export const PAPER_INDEX_REFRESH_MS = 5_000;
 /** Per other paper that uses a name, its weight is divided by 1 + this. */
 const NAME_USE_DISCOUNT = 0.15;
 /** Two candidates closer than this ratio are both kept. */
@@ -211,30 +215,48 @@ export class PaperIndex {
 
   /** Each paper's BM25 score for the question over its title, names, abstract and headings (0 when nothing matches). */
   documentScores(question: string): Map<string, number> {
-    const terms = [...new Set(analyze(question))];
-    const docs = this.papers.map((p) => {
-      const profile = p.record.profile;
-      const text = [p.record.title, p.record.title, ...(profile?.names ?? []), profile?.abstract ?? "", ...(profile?.headings ?? [])].join(" ");
-      const tf = new Map<string, number>();
-      const list = analyze(text);
-      for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
-      return { docId: p.record.docId, tf, length: list.length };
-    });
-    const avg = docs.reduce((s, d) => s + d.length, 0) / (docs.length || 1) || 1;
+    const fields = this.fields();
     const scores = new Map<string, number>();
-    for (const d of docs) {
+    const n = fields.docs.length;
+    const terms = [...new Set(analyze(question))];
+    for (const d of fields.docs) {
       let score = 0;
       for (const t of terms) {
-        const df = docs.filter((x) => x.tf.has(t)).length;
         const f = d.tf.get(t) ?? 0;
         if (!f) continue;
-        const idf = Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
-        score += (idf * f * 2.2) / (f + 1.2 * (0.25 + (0.75 * d.length) / avg));
+        const df = fields.df.get(t) ?? 0;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        score += (idf * f * (DOC_BM25.k1 + 1)) / (f + DOC_BM25.k1 * (1 - DOC_BM25.b + (DOC_BM25.b * d.length) / fields.avgLength));
       }
       scores.set(d.docId, score);
     }
     return scores;
   }
+
+  private fieldStats: DocumentFields | undefined;
+
+  /** The document-level index's term statistics, built once per index. */
+  private fields(): DocumentFields {
+    if (this.fieldStats) return this.fieldStats;
+    const docs = this.papers.map((p) => {
+      const profile = p.record.profile;
+      // The title counts twice: it is the field that says most about what the paper is about.
+      const list = analyze([p.record.title, p.record.title, ...(profile?.names ?? []), profile?.abstract ?? "", ...(profile?.headings ?? [])].join(" "));
+      const tf = new Map<string, number>();
+      for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
+      return { docId: p.record.docId, tf, length: list.length };
+    });
+    const df = new Map<string, number>();
+    for (const d of docs) for (const t of d.tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    this.fieldStats = { docs, df, avgLength: docs.reduce((s, d) => s + d.length, 0) / (docs.length || 1) || 1 };
+    return this.fieldStats;
+  }
+}
+
+interface DocumentFields {
+  docs: Array<{ docId: string; tf: Map<string, number>; length: number }>;
+  df: Map<string, number>;
+  avgLength: number;
 }
 
 /** "Assuming Attention Is All You Need (arxiv:1706.03762); also possible: ..." for an ambiguous reference. */
@@ -250,17 +272,25 @@ export interface DocumentLister {
 }
 
 /**
- * The current PaperIndex of a store: the registry is read per question (a long-running server sees
- * new ingests) and the index rebuilt only when a record changed.
+ * The current PaperIndex of a store. Reading the registry costs one scroll over every record, so it
+ * is read again only after `refreshMs` (a long-running server sees new ingests within that time),
+ * and the index is rebuilt only when a record changed.
  */
 export class PaperDirectory {
   private signature = "";
   private index = new PaperIndex([]);
+  private readAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly store: DocumentLister) {}
+  constructor(
+    private readonly store: DocumentLister,
+    private readonly refreshMs = PAPER_INDEX_REFRESH_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   async current(): Promise<PaperIndex> {
+    if (this.now() - this.readAt < this.refreshMs) return this.index;
     const records = await this.store.listDocuments();
+    this.readAt = this.now();
     const signature = records.map((r) => `${r.docId}@${r.ingestedAt}`).join("|");
     if (signature !== this.signature) {
       this.index = new PaperIndex(records);

@@ -226,32 +226,42 @@ describe("PaperIndex.documentScores", () => {
 });
 
 describe("PaperDirectory", () => {
-  it("rebuilds the index only when a record changes", async () => {
+  it("reads the registry again only after its refresh time, and rebuilds the index only when a record changed", async () => {
     let records: DocumentRecord[] = [foldNet, cardio];
     let calls = 0;
-    const directory = new PaperDirectory({
-      listDocuments: async () => {
-        calls++;
-        return records.map((r) => ({ ...r }));
+    let clock = 0;
+    const directory = new PaperDirectory(
+      {
+        listDocuments: async () => {
+          calls++;
+          return records.map((r) => ({ ...r }));
+        },
       },
-    });
+      1_000,
+      () => clock,
+    );
     const first = await directory.current();
     expect(first.size).toBe(2);
-    const again = await directory.current();
-    expect(again).toBe(first);
-    expect(calls).toBe(2); // the registry is read every time
-
     records = [foldNet, { ...cardio, ingestedAt: "2024-06-01T00:00:00.000Z" }];
+    clock = 999;
+    expect(await directory.current()).toBe(first); // within the refresh time: not read again
+    expect(calls).toBe(1);
+
+    clock = 1_000;
     const reingested = await directory.current();
+    expect(calls).toBe(2);
     expect(reingested).not.toBe(first);
     expect(reingested.size).toBe(2);
 
+    clock = 2_000;
+    expect(await directory.current()).toBe(reingested); // read, unchanged: the same index
+    expect(calls).toBe(3);
+
     records = [...records, vit];
+    clock = 3_000;
     const grown = await directory.current();
     expect(grown).not.toBe(reingested);
     expect(grown.size).toBe(3);
     expect(grown.resolve("What is ViT?").papers[0]?.docId).toBe(vit.docId);
-    expect(await directory.current()).toBe(grown);
-    expect(calls).toBe(5);
   });
 });
