@@ -19,6 +19,11 @@ export interface Folio {
   /** Built on first use: commands that only ingest never construct a chat model. */
   answerer(): Answerer;
   imageSearchAvailable: boolean;
+  /**
+   * A line for the user when documents were indexed by another embedding setup or analyser (an
+   * older Folio): they stay searchable, but mixed with new ones; the next ingest re-makes them.
+   */
+  staleNotice(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,13 @@ export async function openFolio(config: FolioConfig): Promise<Folio> {
       const created = createAnswerer(config, store);
       answerer = created;
       return created;
+    },
+    async staleNotice() {
+      const records = await store.listDocuments();
+      const stale = records.filter((r) => r.embeddingSignature !== store.embeddingSignature);
+      if (stale.length === 0) return null;
+      const was = [...new Set(stale.map((r) => r.embeddingSignature))].join(", ");
+      return `${stale.length} of ${records.length} documents were indexed as "${was}", not "${store.embeddingSignature}" (another analyser or embedding setup): run \`folio ingest\` on your folders again to re-index them.`;
     },
     async close() {
       await store.close();

@@ -112,6 +112,12 @@ interface Prepared extends RankedSentence {
   order: number;
 }
 
+/** Words of spaced scripts, plus one per two characters of Chinese, Japanese, Korean or Thai. */
+function wordCount(sentence: string): number {
+  const unspaced = sentence.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu)?.length ?? 0;
+  return sentence.split(/\s+/).filter(Boolean).length + Math.floor(unspaced / 2);
+}
+
 function titleOf(header: string): string {
   return header.split(", ")[0]?.replace(/\s*\([^()]*\)\s*$/, "").trim().toLowerCase() ?? "";
 }
@@ -121,7 +127,7 @@ function usable(sentence: string, title: string): boolean {
   if (title && sentence.replace(/[.:]$/, "").trim().toLowerCase() === title) return false;
   // A sentence that opens with the paper's title is its title block (authors, affiliations, venue).
   if (title && sentence.toLowerCase().startsWith(title)) return false;
-  return sentence.split(/\s+/).length >= MIN_SENTENCE_WORDS || CAPTION.test(sentence);
+  return wordCount(sentence) >= MIN_SENTENCE_WORDS || CAPTION.test(sentence);
 }
 
 function prepare(sources: readonly ParsedSource[]): Prepared[] {
@@ -133,7 +139,7 @@ function prepare(sources: readonly ParsedSource[]): Prepared[] {
     const terms = sentences.map((s) => analyze(withGreekVariants(s)));
     sentences.forEach((sentence, i) => {
       if (!usable(sentence, title)) return;
-      const standalone = !NEEDS_CONTEXT.test(sentence) && sentence.split(/\s+/).length >= MIN_STANDALONE_WORDS;
+      const standalone = !NEEDS_CONTEXT.test(sentence) && wordCount(sentence) >= MIN_STANDALONE_WORDS;
       const quote = !standalone && i > 0 && usable(sentences[i - 1]!, title) ? `${sentences[i - 1]} ${sentence}` : sentence;
       const window = new Set([...(terms[i - 1] ?? []), ...terms[i]!, ...(terms[i + 1] ?? [])]);
       out.push({ n: source.n, header: source.header, sentence, quote, index: i, score: 0, coverage: 0, terms: terms[i]!, window, order: order++ });

@@ -29,6 +29,16 @@ export function splitSentences(text: string): string[] {
   let start = 0;
   for (let i = 0; i < flat.length; i++) {
     const ch = flat[i]!;
+    // 。！？ end a sentence with no space after them (Chinese, Japanese).
+    if (ch === "。" || ch === "！" || ch === "？") {
+      let end = i + 1;
+      while (end < flat.length && /["'」』）)]/.test(flat[end]!)) end++;
+      const sentence = flat.slice(start, end).trim();
+      if (sentence) out.push(sentence);
+      start = end;
+      i = end - 1;
+      continue;
+    }
     if (ch !== "." && ch !== "!" && ch !== "?") continue;
     let end = i + 1;
     while (end < flat.length && /["'”’)\]]/.test(flat[end]!)) end++;

@@ -7,6 +7,7 @@ import type { SearchFilters, SearchMode } from "../store/types.js";
 export const FilterFlagsSchema = z.object({
   paper: z.array(z.string().min(1)).optional(),
   kind: z.array(z.enum(CHUNK_KINDS)).optional(),
+  lang: z.array(z.string().regex(/^[a-z]{2}$/, "a two-letter language code such as en, zh or de")).optional(),
   year: z.string().optional(),
   filter: z.string().optional(),
   references: z.boolean().optional(),
@@ -42,12 +43,13 @@ export function toSearchFilters(raw: unknown): SearchFilters {
   const parsed = FilterFlagsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UsageError(`Invalid filter flag ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}.`, `--kind takes ${CHUNK_KINDS.join(", ")}; --paper takes document ids (see \`folio docs\`).`);
+    throw new UsageError(`Invalid filter flag ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}.`, `--kind takes ${CHUNK_KINDS.join(", ")}; --lang a two-letter language code (en, zh, de ...); --paper takes document ids (see \`folio docs\`).`);
   }
   const flags = parsed.data;
   const filters: SearchFilters = {};
   if (flags.paper?.length) filters.docIds = flags.paper;
   if (flags.kind?.length) filters.kinds = flags.kind;
+  if (flags.lang?.length) filters.langs = flags.lang;
   if (flags.year) filters.year = parseYearSpec(flags.year);
   if (flags.references) filters.includeReferences = true;
   if (flags.filter) {

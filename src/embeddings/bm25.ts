@@ -6,6 +6,8 @@
 import { DEFAULTS } from "../config.js";
 import { stemmer } from "stemmer";
 import type { SparseVector } from "./types.js";
+import { analyzeIn } from "./analyzer.js";
+import type { AnalysedLanguage } from "./language.js";
 
 export interface Bm25Options {
   /** Term-frequency saturation (FOLIO_BM25_K1). */
@@ -109,9 +111,17 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-/** Stop words removed and each word stemmed; compounds keep their joiners with stemmed parts ("pre-trained" -> "pre-train"). */
-export function analyze(text: string): string[] {
+/** English: stop words removed and each word stemmed; compounds keep their joiners with stemmed parts ("pre-trained" -> "pre-train"). */
+export function analyzeEnglish(text: string): string[] {
   return tokenize(text).map((token) => memo(stemMemo, token, analyzeToken));
+}
+
+/**
+ * The indexed terms of a text, in its language (detected when not given): English as
+ * analyzeEnglish, other languages as src/embeddings/analyzer.ts says.
+ */
+export function analyze(text: string, lang?: AnalysedLanguage): string[] {
+  return analyzeIn(text, analyzeEnglish, lang);
 }
 
 export class Bm25Encoder {

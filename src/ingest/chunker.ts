@@ -14,8 +14,12 @@
 import { ChunkMetadataSchema, type ChunkInput, type ChunkMetadata } from "../store/types.js";
 import type { ParsedBlock, ParsedDocument } from "./types.js";
 
+/** Characters of scripts written without spaces: about one token each, not a quarter. */
+const UNSPACED_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu;
+
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  const unspaced = text.match(UNSPACED_CHAR)?.length ?? 0;
+  return Math.ceil((text.length - unspaced) / 4) + unspaced;
 }
 
 export interface ChunkOptions {
@@ -34,11 +38,12 @@ const ABBREVIATIONS = new Set([
 /** Splits text into sentences at . ! ? followed by space and an upper-case letter, digit or bracket. */
 export function splitSentences(text: string): string[] {
   const out: string[] = [];
-  const boundary = /([.!?]["')\]]*)\s+(?=[A-Z0-9(["'])/g;
+  // Latin-style ends need a space and a capital after them; 。！？ end a sentence as they are.
+  const boundary = /([.!?]["')\]]*)\s+(?=[A-Z0-9(["'])|([。！？]["'」』）)]*)\s*/gu;
   let start = 0;
   let match: RegExpExecArray | null;
   while ((match = boundary.exec(text)) !== null) {
-    const end = match.index + (match[1]?.length ?? 1);
+    const end = match.index + (match[1] ?? match[2] ?? ".").length;
     const before = text.slice(Math.max(start, match.index - 12), match.index);
     const lastWord = /([A-Za-z.]+)$/.exec(before)?.[1]?.toLowerCase().replace(/^\.+/, "") ?? "";
     // "et al.", "Fig. 3", single initials ("J. Smith") do not end sentences.
@@ -72,7 +77,8 @@ function splitLong(sentence: string, maxTokens: number): string[] {
   // A single "word" longer than the limit (a URL, a table dump) is cut by characters.
   return out.flatMap((piece) => {
     if (estimateTokens(piece) <= maxTokens) return [piece];
-    const size = maxTokens * 4;
+    const size = UNSPACED_CHAR.test(piece) ? maxTokens : maxTokens * 4;
+    UNSPACED_CHAR.lastIndex = 0;
     const parts: string[] = [];
     for (let i = 0; i < piece.length; i += size) parts.push(piece.slice(i, i + size));
     return parts;

@@ -15,12 +15,16 @@ const Range = z
   .strict()
   .refine((r) => r.gte === undefined || r.lte === undefined || r.gte <= r.lte, { message: "gte must not be greater than lte" });
 
+const Lang = z.string().regex(/^[a-z]{2}$/, "a two-letter language code such as en, zh or de");
+
 export const FiltersSchema = z
   .object({
     paper: oneOrMany(z.string().min(1).max(256)).optional().openapi({ description: "Document id(s), as in `folio docs` (alias of docIds)" }),
     docIds: z.array(z.string().min(1).max(256)).max(100).optional(),
     kind: oneOrMany(Kind).optional().openapi({ description: "text, page or figure (alias of kinds)" }),
     kinds: z.array(Kind).max(3).optional(),
+    lang: oneOrMany(Lang).optional().openapi({ description: "Chunk language(s), ISO 639-1 as Folio's analyser detects them: en, zh, ja, ko, de, fr, es, ru ... (alias of langs)" }),
+    langs: z.array(Lang).max(20).optional(),
     year: z.union([z.number().int(), Range]).optional().openapi({ description: "A year, or {gte, lte}" }),
     pages: Range.optional(),
     includeReferences: z.boolean().optional(),
@@ -73,6 +77,8 @@ export function toSearchFilters(body: FiltersBody | undefined): SearchFilters | 
   if (docIds.length) filters.docIds = [...new Set(docIds)];
   const kinds = [...(body.kinds ?? []), ...(body.kind === undefined ? [] : Array.isArray(body.kind) ? body.kind : [body.kind])];
   if (kinds.length) filters.kinds = [...new Set(kinds)];
+  const langs = [...(body.langs ?? []), ...(body.lang === undefined ? [] : Array.isArray(body.lang) ? body.lang : [body.lang])];
+  if (langs.length) filters.langs = [...new Set(langs)];
   if (body.year !== undefined) filters.year = typeof body.year === "number" ? { gte: body.year, lte: body.year } : body.year;
   if (body.pages) filters.pages = body.pages;
   if (body.includeReferences !== undefined) filters.includeReferences = body.includeReferences;

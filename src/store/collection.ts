@@ -23,6 +23,7 @@ export const PAYLOAD_INDEXES: ReadonlyArray<{ field: string; schema: Schemas["Pa
   { field: "metadata.references", schema: "bool" },
   // removing a document's images asks whether any other point still uses each one
   { field: "metadata.imageId", schema: "keyword" },
+  { field: "metadata.lang", schema: "keyword" },
 ];
 
 /** Which named vectors a collection has. */

@@ -80,6 +80,7 @@ export function buildFilter(filters: SearchFilters = {}, extra: Condition[] = []
   const mustNot: Condition[] = [];
   if (filters.docIds) must.push({ key: "metadata.docId", match: { any: filters.docIds } });
   if (filters.kinds) must.push({ key: "metadata.kind", match: { any: filters.kinds } });
+  if (filters.langs?.length) must.push({ key: "metadata.lang", match: { any: filters.langs } });
   const years = range(filters.year?.gte, filters.year?.lte);
   if (years) must.push({ key: "metadata.year", range: years });
   const pages = range(filters.pages?.gte, filters.pages?.lte);

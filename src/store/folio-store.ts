@@ -4,6 +4,7 @@
  * lives in `<collection>_documents`, so resuming works against a server as well as embedded.
  */
 import { BM25_DEFAULTS } from "../embeddings/bm25.js";
+import { ANALYZER_VERSION } from "../embeddings/analyzer.js";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { Document } from "@langchain/core/documents";
 import type { FolioConfig } from "../config.js";
@@ -48,11 +49,13 @@ export interface FolioStoreOptions {
 /** Qdrant's scalar int8 quantization, kept in RAM; the float originals stay for rescoring. */
 const INT8_QUANTIZATION: Schemas["QuantizationConfig"] = { scalar: { type: "int8", quantile: 0.99, always_ram: true } };
 
-/** "bm25", or e.g. "jina-embeddings-v4@1024+bm25+mv": a change means the points must be re-made. */
+/** "bm25/a2", or e.g. "jina-embeddings-v4@1024+bm25/a2+mv": a change means the points must be re-made. */
 export function embeddingSignatureFor(config: FolioConfig, layout: CollectionLayout): string {
   // BM25 parameters shape the stored sparse values: non-default ones are part of the signature.
   const p = config.bm25 ?? BM25_DEFAULTS;
-  const bm25 = p.k1 === BM25_DEFAULTS.k1 && p.b === BM25_DEFAULTS.b && p.avgdl === BM25_DEFAULTS.avgdl ? "bm25" : `bm25(k1=${p.k1},b=${p.b},avgdl=${p.avgdl})`;
+  const params = p.k1 === BM25_DEFAULTS.k1 && p.b === BM25_DEFAULTS.b && p.avgdl === BM25_DEFAULTS.avgdl ? "" : `(k1=${p.k1},b=${p.b},avgdl=${p.avgdl})`;
+  // The analyser's version: a store indexed by another analyser is re-made by the next ingest, not mixed.
+  const bm25 = `bm25${params}/a${ANALYZER_VERSION}`;
   if (layout.dense === null) return bm25;
   const model = config.embeddings.mode === "jina" ? config.embeddings.model : "dense";
   return `${model}@${layout.dense}+${bm25}${layout.multivector ? "+mv" : ""}`;

@@ -10,6 +10,8 @@ export { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
 export { FolioVectorStore } from "./folio-vector-store.js";
 export { FolioStore } from "./folio-store.js";
 export { analyze } from "../embeddings/bm25.js";
+export { ANALYZER_VERSION } from "../embeddings/analyzer.js";
+export { detectLanguage, dominantLanguage, ANALYSED_LANGUAGES, type AnalysedLanguage } from "../embeddings/language.js";
 
 /** Opens the Folio store for this configuration (embedded unless QDRANT_URL is set). */
 export function openFolioStore(config: FolioConfig, embeddings: MultimodalEmbeddings | null, options?: FolioStoreOptions): Promise<FolioStore> {

@@ -36,6 +36,8 @@ export const ChunkMetadataSchema = z.object({
   chunkIndex: z.number().int().nonnegative(),
   /** True for the references section: kept out of answers by default. */
   references: z.boolean().default(false),
+  /** The chunk's language as the analyser treated it ("en", "zh", "de" ...): filter with `langs`. */
+  lang: z.string().optional(),
 });
 export type ChunkMetadata = z.infer<typeof ChunkMetadataSchema>;
 
@@ -75,6 +77,8 @@ export const DocumentRecordSchema = z.object({
   year: z.number().int().optional(),
   doi: z.string().optional(),
   arxivId: z.string().optional(),
+  /** The document's dominant language (its chunks', weighted by length). */
+  lang: z.string().optional(),
   pages: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
   figures: z.number().int().nonnegative(),
@@ -91,6 +95,8 @@ export type SearchMode = "dense" | "sparse" | "hybrid";
 export interface SearchFilters {
   docIds?: string[];
   kinds?: ChunkKind[];
+  /** Chunk languages ("zh", "de"): metadata.lang. */
+  langs?: string[];
   year?: { gte?: number; lte?: number };
   pages?: { gte?: number; lte?: number };
   /** Include the references section (default false). */

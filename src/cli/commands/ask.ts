@@ -29,6 +29,8 @@ export function registerAsk(program: Command, ctx: CommandContext): Command {
     if (opts.image) checkImageArgument(opts.image, ctx.io.cwd);
     const folio = await openFolio(config);
     try {
+      const stale = await folio.staleNotice();
+      if (stale) writeLine(ctx.io.stderr, stale);
       const answer = await askAndPrint(folio.answerer(), { question, filters, k: opts.k, ...(opts.image ? { image: opts.image } : {}) }, ctx, Boolean(opts.json));
       if (opts.json) writeJson(ctx.io, answer);
     } finally {

@@ -40,6 +40,8 @@ export function registerSearch(program: Command, ctx: CommandContext): Command {
     if (!query && !opts.image && !batch) throw new UsageError("search needs a query, --image, or queries on stdin.", 'Try `folio search "late interaction"`.');
     const folio = await openFolio(config);
     try {
+      const stale = await folio.staleNotice();
+      if (stale) writeLine(ctx.io.stderr, stale);
       if (batch) {
         const lines = createInterface({ input: ctx.io.stdin, crlfDelay: Infinity });
         for await (const line of lines) {

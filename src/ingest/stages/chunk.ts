@@ -1,4 +1,5 @@
 /** Stage 5, chunk: a parsed document's chunks and registry record, ready for the writer. */
+import { detectLanguage, dominantLanguage } from "../../store/index.js";
 import type { ChunkInput, DocumentInput } from "../../store/types.js";
 import { chunkDocument, type DocumentMeta } from "../chunker.js";
 import { profileDocument } from "../profile.js";
@@ -35,7 +36,8 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
     source: display,
   };
   const { chunkTokens, chunkOverlapTokens } = ctx.options;
-  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens });
+  // Each chunk is analysed in its own language: an English paper with a Chinese abstract is both.
+  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens }).map((c) => ({ ...c, metadata: { ...c.metadata, lang: detectLanguage(c.text) } }));
   if (chunks.length === 0) throw new Skip("empty", hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
   return {
     display,
@@ -48,6 +50,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
       year: meta.year,
       ...(meta.doi ? { doi: meta.doi } : {}),
       ...(meta.arxivId ? { arxivId: meta.arxivId } : {}),
+      lang: dominantLanguage(chunks.filter((c) => c.metadata.kind === "text").map((c) => c.text)),
       pages: parsed.pageCount,
       chunks: chunks.length,
       figures: parsed.figures.length,

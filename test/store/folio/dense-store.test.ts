@@ -70,7 +70,7 @@ describe("FolioStore with Jina embeddings", () => {
 
   it("describes itself", () => {
     expect(store.capabilities).toEqual({ dense: true, images: true, multivector: false });
-    expect(store.embeddingSignature).toBe("jina-embeddings-v4@256+bm25");
+    expect(store.embeddingSignature).toBe("jina-embeddings-v4@256+bm25/a2");
   });
 
   it("embeds text chunks with late chunking and figures as images", () => {
@@ -145,7 +145,7 @@ describe("multi-vector re-scoring", () => {
     const config = jinaConfig({ FOLIO_MULTIVECTOR: true });
     const { store, client } = await openJina(config);
     expect(store.capabilities.multivector).toBe(true);
-    expect(store.embeddingSignature).toBe("jina-embeddings-v4@256+bm25+mv");
+    expect(store.embeddingSignature).toBe("jina-embeddings-v4@256+bm25/a2+mv");
     const docs = corpusWithImages();
     // The collection: named dense + multi-vector (re-scoring only, no HNSW graph) + sparse BM25 with IDF, indexed payload fields.
     await store.putDocument(docInput("bert", docs.bert), docs.bert);
@@ -154,7 +154,7 @@ describe("multi-vector re-scoring", () => {
     expect(vectors.dense).toMatchObject({ size: 256, distance: "Cosine" });
     expect(vectors.multivector).toMatchObject({ size: 128, distance: "Cosine", multivector_config: { comparator: "max_sim" }, hnsw_config: { m: 0 } });
     expect(info.config.params.sparse_vectors?.bm25).toMatchObject({ modifier: "idf" });
-    expect(Object.keys(info.payload_schema).sort()).toEqual(["metadata.docId", "metadata.imageId", "metadata.kind", "metadata.page", "metadata.references", "metadata.year"]);
+    expect(Object.keys(info.payload_schema).sort()).toEqual(["metadata.docId", "metadata.imageId", "metadata.kind", "metadata.lang", "metadata.page", "metadata.references", "metadata.year"]);
     // A page without an image: its multi-vector comes from its text.
     docs.resnet.push({ text: "Residual learning building block with a shortcut connection and identity mapping.", metadata: meta("resnet", "page", 4, { page: 2 }) });
     await ingest(store, docs);

@@ -26,7 +26,7 @@ describe("FolioStore without embeddings (BM25 only)", () => {
 
   it("describes itself", () => {
     expect(store.capabilities).toEqual({ dense: false, images: false, multivector: false });
-    expect(store.embeddingSignature).toBe("bm25");
+    expect(store.embeddingSignature).toBe("bm25/a2");
   });
 
   it("ranks the right chunk first", async () => {
@@ -83,7 +83,7 @@ describe("FolioStore without embeddings (BM25 only)", () => {
     expect(await store.count({ docIds: ["transformer"] })).toBe(4);
     const docs = await store.listDocuments();
     expect(docs.map((d) => d.docId)).toEqual(["bert", "resnet", "transformer"]);
-    expect(docs[0]?.embeddingSignature).toBe("bm25");
+    expect(docs[0]?.embeddingSignature).toBe("bm25/a2");
     expect((await store.getDocument("resnet"))?.title).toContain("Residual");
     expect(await store.getDocument("nope")).toBeNull();
     const [hit] = await store.search({ text: "ImageNet ILSVRC", k: 1 });

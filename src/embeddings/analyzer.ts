@@ -1,0 +1,125 @@
+/**
+ * The multilingual analyser behind BM25: text to the terms that are indexed and searched.
+ *   - English (and Latin text no detector is sure of): exactly the English analysis of bm25.ts
+ *     (its stop words and Porter stemming), so English results do not change;
+ *   - other Latin-script and Cyrillic languages: that language's stop words (stopwords-iso) and its
+ *     Snowball stemmer (@orama/stemmers), French and Italian elisions ("l'attention") split off;
+ *   - Chinese, Japanese, Korean and Thai runs: the words of the runtime's ICU segmenter
+ *     (Intl.Segmenter), without stop words, plus overlapping character bigrams, which find what the
+ *     segmenter's dictionary splits differently (Lucene's CJK analyser indexes bigrams too).
+ * A query is analysed the same way in its own language; names, numbers and formulas are shared
+ * across languages, so a query in one language still matches them in another.
+ */
+import { stemmer as danish } from "@orama/stemmers/danish";
+import { stemmer as dutch } from "@orama/stemmers/dutch";
+import { stemmer as finnish } from "@orama/stemmers/finnish";
+import { stemmer as french } from "@orama/stemmers/french";
+import { stemmer as german } from "@orama/stemmers/german";
+import { stemmer as italian } from "@orama/stemmers/italian";
+import { stemmer as norwegian } from "@orama/stemmers/norwegian";
+import { stemmer as portuguese } from "@orama/stemmers/portuguese";
+import { stemmer as russian } from "@orama/stemmers/russian";
+import { stemmer as spanish } from "@orama/stemmers/spanish";
+import { stemmer as swedish } from "@orama/stemmers/swedish";
+import { stemmer as ukrainian } from "@orama/stemmers/ukrainian";
+import stopwordsIso from "stopwords-iso/stopwords-iso.json" with { type: "json" };
+import { detectLanguage, type AnalysedLanguage } from "./language.js";
+
+/** Part of the embedding signature: a change here means stored sparse vectors must be re-made. */
+export const ANALYZER_VERSION = 2;
+
+type Stemmer = (word: string) => string;
+const STEMMERS: Partial<Record<AnalysedLanguage, Stemmer>> = { de: german, fr: french, es: spanish, pt: portuguese, it: italian, nl: dutch, sv: swedish, da: danish, no: norwegian, fi: finnish, ru: russian, uk: ukrainian };
+const SEGMENTED = new Set<AnalysedLanguage>(["zh", "ja", "ko", "th"]);
+/** Runs of scripts written without spaces between words (Korean has spaces, but particles cling to words). */
+const UNSPACED_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}ー]+/gu;
+const HAS_UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
+const WORD = /[\p{L}\p{N}]+(?:[-_.'’][\p{L}\p{N}]+)*/gu;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+const ELISION = /^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all|un)['’]/u;
+
+const stopLists = stopwordsIso as Record<string, string[] | undefined>;
+const stopSets = new Map<string, ReadonlySet<string>>();
+function stopWordsOf(lang: AnalysedLanguage): ReadonlySet<string> {
+  let set = stopSets.get(lang);
+  if (!set) {
+    set = new Set(stopLists[lang] ?? []);
+    stopSets.set(lang, set);
+  }
+  return set;
+}
+
+const segmenters = new Map<string, Intl.Segmenter | null>();
+function segmenterFor(lang: AnalysedLanguage): Intl.Segmenter | null {
+  if (!segmenters.has(lang)) segmenters.set(lang, typeof Intl.Segmenter === "function" ? new Intl.Segmenter(lang, { granularity: "word" }) : null);
+  return segmenters.get(lang) ?? null;
+}
+
+/** Overlapping pairs of characters of a run ("神经网络" -> 神经 经网 网络); a single character stands alone. */
+export function bigrams(run: string): string[] {
+  const chars = [...run];
+  if (chars.length === 1) return chars;
+  const out: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  return out;
+}
+
+/** The language a run of unspaced script is segmented as, given the text's language. */
+function segmentLanguage(run: string, lang: AnalysedLanguage): AnalysedLanguage {
+  if (SEGMENTED.has(lang)) return lang;
+  if (/\p{Script=Hangul}/u.test(run)) return "ko";
+  if (/\p{Script=Thai}/u.test(run)) return "th";
+  return /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(run) ? "ja" : "zh";
+}
+
+function analyzeUnspaced(run: string, lang: AnalysedLanguage): string[] {
+  const segLang = segmentLanguage(run, lang);
+  const stop = stopWordsOf(segLang);
+  const segmenter = segmenterFor(segLang);
+  const words = segmenter ? [...segmenter.segment(run)].filter((s) => s.isWordLike && !stop.has(s.segment)).map((s) => s.segment) : [];
+  return [...words, ...bigrams(run)];
+}
+
+function analyzeWord(token: string, lang: AnalysedLanguage): string | undefined {
+  const stemmer = STEMMERS[lang];
+  const word = token.replace(/’/g, "'").replace(ELISION, "");
+  if (!word || stopWordsOf(lang).has(word)) return undefined;
+  if (word.length < 2 && !/\p{N}/u.test(word)) return undefined;
+  // Compounds and numbers keep their form ("covid-19", "3.5"); plain words are stemmed.
+  return stemmer && /^\p{L}+$/u.test(word) && word.length > 2 ? stemmer(word) : word;
+}
+
+/** Words of a spaced script in a language other than English. */
+function analyzeSpaced(text: string, lang: AnalysedLanguage, english: (text: string) => string[]): string[] {
+  const out: string[] = [];
+  for (const match of text.normalize("NFKC").toLowerCase().matchAll(WORD)) {
+    const token = match[0];
+    // A Latin word in a Cyrillic text, or a Cyrillic one in a Latin text, is analysed in its own script's language.
+    const tokenLang: AnalysedLanguage = CYRILLIC.test(token) ? (lang === "uk" ? "uk" : "ru") : STEMMERS[lang] && !CYRILLIC.test(token) && lang !== "ru" && lang !== "uk" ? lang : "en";
+    if (tokenLang === "en") out.push(...english(token));
+    else {
+      const term = analyzeWord(token, tokenLang);
+      if (term) out.push(term);
+    }
+  }
+  return out;
+}
+
+/**
+ * The terms of `text` in `lang` (default: detected). `english` is the English analysis, used as is
+ * for English text and for Latin words no other language claims.
+ */
+export function analyzeIn(text: string, english: (text: string) => string[], lang: AnalysedLanguage = detectLanguage(text)): string[] {
+  if (!HAS_UNSPACED.test(text)) return lang === "en" ? english(text) : analyzeSpaced(text, lang, english);
+  const out: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(UNSPACED_RUN)) {
+    const between = text.slice(last, match.index);
+    if (between.trim()) out.push(...(lang === "en" || SEGMENTED.has(lang) ? english(between) : analyzeSpaced(between, lang, english)));
+    out.push(...analyzeUnspaced(match[0], lang));
+    last = match.index + match[0].length;
+  }
+  const rest = text.slice(last);
+  if (rest.trim()) out.push(...(lang === "en" || SEGMENTED.has(lang) ? english(rest) : analyzeSpaced(rest, lang, english)));
+  return out;
+}
