@@ -9,7 +9,7 @@
  *     be found in the sources: sources about something else do not answer;
  *   - a sentence that does not stand alone ("This ...", "It ...") is quoted with the one before it.
  */
-import { analyze } from "../store/index.js";
+import { analyze, detectLanguage } from "../store/index.js";
 import type { NamedPapers, ParsedSource } from "./context.js";
 import { elementRefs } from "./papers.js";
 import { splitSentences } from "./sentences.js";
@@ -56,7 +56,7 @@ const CELL = /^(?:[-+]?\d[\d.,]*%?|[·×x±/()–-]|\d+(?:\.\d+)?[kKmMbB])$/;
 const GREEK: Record<string, string> = { alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", sigma: "σ", tau: "τ", rho: "ρ", omega: "ω" };
 
 export function intentOf(question: string): Intent {
-  if (NUMBER_QUESTION.test(question)) return "number";
+  if (NUMBER_QUESTION.test(question) || MULTILINGUAL_NUMBER_QUESTION.test(question)) return "number";
   if (DEFINITION_QUESTION.test(question)) return "definition";
   return "other";
 }
@@ -69,8 +69,17 @@ export function withGreekVariants(text: string): string {
   return extra.length ? `${text} ${extra.join(" ")}` : text;
 }
 
+/**
+ * Interrogatives of other languages, which say what kind of answer is wanted: removed before the
+ * question is analysed, so that in Chinese or Japanese no character bigram straddles them.
+ */
+const INTERROGATIVES = /多少|几|什么|哪些|哪个|哪里|为什么|怎么|如何|是否|吗|呢|何|いくつ|いくら|どの|どれ|なに|なぜ|どう|ですか|か？|몇|얼마나|얼마|무엇|어떤|어느|왜|어떻게|\b(?:wie viele|wie viel|welche[rsnm]?|was|warum|wann|wo|combien|quel(?:le)?s?|pourquoi|comment|cuánt[oa]s?|cuál(?:es)?|qué|por qué|cómo|quant[oa]s?|qual|quais|сколько|какой|какая|какие|каков|почему|как)\b/giu;
+const MULTILINGUAL_NUMBER_QUESTION = /多少|几|いくつ|いくら|何[人個回年日%％]|몇|얼마|\b(?:wie viele|wie viel|combien|cuánt[oa]s|quant[oa]s|сколько)\b/iu;
+
 export function questionTerms(question: string): string[] {
-  return [...new Set(analyze(withGreekVariants(question)))].filter((t) => !QUESTION_WORDS.has(t));
+  // The language is the whole question's: without its interrogatives a short question may not show it.
+  const lang = detectLanguage(question);
+  return [...new Set(analyze(withGreekVariants(question.replace(INTERROGATIVES, " ")), lang))].filter((t) => !QUESTION_WORDS.has(t));
 }
 
 /** Author lists ("Kingma and Ba", "Vaswani et al.", "by He et al."), element labels: not what a question asks about. */
@@ -200,7 +209,9 @@ export function missingNames(question: string, sources: readonly ParsedSource[],
   const naming = new Set(namedBy.map((w) => w.toLowerCase()));
   const seen = new Set(analyze(withGreekVariants(sources.map((s) => `${s.header} ${s.text}`).join(" "))));
   // The whole word must be there ("200-layer", not just "200"), or its Greek spelling ("beta2" as "β2").
-  const forms = (name: string) => [name, withGreekVariants(name).slice(name.length).trim()].filter(Boolean).map((f) => analyze(f)[0]).filter((t): t is string => Boolean(t));
+  // Names are analysed in the question's language (German capitalises every noun: "Bodenproben").
+  const lang = detectLanguage(question);
+  const forms = (name: string) => [name, withGreekVariants(name).slice(name.length).trim()].filter(Boolean).map((f) => analyze(f, lang)[0]).filter((t): t is string => Boolean(t));
   const text = sources.map((s) => s.text).join(" ");
   const joined = (t: string) => `_${(t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join("_")}_`;
   const wordsOfText = joined(text);
