@@ -24,6 +24,7 @@ export function hitToJson(hit: SearchHit) {
     page: m.page ?? null,
     figure: m.figureLabel ?? null,
     section: m.section ?? null,
+    lang: m.lang ?? null,
     imageId: m.imageId ?? null,
   };
 }

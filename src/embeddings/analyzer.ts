@@ -33,6 +33,7 @@ const STEMMERS: Partial<Record<AnalysedLanguage, Stemmer>> = { de: german, fr: f
 const SEGMENTED = new Set<AnalysedLanguage>(["zh", "ja", "ko", "th"]);
 /** Runs of scripts written without spaces between words (Korean has spaces, but particles cling to words). */
 const UNSPACED_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}ー]+/gu;
+const LINE_JOIN_IN_HAN = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])\s(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])/gu;
 const HAS_UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
 const WORD = /[\p{L}\p{N}]+(?:[-_.'’][\p{L}\p{N}]+)*/gu;
 const CYRILLIC = /\p{Script=Cyrillic}/u;
@@ -109,8 +110,10 @@ function analyzeSpaced(text: string, lang: AnalysedLanguage, english: (text: str
  * The terms of `text` in `lang` (default: detected). `english` is the English analysis, used as is
  * for English text and for Latin words no other language claims.
  */
-export function analyzeIn(text: string, english: (text: string) => string[], lang: AnalysedLanguage = detectLanguage(text)): string[] {
-  if (!HAS_UNSPACED.test(text)) return lang === "en" ? english(text) : analyzeSpaced(text, lang, english);
+export function analyzeIn(source: string, english: (text: string) => string[], lang: AnalysedLanguage = detectLanguage(source)): string[] {
+  if (!HAS_UNSPACED.test(source)) return lang === "en" ? english(source) : analyzeSpaced(source, lang, english);
+  // PDF text joins wrapped lines with a space, which inside Chinese or Japanese falls mid-word ("然 而").
+  const text = source.replace(LINE_JOIN_IN_HAN, "$1");
   const out: string[] = [];
   let last = 0;
   for (const match of text.matchAll(UNSPACED_RUN)) {

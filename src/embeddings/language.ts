@@ -22,10 +22,17 @@ const ENGLISH_SHARE = 0.2;
 /** A detection stands when the text has this share of the language's own stop words, and two different ones. */
 const FUNCTION_WORD_SHARE = 0.15;
 const MIN_DISTINCT_FUNCTION_WORDS = 2;
+/** Without the detector's agreement, more different function words are needed. */
+const UNSURE_DISTINCT_FUNCTION_WORDS = 3;
 const stopLists = stopwordsIso as Record<string, string[] | undefined>;
 const functionWords = new Map<string, ReadonlySet<string>>();
 
 function hasFunctionWords(text: string, lang: string): boolean {
+  return functionWordShare(text, lang, MIN_DISTINCT_FUNCTION_WORDS) !== null;
+}
+
+/** The share of the text's words that are the language's own function words, or null when too few (or too few different ones). */
+function functionWordShare(text: string, lang: string, distinct: number): number | null {
   let set = functionWords.get(lang);
   if (!set) {
     // Words the language shares with English ("in", "and" in some lists) prove nothing; nor does "et al.".
@@ -34,9 +41,10 @@ function hasFunctionWords(text: string, lang: string): boolean {
     functionWords.set(lang, set);
   }
   const words = text.toLowerCase().match(/\p{L}{2,}/gu) ?? [];
-  if (words.length < MIN_WORDS_FOR_SHARE) return false;
+  if (words.length < MIN_WORDS_FOR_SHARE) return null;
   const found = words.filter((w) => set.has(w));
-  return found.length / words.length >= FUNCTION_WORD_SHARE && new Set(found).size >= MIN_DISTINCT_FUNCTION_WORDS;
+  const share = found.length / words.length;
+  return share >= FUNCTION_WORD_SHARE && new Set(found).size >= distinct ? share : null;
 }
 const MIN_WORDS_FOR_SHARE = 3;
 const MIN_ASCII_WORDS_TO_DETECT = 8;
@@ -95,8 +103,14 @@ export function detectLanguage(text: string): AnalysedLanguage {
 /** Latin-script languages told apart by their function words alone. */
 const LATIN_LANGUAGES: AnalysedLanguage[] = ["de", "fr", "es", "pt", "it", "nl", "sv", "da", "no", "fi"];
 
-function byFunctionWords(text: string): AnalysedLanguage {
-  return LATIN_LANGUAGES.find((lang) => hasFunctionWords(text, lang)) ?? "en";
+/** The Latin-script language whose own function words are the largest share of the text, if any qualifies. */
+function byFunctionWords(text: string, distinct = MIN_DISTINCT_FUNCTION_WORDS): AnalysedLanguage {
+  let best: { lang: AnalysedLanguage; share: number } | undefined;
+  for (const lang of LATIN_LANGUAGES) {
+    const share = functionWordShare(text, lang, distinct);
+    if (share !== null && (!best || share > best.share)) best = { lang, share };
+  }
+  return best?.lang ?? "en";
 }
 
 const detected = new Map<string, AnalysedLanguage>();
@@ -114,9 +128,12 @@ function memoDetect(text: string): AnalysedLanguage {
 
 function detectLatin(text: string): AnalysedLanguage {
   const [best, second] = detectAll(text);
-  if (!best || !isAnalysed(best.lang) || best.accuracy < MIN_DETECTOR_ACCURACY || (second && best.accuracy < second.accuracy * MIN_DETECTOR_LEAD)) return "en";
+  const lang = best?.lang;
+  const confident = lang !== undefined && isAnalysed(lang) && best!.accuracy >= MIN_DETECTOR_ACCURACY && !(second && best!.accuracy < second.accuracy * MIN_DETECTOR_LEAD);
   // Formulas, tables and reference lists fool the detector; prose has the language's function words.
-  return hasFunctionWords(text, best.lang) ? best.lang : "en";
+  if (confident && hasFunctionWords(text, lang)) return lang;
+  // A short question the detector is unsure of: its function words may still say ("¿Qué tipo de ...?").
+  return byFunctionWords(text, UNSURE_DISTINCT_FUNCTION_WORDS);
 }
 
 /** Words of spaced scripts plus one per two characters of unspaced ones: a length fair to both. */
