@@ -7,7 +7,8 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EvalReport } from "../../src/eval/summary.js";
-import { fontsAvailable, missingFontPackages, QUESTIONS_FILE, writeMultilingualPdfs } from "../fixtures/multilingual/make-pdfs.js";
+import { readFileSync } from "node:fs";
+import { fontsAvailable, missingFontPackages, NOTES_DIR, QUESTIONS_FILE, writeMultilingualPdfs } from "../fixtures/multilingual/make-pdfs.js";
 import { runFolio } from "../helpers/cli.js";
 import { useTempDir } from "../helpers/tmp.js";
 
@@ -58,5 +59,21 @@ describe.skipIf(!fontsAvailable())(`search in every language${fontsAvailable() ?
     const hits = (JSON.parse(search.stdout) as { results: Array<{ lang: string | null }> }).results;
     expect(hits.length).toBeGreaterThan(0);
     expect(hits.every((h) => h.lang === "zh")).toBe(true);
+  });
+
+  it("finds the same notes ingested as Markdown, with queries in their own language", async () => {
+    const markdown = { FOLIO_HOME: path.join(home(), "markdown") };
+    const ingest = await runFolio(["ingest", NOTES_DIR, "--json"], { env: markdown, cwd: root });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const questions = readFileSync(QUESTIONS_FILE, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: string; question: string; paper: string });
+    const run = await runFolio(["search", "-k", "5"], { env: markdown, cwd: root, stdin: questions.map((q) => q.question).join("\n") });
+    expect(run.code, run.stderr).toBe(0);
+    const answers = run.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { results: Array<{ source: string }> });
+    expect(answers).toHaveLength(questions.length);
+    for (const lang of LANGUAGES) {
+      const ofLang = questions.map((q, i) => ({ q, hits: answers[i]!.results })).filter(({ q }) => q.id.startsWith(`${lang}-`));
+      const found = ofLang.filter(({ q, hits }) => hits.some((h) => path.basename(h.source) === q.paper.replace(/\.pdf$/, ".md"))).length;
+      expect(found / ofLang.length, lang).toBeGreaterThanOrEqual(TARGET);
+    }
   });
 });
