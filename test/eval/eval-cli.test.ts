@@ -239,6 +239,15 @@ describe("folio eval on the demo corpus", () => {
     expect(unknown.stdout + chunk.stdout).toBe("");
   });
 
+  it("refuses a --report it could not write before running anything, exiting 2", async () => {
+    const target = path.join(home(), "no-such-folder", "report.html");
+    const run = await runFolio(["eval", QUESTIONS, "--report", target], { env: env(), cwd: root });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Cannot write the report to ${target}`);
+    expect(run.stderr).toMatch(/hint: Create the folder/);
+    expect(run.stdout).toBe("");
+  });
+
   it("names a question set that is not there, exiting 1", async () => {
     const run = await runFolio(["eval", "data/eval/no-such-set.jsonl"], { env: env(), cwd: root });
     expect(run.code).toBe(1);

@@ -1,4 +1,5 @@
-import { writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
@@ -32,6 +33,15 @@ function parseSources(value: string): number {
   return n;
 }
 
+async function checkWritable(file: string): Promise<void> {
+  const folder = path.dirname(file);
+  try {
+    await access(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(`Cannot write the report to ${file}: the folder ${folder} does not exist or is not writable.`, "Create the folder, or give --report a path in an existing one.");
+  }
+}
+
 export function registerEval(program: Command, ctx: CommandContext): Command {
   return program
     .command("eval")
@@ -54,6 +64,8 @@ export function registerEval(program: Command, ctx: CommandContext): Command {
         if (ids.has(q.id)) throw new UsageError(`Question id "${q.id}" (${q.origin}) is used in two of the question sets.`, "Give every question its own id across the files.");
         ids.add(q.id);
       }
+      // A report that cannot be written is found out now, not after the whole run.
+      if (opts.report) await checkWritable(path.resolve(ctx.io.cwd, opts.report));
       const folio = await openFolio(config);
       const abort = new AbortController();
       const onSigint = () => abort.abort();
