@@ -92,13 +92,16 @@ const NOT_NAMES = [
 /** The question's specific names: capitalised words not opening a sentence, all-caps words, words with digits. */
 export function specificNames(question: string): string[] {
   const cleaned = NOT_NAMES.reduce((text, pattern) => text.replace(pattern, " . "), question);
+  // German capitalises every noun: there, only all-caps, mixed-case or digit-bearing words are names.
+  const nounsCapitalised = detectLanguage(question) === "de";
   const out: string[] = [];
   for (const m of cleaned.matchAll(/[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*/gu)) {
     const w = m[0];
     const before = cleaned.slice(0, m.index).trimEnd();
     const opensSentence = before === "" || /[.?!:;]$/.test(before);
     if (w.length < 2) continue; // a variable ("H(x)", "Z"), not a name
-    if (/\p{N}/u.test(w) ? /\p{L}/u.test(w) : /^\p{Lu}/u.test(w) && (!opensSentence || /\p{Lu}.*\p{Lu}/u.test(w))) out.push(w);
+    const strong = /\p{Lu}.*\p{Lu}/u.test(w);
+    if (/\p{N}/u.test(w) ? /\p{L}/u.test(w) : /^\p{Lu}/u.test(w) && (strong || (!opensSentence && !nounsCapitalised))) out.push(w);
   }
   return [...new Set(out)];
 }
@@ -322,7 +325,8 @@ export function selectSentences(question: string, sources: readonly ParsedSource
   if (missingNames(question, sources, namedBy, named.names).length > 0) return { chosen: [], closest: ranked.slice(0, 2) };
   const caption = namedCaption(question, ranked, sources);
   // A comparison asks about two papers' terms, and a named element's caption answers it: neither is judged by unseen terms.
-  if (!caption && named.titles.length < 2 && unseenShare(question, sources, namedBy) >= UNSEEN_SHARE) return { chosen: [], closest: ranked.slice(0, 2) };
+  // Tuned on English questions; in Chinese or Japanese most terms are bigrams that straddle particles, and other languages inflect more.
+  if (!caption && named.titles.length < 2 && detectLanguage(question) === "en" && unseenShare(question, sources, namedBy) >= UNSEEN_SHARE) return { chosen: [], closest: ranked.slice(0, 2) };
   const answering = ranked.filter((c) => c.coverage >= options.minCoverage);
   // The element the question names, and the table row it asks a number of, come first.
   const first = [caption, ...tableRows(question, sources)].filter((c): c is RankedSentence => Boolean(c));

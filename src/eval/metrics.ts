@@ -67,7 +67,8 @@ export function holdsPassage(passage: string, text: string): boolean {
  * tokens and "40" is not found inside "1400".
  */
 export function answerTokens(text: string): string[] {
-  return text.normalize("NFKC").toLowerCase().match(/\p{N}+(?:[.,]\p{N}+)*|\p{L}+/gu)?.map((t) => t.replace(/,(?=\p{N}{3}\b)/gu, "")) ?? [];
+  // Chinese, Japanese and Thai have no spaces: each of their characters is a token of its own.
+  return text.normalize("NFKC").toLowerCase().match(/\p{N}+(?:[.,]\p{N}+)*|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}ー]|\p{L}+/gu)?.map((t) => t.replace(/,(?=\p{N}{3}\b)/gu, "")) ?? [];
 }
 
 /** True when the gold answer's tokens appear, contiguous and in order, in the answer. */
