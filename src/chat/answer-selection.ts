@@ -39,6 +39,8 @@ const NOT_QUANTITY = /\((?:[^()]*\b(?:19|20)\d{2}[a-z]?)\)|\[\d+(?:,\s*\d+)*\]/g
 const DEFINES = /\b(?:is|are|refers? to|denotes?|means?|called|known as|defined as|we define|which we call|stands for|sometimes called)\b/i;
 const NEEDS_CONTEXT = /^(?:This|These|That|Those|It|Its|They|Their|Such|Here|Thus|Hence|Therefore|However|In contrast|Instead|Similarly|Moreover|Furthermore|Also|But)\b/;
 const MIN_STANDALONE_WORDS = 8;
+/** Questions longer than this are judged by their opening. */
+const MAX_INTENT_CHARS = 500;
 /** Decline when this share of the question's topic terms is in no source (and there are a few to judge by). */
 const UNSEEN_SHARE = 0.5;
 const UNSEEN_MIN_TERMS = 3;
@@ -55,7 +57,9 @@ const CELL = /^(?:[-+]?\d[\d.,]*%?|[·×x±/()–-]|\d+(?:\.\d+)?[kKmMbB])$/;
 /** Spelled-out Greek letters, as questions write them ("beta2") and papers print them ("β2"). */
 const GREEK: Record<string, string> = { alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", sigma: "σ", tau: "τ", rho: "ρ", omega: "ω" };
 
-export function intentOf(question: string): Intent {
+export function intentOf(raw: string): Intent {
+  // One space between words: the patterns below then cannot backtrack over runs of whitespace.
+  const question = raw.replace(/\s+/g, " ").slice(0, MAX_INTENT_CHARS);
   if (NUMBER_QUESTION.test(question) || MULTILINGUAL_NUMBER_QUESTION.test(question)) return "number";
   if (DEFINITION_QUESTION.test(question)) return "definition";
   return "other";
@@ -84,7 +88,7 @@ export function questionTerms(question: string): string[] {
 
 /** Author lists ("Kingma and Ba", "Vaswani et al.", "by He et al."), element labels: not what a question asks about. */
 const NOT_NAMES = [
-  /\b\p{Lu}[\p{L}-]+(?:\s*(?:,|and|&)\s*\p{Lu}[\p{L}-]+)*\s+et\s+al\.?/gu,
+  /\b\p{Lu}[\p{L}-]+(?:(?:\s*[,&]\s*|\s+and\s+)\p{Lu}[\p{L}-]+)*\s+et\s+al\.?/gu,
   /\b\p{Lu}[\p{L}-]+\s+(?:and|&)\s+\p{Lu}[\p{L}-]+(?=\s+(?:recommend|propose|use|report|show|introduce|find|describe|train|define)|'s|\s*[?.,)])/gu,
   /\b(?:Figure|Fig\.|Table|Section|Algorithm|Equation|Eq\.)\s*\d+(?:\.\d+)*/g,
 ];

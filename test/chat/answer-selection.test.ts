@@ -107,3 +107,11 @@ describe("selectSentences", () => {
     expect(chosen[0]?.sentence).toContain("1,284");
   });
 });
+
+describe("hostile questions", () => {
+  it("names and intents of long repetitive questions are found without backtracking forever", () => {
+    expect(specificNames(`A${"andB".repeat(200)}x`)).toBeInstanceOf(Array);
+    expect(intentOf(`what does${" ".repeat(4000)}x`)).toBe("other");
+  });
+});
+
