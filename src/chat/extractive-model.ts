@@ -34,16 +34,13 @@ const CAPTION_OPENING = /^(?:Figure|Fig\.|Table|Algorithm|Chart|Plate)\s*\d+\s*[
  */
 function locator(header: string, quote?: { index: number; sentence: string }): string {
   const kind = /\((figure|page|text);/.exec(header)?.[1];
+  const parts = header.replace(/\s*\([^()]*\)\s*$/, "").split(", ");
+  const page = parts.find((p) => /^p\. \d+$/.test(p));
   // A table row (index -1) found in the source's text: say it is one, with the page it is on.
-  if (quote?.index === -1) {
-    const page = header.replace(/\s*\([^()]*\)\s*$/, "").split(", ").find((p) => /^p\. \d+$/.test(p));
-    return ` (table row${page ? `, ${page}` : ""})`;
-  }
+  if (quote?.index === -1) return ` (table row${page ? `, ${page}` : ""})`;
   if (kind !== "figure" && kind !== "page") return "";
   // Past the caption's first sentence, only a caption's own opening ("Table 3:") keeps the label; "Table 3 shows" is a mention.
   if (kind === "figure" && quote && quote.index > 0 && !CAPTION_OPENING.test(quote.sentence)) return "";
-  const parts = header.replace(/\s*\([^()]*\)\s*$/, "").split(", ");
-  const page = parts.find((p) => /^p\. \d+$/.test(p));
   const figure = kind === "figure" ? parts.find((p) => CAPTION.test(p)) ?? "figure" : "page image";
   return ` (${[figure, page].filter(Boolean).join(", ")})`;
 }

@@ -5,6 +5,7 @@
  */
 import type { FolioConfig } from "../config.js";
 import { configuredReranker, createAnswerer } from "../chat/index.js";
+import { DEFAULT_RETRIEVE_OPTIONS } from "../chat/retrieve.js";
 import type { Answer, Citation } from "../chat/types.js";
 import type { FolioStoreApi, SearchHit } from "../store/types.js";
 import { DocumentResolver, resolveGold } from "./gold.js";
@@ -155,7 +156,7 @@ async function runSetup(spec: SetupSpec, questions: Array<{ q: EvalQuestion; gol
   if (missing) return { setup: spec, skipped: missing, collection: config.collection, scores: [] };
   const store = spec.chunkTokens === undefined ? env.store : await env.storeFor(spec, config);
   const reranker = config.embeddings.mode === "jina" && config.embeddings.rerank ? configuredReranker(config) : undefined;
-  const answerer = createAnswerer(config, store, { reranker, retrieve: { ...(spec.mode ? { mode: spec.mode } : {}), multivector: spec.multivector, rerankFetchFactor: 3, minRerankScore: 0.05 } });
+  const answerer = createAnswerer(config, store, { reranker, retrieve: { ...DEFAULT_RETRIEVE_OPTIONS, ...(spec.mode ? { mode: spec.mode } : {}), multivector: spec.multivector } });
   const maxK = Math.max(NDCG_DEPTH, ...options.ks);
   const rename = await mainDocIds(store, env.store);
   const scores: QuestionScore[] = [];

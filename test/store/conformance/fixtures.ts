@@ -2,6 +2,8 @@
  * Data from Qdrant's own HTTP tests (qdrant/qdrant tests/openapi/helpers/collection_setup.py and
  * test_sparse_idf.py): a 4-d Dot collection with a `city` payload, and an IDF corpus.
  */
+import { seededRandom } from "../../../src/eval/metrics.js";
+
 export const BASIC_POINTS = [
   { id: 1, vector: [0.05, 0.61, 0.76, 0.74], payload: { city: "Berlin", price: 10.0 } },
   { id: 2, vector: [0.19, 0.81, 0.75, 0.11], payload: { city: ["Berlin", "London"], price: 11.0 } },
@@ -73,14 +75,5 @@ export function idfVector(words: string[]): { indices: number[]; values: number[
   return { indices: unique.map(wordIndex), values: unique.map(() => 1) };
 }
 
-/** mulberry32: small seeded PRNG for property tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small seeded PRNG for property tests (the one folio eval's bootstrap uses). */
+export const rng = seededRandom;
