@@ -205,6 +205,7 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
         figureLabel: figure.label || undefined,
         caption: figure.caption,
         imageId: figure.imageId,
+        bbox: figure.bbox,
         chunkIndex: figureIndex++,
         references: false,
       }),

@@ -17,6 +17,8 @@ export interface ParsedBlock {
   section?: string;
   /** True inside the references / bibliography section. */
   references: boolean;
+  /** The block's extent on its page [x0, y0, x1, y1] in PDF points, origin top left (PDFs only). */
+  bbox?: [number, number, number, number];
 }
 
 export interface ParsedFigure {

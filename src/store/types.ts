@@ -32,6 +32,8 @@ export const ChunkMetadataSchema = z.object({
   caption: z.string().optional(),
   /** Content hash of the image stored under FOLIO_HOME/images (<imageId>.png); for figures and pages. */
   imageId: z.string().optional(),
+  /** A figure's or table's region on its page: [x0, y0, x1, y1] in PDF points, origin top left. */
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
   /** Order of the chunk within its document (unique per document and kind). */
   chunkIndex: z.number().int().nonnegative(),
   /** True for the references section: kept out of answers by default. */

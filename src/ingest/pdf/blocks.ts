@@ -51,6 +51,12 @@ export function removeMarginalia(pages: PageText[]): void {
     for (const line of page.lines) {
       if (/^\d{1,4}$/.test(line.text)) numberColumns.set(Math.round(line.x1 / 4), (numberColumns.get(Math.round(line.x1 / 4)) ?? 0) + 1);
     }
+    // A running header or footer has its row to itself (with a page number at most): a repeated
+    // word on a row with other text is a table's column head or a plot's title at the page's top.
+    const rowMates = new Map<number, Line[]>();
+    for (const line of page.lines) rowMates.set(line.row, [...(rowMates.get(line.row) ?? []), line]);
+    const marginRows = new Set<number>();
+    for (const [row, lines] of rowMates) if (lines.every((l) => marginCandidate(l))) marginRows.add(row);
     // Only running headers and footers bound the page's content; line numbers run down its side.
     const removedInMargin: Line[] = [];
     page.lines = page.lines.filter((line) => {
@@ -58,15 +64,19 @@ export function removeMarginalia(pages: PageText[]): void {
       if (removal === "margin") removedInMargin.push(line);
       return removal === undefined;
     });
-    const headers = removedInMargin.filter((l) => l.bottom < page.height / 2);
-    const footers = removedInMargin.filter((l) => l.top >= page.height / 2);
+    // Numbers alone on their row (page numbers) bound the content too; rows of numbers (a plot's ticks) do not.
+    const bounding = removedInMargin.filter((l) => !numericOnly(l.text) || (rowMates.get(l.row)?.length ?? 0) === 1);
+    const headers = bounding.filter((l) => l.bottom < page.height / 2);
+    const footers = bounding.filter((l) => l.top >= page.height / 2);
     if (headers.length) page.headerBottom = Math.max(...headers.map((l) => l.bottom));
     if (footers.length) page.footerTop = Math.min(...footers.map((l) => l.top));
+    function marginCandidate(line: Line): boolean {
+      if (!inMargin(line, page)) return false;
+      if (pages.length >= 2 && (pagesWith.get(signature(line.text)) ?? 0) >= minRepeats) return true;
+      return numericOnly(line.text) || /^page\s+\d+(\s+of\s+\d+)?$/i.test(line.text);
+    }
     function removalOf(line: Line): "margin" | "line-number" | undefined {
-      if (inMargin(line, page)) {
-        if (pages.length >= 2 && (pagesWith.get(signature(line.text)) ?? 0) >= minRepeats) return "margin";
-        if (numericOnly(line.text) || /^page\s+\d+(\s+of\s+\d+)?$/i.test(line.text)) return "margin";
-      }
+      if (marginCandidate(line) && marginRows.has(line.row)) return "margin";
       if (/^\d{1,4}$/.test(line.text) && (numberColumns.get(Math.round(line.x1 / 4)) ?? 0) >= MARGINS.lineNumberMinCount) {
         if (line.x1 <= textLeft + 2 || line.x0 >= textRight - 2) return "line-number";
       }

@@ -75,6 +75,27 @@ export interface OpsTable {
   paintSolidColorImageMask: number;
   paintFormXObjectBegin: number;
   paintFormXObjectEnd: number;
+  setFillRGBColor: number;
+  setGState: number;
+  fill: number;
+  eoFill: number;
+}
+
+/** The fill alpha a pdf.js setGState sets ("ca"), if it sets one. */
+function fillAlphaOf(args: unknown[] | null): number | undefined {
+  const entries = args?.[0];
+  if (!Array.isArray(entries)) return undefined;
+  for (const entry of entries) if (Array.isArray(entry) && entry[0] === "ca" && typeof entry[1] === "number") return entry[1];
+  return undefined;
+}
+
+/** "#rrggbb" whose darkest channel is at least this is white on paper. */
+const WHITE_FILL = 250;
+
+function isWhite(hex: unknown): boolean {
+  if (typeof hex !== "string" || !/^#[0-9a-f]{6}$/i.test(hex)) return false;
+  const channels = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  return Math.min(...channels) >= WHITE_FILL;
 }
 
 /**
@@ -83,29 +104,45 @@ export interface OpsTable {
  */
 export function graphicsFromOperators(fnArray: readonly number[], argsArray: readonly unknown[], OPS: OpsTable): Box[] {
   const boxes: Box[] = [];
-  const stack: number[][] = [];
+  const stack: Array<{ ctm: number[]; white: boolean; clear: boolean }> = [];
   let ctm: number[] = [1, 0, 0, 1, 0, 0];
+  // Paths filled white or fully transparent without a stroke paint nothing a reader sees (as
+  // PDFium's pass skips them).
+  let whiteFill = false;
+  let clearFill = false;
+  const pop = () => {
+    const state = stack.pop();
+    [ctm, whiteFill, clearFill] = [state?.ctm ?? [1, 0, 0, 1, 0, 0], state?.white ?? false, state?.clear ?? false];
+  };
   for (let i = 0; i < fnArray.length; i++) {
     const fn = fnArray[i];
     const args = argsArray[i] as unknown[] | null;
     switch (fn) {
       case OPS.save:
-        stack.push(ctm);
+        stack.push({ ctm, white: whiteFill, clear: clearFill });
         break;
       case OPS.restore:
-        ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+        pop();
         break;
+      case OPS.setFillRGBColor:
+        whiteFill = isWhite(args?.[0]);
+        break;
+      case OPS.setGState: {
+        const alpha = fillAlphaOf(args);
+        if (alpha !== undefined) clearFill = alpha === 0;
+        break;
+      }
       case OPS.transform:
         if (args) ctm = times(ctm, args as number[]);
         break;
       case OPS.paintFormXObjectBegin: {
-        stack.push(ctm);
+        stack.push({ ctm, white: whiteFill, clear: clearFill });
         const matrix = args?.[0];
         if (Array.isArray(matrix) || ArrayBuffer.isView(matrix)) ctm = times(ctm, Array.from(matrix as ArrayLike<number>));
         break;
       }
       case OPS.paintFormXObjectEnd:
-        ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+        pop();
         break;
       case OPS.paintImageXObject:
       case OPS.paintInlineImageXObject:
@@ -118,6 +155,7 @@ export function graphicsFromOperators(fnArray: readonly number[], argsArray: rea
         const paint = args?.[0];
         const minMax = args?.[2] as ArrayLike<number> | null | undefined;
         if (paint === OPS.endPath || !minMax || minMax.length < 4) break;
+        if ((whiteFill || clearFill) && (paint === OPS.fill || paint === OPS.eoFill)) break;
         const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = Array.from(minMax);
         if (!Number.isFinite(x0) || !Number.isFinite(x1) || x1 < x0) break;
         boxes.push(boxOf(ctm, x0, y0, x1, y1));
@@ -147,6 +185,7 @@ export function pageGraphics(userBoxes: readonly Box[], viewportTransform: reado
   return boxes;
 }
 
+const intersection = (a: Box, b: Box) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const intersects = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 const contains = (outer: Box, inner: Box, slack = 2) => inner[0] >= outer[0] - slack && inner[1] >= outer[1] - slack && inner[2] <= outer[2] + slack && inner[3] <= outer[3] + slack;
 const boxOfBlock = (b: RawBlock): Box => [b.x0, b.top, b.x1, b.bottom];
@@ -158,10 +197,37 @@ export interface RegionContext {
   /** All blocks on the page. */
   blocks: readonly RawBlock[];
   graphics: readonly Box[];
+  /** Where the document's figures and tables stand next to their captions, learnt page by page. */
+  captionSides?: CaptionSides;
+  /** Rotated text on the page (axis titles, column heads set sideways). */
+  rotatedText?: readonly Box[];
   bodySize: number;
   /** Figures never extend into the running header or footer. */
   contentTop: number;
   contentBottom: number;
+}
+
+/**
+ * The side of their captions on which a document's figures (or tables) stand, from the captions
+ * with content on one side only: when a caption has content on both sides, the document's own
+ * habit decides (a table between "Table 5" above it and "Table 6" below it is Table 6's when the
+ * paper captions its tables underneath).
+ */
+export class CaptionSides {
+  private readonly votes = { figure: { above: 0, below: 0 }, table: { above: 0, below: 0 } };
+
+  record(kind: "figure" | "table", side: Side): void {
+    this.votes[kind][side]++;
+  }
+
+  usual(kind: "figure" | "table"): Side | undefined {
+    const { above, below } = this.votes[kind];
+    const total = above + below;
+    if (total < FIGURES.sideMinVotes) return undefined;
+    if (above >= FIGURES.sideAgreement * total) return "above";
+    if (below >= FIGURES.sideAgreement * total) return "below";
+    return undefined;
+  }
 }
 
 /** Points the span reaches past the caption's column (or a caption beside it) on each side. */
@@ -212,14 +278,37 @@ function isProse(text: string): boolean {
   return words / tokens.length >= 0.5;
 }
 
+/** Some row of the block holds several lines apart from each other (table cells, a plot's labels). */
+function inCells(block: RawBlock): boolean {
+  const rows = new Set<number>();
+  for (const line of block.lines) {
+    if (rows.has(line.row)) return true;
+    rows.add(line.row);
+  }
+  return false;
+}
+
+/** Drawings (not thin rules) end just above the box and start just below it, overlapping it horizontally. */
+function drawnAboveAndBelow(box: Box, context: RegionContext): boolean {
+  const gap = FIGURES.joinGap * context.bodySize;
+  const beside = (g: Box) => g[3] - g[1] >= 2 && g[0] < box[2] && g[2] > box[0];
+  const above = context.graphics.some((g) => beside(g) && g[3] <= box[1] + 1 && g[3] >= box[1] - gap);
+  const below = context.graphics.some((g) => beside(g) && g[1] >= box[3] - 1 && g[1] <= box[3] + gap);
+  return above && below;
+}
+
 /** Body text that bounds a figure: wide paragraph lines at body size, headings and other captions, not drawn inside a graphic. */
 function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], context: RegionContext): boolean {
   if (block === caption) return false;
-  if (block.x1 < span[0] || block.x0 > span[1]) return false;
+  // Text of the next column reaches into the span's slack, not across it.
+  if (Math.min(block.x1, span[1]) - Math.max(block.x0, span[0]) <= 2 * SPAN_SLACK) return false;
   if (block.kind === "caption") return true;
   const box = boxOfBlock(block);
   if (context.graphics.some((g) => contains(g, box) && (g[2] - g[0]) * (g[3] - g[1]) > (box[2] - box[0]) * (box[3] - box[1]) * 1.2)) return false;
-  if (block.kind === "heading" || block.kind === "title" || block.kind === "abstract") return true;
+  // A "heading" set in cells (a tick "0.7" and a legend entry read as "0.7 GPT2-sm"), or between
+  // drawings just above and just below it, is a figure's labels.
+  if (block.kind === "heading") return !inCells(block) && !drawnAboveAndBelow(box, context);
+  if (block.kind === "title" || block.kind === "abstract") return true;
   if (block.kind !== "paragraph" && block.kind !== "list") return false;
   // Rules drawn through a block make it a table, whatever its rows read like.
   const ruled = context.graphics.some((g) => g[3] - g[1] < 2 && g[1] > block.top + 2 && g[3] < block.bottom - 2 && g[0] < block.x1 && g[2] > block.x0);
@@ -243,13 +332,19 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
 /** The figure's region in top-left page points, or undefined when nothing was found next to the caption. */
 export function findRegion(caption: RawBlock, kind: "figure" | "table", context: RegionContext): Box | undefined {
   const { layout } = context;
-  let windows = windowsFor(caption, spanOf(caption, context), context);
+  const span = spanOf(caption, context);
+  if (kind === "figure") {
+    const framed = framedAbove(caption, span, context);
+    if (framed) return pad(framed, context);
+  }
+  let windows = windowsFor(caption, span, context);
   const inOneColumn = layout.twoColumn && !crossesGutter(caption.x0, caption.x1, layout);
-  if (inOneColumn) {
-    // A short caption in one column under (or over) a drawing that crosses the gutter is a full-width figure's.
+  if (inOneColumn && !bodyTextBeside(caption, context)) {
+    // A short caption in one column under (or over) a drawing that crosses the gutter is a
+    // full-width figure's, when the drawing belongs to what stands next to the caption.
     const full = windowsFor(caption, { x0: layout.left - SPAN_SLACK, x1: layout.right + SPAN_SLACK, besideText: false }, context);
-    const crossing = (w: Box) => context.graphics.some((g) => g[0] < layout.gutter - 5 && g[2] > layout.gutter + 5 && intersects(g, w));
-    if (crossing(full[0]) || crossing(full[1])) windows = full;
+    const crossing = (region: Box | undefined) => region !== undefined && context.graphics.some((g) => g[0] < layout.gutter - 5 && g[2] > layout.gutter + 5 && intersects(g, region));
+    if (crossing(contentIn(full[0], "above", caption, context)) || crossing(contentIn(full[1], "below", caption, context))) windows = full;
   }
   // Figures usually sit above their captions and tables below, but styles differ: when both sides
   // hold something, the side that touches the caption wins unless the usual side is nearly as close.
@@ -264,26 +359,86 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
       .reduce((m, d) => Math.min(m, d), Infinity);
     return other < own ? undefined : region;
   };
-  const above = nearerToOther(contentIn(windows[0], caption, context), "above");
-  const below = nearerToOther(contentIn(windows[1], caption, context), "below");
+  const above = nearerToOther(contentIn(windows[0], "above", caption, context), "above");
+  const below = nearerToOther(contentIn(windows[1], "below", caption, context), "below");
   if (above && below) {
     const gapAbove = caption.top - above[3];
     const gapBelow = below[1] - caption.bottom;
     // A figure is drawn: when only one side holds a drawing, the other side's text is not the figure.
     const [drawnAbove, drawnBelow] = [drawnIn(above, context), drawnIn(below, context)];
+    // Then the side this document sets its captions on, once its unambiguous captions agree.
+    const usual = context.captionSides?.usual(kind);
     const preferAbove =
-      kind === "figure" && drawnAbove !== drawnBelow ? drawnAbove : kind === "figure" ? gapAbove <= gapBelow + FIGURES.sideSlack : gapAbove + FIGURES.sideSlack < gapBelow;
+      kind === "figure" && drawnAbove !== drawnBelow
+        ? drawnAbove
+        : usual
+          ? usual === "above"
+          : kind === "figure"
+            ? gapAbove <= gapBelow + FIGURES.sideSlack
+            : gapAbove + FIGURES.sideSlack < gapBelow;
     return pad(preferAbove ? above : below, context);
   }
-  if (above || below) return pad((above ?? below) as Box, context);
+  if (above || below) {
+    context.captionSides?.record(kind, above ? "above" : "below");
+    return pad((above ?? below) as Box, context);
+  }
   // Figures made of boxed text (prompts, examples) look like body text: fall back to the space up to
   // the previous caption or heading, provided something is drawn there.
   const loose = windowsFor(caption, { x0: windows[0][0], x1: windows[0][2], besideText: false }, context, true);
-  for (const window of kind === "figure" ? loose : [loose[1], loose[0]]) {
-    const region = contentIn(window, caption, context, true);
+  const sides: Array<[Box, Side]> = kind === "figure" ? [[loose[0], "above"], [loose[1], "below"]] : [[loose[1], "below"], [loose[0], "above"]];
+  for (const [window, side] of sides) {
+    const region = contentIn(window, side, caption, context, true);
     if (region) return pad(region, context);
   }
   return undefined;
+}
+
+/**
+ * A figure drawn as a frame of full-width rules (a boxed prompt or example: text with rules between
+ * its parts) ending just above its caption: from the rule over the caption up through rules of the
+ * same width to the one with white space above it, the frame's top. Its text reads like body text,
+ * so the windows stop at it; the rules say where it is.
+ */
+function framedAbove(caption: RawBlock, span: Span, context: RegionContext): Box | undefined {
+  const joinGap = FIGURES.joinGap * context.bodySize;
+  const width = span.x1 - span.x0 - 2 * SPAN_SLACK;
+  const rules = context.graphics.filter((g) => g[3] - g[1] < 2 && Math.min(g[2], span.x1) - Math.max(g[0], span.x0) >= FIGURES.frameRuleShare * width);
+  const bottom = rules.filter((r) => r[3] <= caption.top + 1 && caption.top - r[3] <= joinGap).sort((a, b) => b[3] - a[3])[0];
+  if (!bottom) return undefined;
+  let current: Box = bottom;
+  const sameWidth = (r: Box) => Math.abs(r[0] - bottom[0]) <= 3 && Math.abs(r[2] - bottom[2]) <= 3;
+  const otherCaptions = context.blocks.filter((b) => b !== caption && b.kind === "caption" && b.x1 > span.x0 && b.x0 < span.x1);
+  for (let steps = 0; steps < FIGURES.maxFrameRules; steps++) {
+    const top: number = current[1];
+    // White space above this rule: the frame's top (a lone rule over a caption is no frame).
+    const contentAbove = hasContent([span.x0, top - joinGap, span.x1, top - 0.5], caption, context);
+    if (!contentAbove) return current === bottom ? undefined : [Math.min(current[0], bottom[0]), current[1], Math.max(current[2], bottom[2]), bottom[3]];
+    const next = rules.filter((r) => r[3] < top - 0.5 && sameWidth(r)).sort((a, b) => b[3] - a[3])[0];
+    if (!next || otherCaptions.some((b) => b.bottom > next[1] && b.top < top)) return undefined;
+    current = next;
+  }
+  return undefined;
+}
+
+/** Whether a text line or a drawing (other than a full-width rule's own line) has a part inside the box. */
+function hasContent(box: Box, caption: RawBlock, context: RegionContext): boolean {
+  if (context.graphics.some((g) => g[3] - g[1] >= 2 && intersection(g, box) > 0)) return true;
+  return context.blocks.some((b) => b !== caption && b.lines.some((l) => l.bottom > box[1] && l.top < box[3] && l.x1 > box[0] && l.x0 < box[2]));
+}
+
+/** Body text in the other column at the caption's height: the caption's figure keeps to its column. */
+function bodyTextBeside(caption: RawBlock, context: RegionContext): boolean {
+  const { layout } = context;
+  const leftSide = caption.x1 <= layout.gutter + 1;
+  const other: [number, number] = leftSide ? [layout.gutter, layout.right] : [layout.left, layout.gutter];
+  return context.blocks.some(
+    (b) =>
+      b.top < caption.bottom &&
+      caption.top < b.bottom &&
+      !crossesGutter(b.x0, b.x1, layout) &&
+      (leftSide ? b.x0 >= layout.gutter - 1 : b.x1 <= layout.gutter + 1) &&
+      isBoundary(b, caption, other, context),
+  );
 }
 
 /** The free space above and below the caption within the span, up to the nearest body text or caption. */
@@ -294,6 +449,7 @@ function windowsFor(caption: RawBlock, { x0, x1, besideText }: Span, context: Re
   );
   let above = context.contentTop;
   let below = context.contentBottom;
+  if (process.env.FIGDBG && caption.text.startsWith(process.env.FIGDBG)) console.error("bounds", boundaries.map((b) => [b.kind, Math.round(b.top), Math.round(b.bottom), b.text.slice(0, 60)]));
   for (const block of boundaries) {
     if (!besideText) {
       if (block.bottom <= caption.top + 1) above = Math.max(above, block.bottom);
@@ -317,29 +473,79 @@ function windowsFor(caption: RawBlock, { x0, x1, besideText }: Span, context: Re
 /** Whether anything drawn (not text) lies in the box. */
 const drawnIn = (box: Box, context: RegionContext) => context.graphics.some((g) => intersects(g, box));
 
-function contentIn(window: Box, caption: RawBlock, context: RegionContext, needsGraphics = false): Box | undefined {
-  if (window[3] - window[1] < FIGURES.minRegionSize) return undefined;
-  let region: Box | undefined;
-  const grow = (box: Box) => {
-    const clipped: Box = [Math.max(window[0], box[0]), Math.max(window[1], box[1]), Math.min(window[2], box[2]), Math.min(window[3], box[3])];
-    if (clipped[2] <= clipped[0] || clipped[3] <= clipped[1]) return;
-    region = region ? [Math.min(region[0], clipped[0]), Math.min(region[1], clipped[1]), Math.max(region[2], clipped[2]), Math.max(region[3], clipped[3])] : clipped;
-  };
-  let graphicFound = false;
+type Side = "above" | "below";
+
+interface Element {
+  box: Box;
+  graphic: boolean;
+}
+
+/** The share of the box's width that lies within the window's horizontal extent. */
+function horizontalShareIn(box: Box, window: Box): number {
+  const width = box[2] - box[0];
+  if (width <= 0) return box[0] >= window[0] && box[0] <= window[2] ? 1 : 0;
+  return Math.max(0, Math.min(box[2], window[2]) - Math.max(box[0], window[0])) / width;
+}
+
+/** What is drawn or written in the window: graphics clipped to it, and the text lines inside it. */
+function elementsIn(window: Box, caption: RawBlock, context: RegionContext): Element[] {
+  const elements: Element[] = [];
+  const headerRuleBelow = context.contentTop + FIGURES.headerRuleGap * context.bodySize;
   for (const g of context.graphics) {
-    if (intersects(g, window) || (g[3] - g[1] < 1 && g[1] >= window[1] && g[1] <= window[3] && g[0] < window[2] && g[2] > window[0])) {
-      grow([g[0], g[1], g[2], Math.max(g[3], g[1] + 1)]);
-      graphicFound = true;
-    }
+    // The rule under a running header belongs to the header.
+    if (context.contentTop > 0 && g[3] - g[1] < 2 && g[3] <= headerRuleBelow) continue;
+    const rule = g[3] - g[1] < 1 && g[1] >= window[1] && g[1] <= window[3] && g[0] < window[2] && g[2] > window[0];
+    if (!intersects(g, window) && !rule) continue;
+    // Mostly outside the window: a neighbour's (the rule of a table in the next column).
+    if (horizontalShareIn(g, window) < FIGURES.graphicInWindowShare) continue;
+    const box: Box = [Math.max(window[0], g[0]), Math.max(window[1], g[1]), Math.min(window[2], g[2]), Math.min(window[3], Math.max(g[3], g[1] + 1))];
+    if (box[2] > box[0] && box[3] > box[1]) elements.push({ box, graphic: true });
   }
   for (const block of context.blocks) {
     if (block === caption) continue;
     for (const line of block.lines) {
-      const box: Box = [line.x0, line.top, line.x1, line.bottom];
-      if (box[1] >= window[1] - 1 && box[3] <= window[3] + 1 && box[0] < window[2] && box[2] > window[0]) grow(box);
+      if (line.top < window[1] - 1 || line.bottom > window[3] + 1 || line.x0 >= window[2] || line.x1 <= window[0]) continue;
+      // Body text running past the window (beside a figure wrapped into the column) is not the figure's.
+      if (horizontalShareIn([line.x0, line.top, line.x1, line.bottom], window) < FIGURES.lineInWindowShare) continue;
+      elements.push({ box: [Math.max(window[0], line.x0), line.top, Math.min(window[2], line.x1), line.bottom], graphic: false });
     }
   }
-  if (!region || (needsGraphics && !graphicFound)) return undefined;
+  for (const box of context.rotatedText ?? []) {
+    if (contains(window, box, 1)) elements.push({ box, graphic: false });
+  }
+  return elements;
+}
+
+/**
+ * The elements that belong together with the one nearest the caption: walking away from the
+ * caption, each next element joins while the white space to what was joined stays below the join
+ * gap. A band of white space separates a figure from unrelated text (the author lines above a
+ * figure on a first page, a paragraph the boundaries let through).
+ */
+function clusterFromCaption(elements: Element[], side: Side, context: RegionContext): Element[] {
+  const joinGap = FIGURES.joinGap * context.bodySize;
+  const ordered = [...elements].sort((a, b) => (side === "above" ? b.box[3] - a.box[3] : a.box[1] - b.box[1]));
+  const joined: Element[] = [];
+  let edge = side === "above" ? Infinity : -Infinity;
+  for (const element of ordered) {
+    const gap = joined.length === 0 ? 0 : side === "above" ? edge - element.box[3] : element.box[1] - edge;
+    if (gap > joinGap) break;
+    joined.push(element);
+    edge = side === "above" ? Math.min(edge, element.box[1]) : Math.max(edge, element.box[3]);
+  }
+  return joined;
+}
+
+function contentIn(window: Box, side: Side, caption: RawBlock, context: RegionContext, needsGraphics = false): Box | undefined {
+  if (window[3] - window[1] < FIGURES.minRegionSize) return undefined;
+  const els = elementsIn(window, caption, context);
+  const joined = clusterFromCaption(els, side, context);
+  if (process.env.FIGDBG && caption.text.startsWith(process.env.FIGDBG)) console.error("layout", context.layout, "big", context.graphics.filter((g) => (g[2] - g[0]) * (g[3] - g[1]) > 50000).map((g) => g.map(Math.round)));
+  if (process.env.FIGDBG && caption.text.startsWith(process.env.FIGDBG)) console.error(side, window.map(Math.round), "els", els.length, "joined", joined.length, els.map((e) => (e.graphic ? "g" : "t") + e.box.map(Math.round).join(",")).join(" "));
+  if (joined.length === 0) return undefined;
+  const graphicFound = joined.some((e) => e.graphic);
+  if (needsGraphics && !graphicFound) return undefined;
+  const region = joined.reduce<Box>((r, { box }) => [Math.min(r[0], box[0]), Math.min(r[1], box[1]), Math.max(r[2], box[2]), Math.max(r[3], box[3])], [Infinity, Infinity, -Infinity, -Infinity]);
   const [x0, y0, x1, y1] = region;
   if (x1 - x0 < FIGURES.minRegionSize || y1 - y0 < FIGURES.minRegionSize) return undefined;
   // Text alone next to a caption is only a table (or a figure drawn as text) if it is not a single short line.

@@ -70,6 +70,22 @@ export const FIGURES = {
   bodyLineWidthShare: 0.6,
   /** Points by which the usual side (figures above, tables below their caption) may be farther and still win. */
   sideSlack: 4,
+  /** White space (body font sizes) that separates a figure's parts from what does not belong to it. */
+  joinGap: 2,
+  /** A thin rule at most this far (body font sizes) below the running header is the header's. */
+  headerRuleGap: 0.8,
+  /** A drawing belongs to a figure's window when at least this share of its width lies in it. */
+  graphicInWindowShare: 0.5,
+  /** A text line belongs to a figure's window when at least this share of its width lies in it. */
+  lineInWindowShare: 0.8,
+  /** A frame's rules span at least this share of the caption's span. */
+  frameRuleShare: 0.85,
+  /** Rules followed up a frame before giving up. */
+  maxFrameRules: 40,
+  /** Captions with content on one side only needed before the document's habit decides the others. */
+  sideMinVotes: 2,
+  /** Share of those captions that must agree on a side. */
+  sideAgreement: 0.75,
   /** Mentions kept per figure. */
   maxMentions: 8,
   /** A block inside a figure's region whose lines average at most this many characters is the figure's labels. */

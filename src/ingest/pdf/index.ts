@@ -17,7 +17,7 @@ import { hasPdfHeader } from "../sniff.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
 import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooManyPagesError } from "./errors.js";
-import { attachFigureMentions, figuresFromBlocks, findRegion, graphicsFromOperators, pageGraphics, type FigureCandidate, type OpsTable } from "./figures.js";
+import { attachFigureMentions, CaptionSides, figuresFromBlocks, findRegion, graphicsFromOperators, pageGraphics, type FigureCandidate, type OpsTable } from "./figures.js";
 import { detectColumns, linesFromItems, readingOrder, type ColumnLayout, type PageText, type PdfTextItemLike } from "./layout.js";
 import { documentOptions, loadPdfjs } from "./pdfjs.js";
 import { FIGURES } from "./heuristics.js";
@@ -288,7 +288,7 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
   for (const block of structured.blocks) block.text = normalizeWhitespace(resolveLineBreakHyphens(block.text, vocabulary));
 
   const sourceBlocks = structured.blocks.filter((b) => b.text.length > 0);
-  let blocks: ParsedBlock[] = sourceBlocks.map((b) => ({ page: b.page, text: b.text, kind: b.kind, section: b.section, references: b.references }));
+  let blocks: ParsedBlock[] = sourceBlocks.map((b) => ({ page: b.page, text: b.text, kind: b.kind, section: b.section, references: b.references, bbox: [b.x0, b.top, b.x1, b.bottom] }));
 
   const candidates = figuresFromBlocks(structured.blocks);
   const figures = candidates.map((c) => c.figure);
@@ -398,6 +398,7 @@ interface PageWork {
   blocks: RawBlock[];
   layout: ColumnLayout;
   bodySize: number;
+  captionSides: CaptionSides;
 }
 
 /**
@@ -427,6 +428,8 @@ async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions
     layout: work.layout,
     blocks: work.blocks,
     graphics: await page.graphics(),
+    rotatedText: text.rotatedBoxes ?? [],
+    captionSides: work.captionSides,
     bodySize: work.bodySize,
     contentTop: text.headerBottom ?? 0,
     contentBottom: text.footerTop ?? text.height,
@@ -462,6 +465,7 @@ async function renderPass(
 ): Promise<void> {
   const usePdfium = (options.renderEngine ?? "pdfium") === "pdfium";
   let pdfjsFailed = false;
+  const captionSides = new CaptionSides();
   for (const text of pages) {
     throwIfAborted(options.signal);
     const figures = options.cropFigures ? candidates.filter((c) => c.figure.page === text.page) : [];
@@ -473,6 +477,7 @@ async function renderPass(
       blocks: blocks.filter((b) => b.page === text.page),
       layout: layouts.get(text.page) ?? { twoColumn: false, gutter: text.width / 2, left: 0, right: text.width },
       bodySize,
+      captionSides,
     };
 
     const pdfium = usePdfium ? await source.pdfiumHere(warnings) : undefined;

@@ -35,6 +35,8 @@ export interface PageText {
   lines: Line[];
   /** Rotated text (the arXiv stamp in the margin, axis labels). */
   rotated: string[];
+  /** Where the rotated text is drawn: [x0, top, x1, bottom] of each item (a figure's axis titles). */
+  rotatedBoxes?: Array<[number, number, number, number]>;
   /** Bottom of the running header and top of the running footer that were removed, if any. */
   headerBottom?: number;
   footerTop?: number;
@@ -61,6 +63,7 @@ function multiply(m1: number[], m2: number[]): number[] {
 export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransform: number[], page: number, width: number, height: number): PageText {
   const runs: Run[] = [];
   const rotated: string[] = [];
+  const rotatedBoxes: Array<[number, number, number, number]> = [];
   for (const item of items) {
     if (!item.str) continue;
     const m = multiply(viewportTransform, item.transform);
@@ -69,11 +72,14 @@ export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransf
     const horizontal = a > 0 && Math.abs(b) <= 0.01 * a;
     const size = horizontal ? Math.abs(d) : Math.hypot(c, d);
     if (size < LAYOUT.minFontSize) continue;
+    const scaleX = Math.hypot(a, b) / Math.max(1e-6, Math.hypot(item.transform[0] ?? 1, item.transform[1] ?? 0));
     if (!horizontal) {
-      if (item.str.trim()) rotated.push(item.str);
+      if (item.str.trim()) {
+        rotated.push(item.str);
+        rotatedBoxes.push(rotatedBox(m, item.width * scaleX, size));
+      }
       continue;
     }
-    const scaleX = Math.hypot(a, b) / Math.max(1e-6, Math.hypot(item.transform[0] ?? 1, item.transform[1] ?? 0));
     const space = !item.str.trim();
     // A "space" as wide as a table cell gap is a gap.
     if (space && item.width * scaleX > LAYOUT.maxSpaceWidth * size) continue;
@@ -82,7 +88,21 @@ export function linesFromItems(items: readonly PdfTextItemLike[], viewportTransf
     // Whitespace runs are kept: they bridge justified word gaps that can be as wide as a narrow gutter.
     runs.push({ text: item.str, x0: e, x1: e + item.width * scaleX, baseline: f, size, font: item.fontName, space });
   }
-  return { page, width, height, lines: segmentRuns(runs), rotated };
+  return { page, width, height, lines: segmentRuns(runs), rotated, rotatedBoxes };
+}
+
+/** The page box of a rotated run: its baseline `advance` long along (a, b), ascent and descent across it. */
+function rotatedBox(m: number[], advance: number, size: number): [number, number, number, number] {
+  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = m;
+  const along = Math.hypot(a, b) || 1;
+  const across = Math.hypot(c, d) || 1;
+  const [ux, uy] = [(a / along) * advance, (b / along) * advance];
+  // (c, d) points from the baseline towards the glyphs' tops.
+  const [upX, upY] = [(c / across) * size * LAYOUT.ascent, (d / across) * size * LAYOUT.ascent];
+  const [downX, downY] = [(-c / across) * size * LAYOUT.descent, (-d / across) * size * LAYOUT.descent];
+  const xs = [e + upX, e + downX, e + ux + upX, e + ux + downX];
+  const ys = [f + upY, f + downY, f + uy + upY, f + uy + downY];
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
 function segmentRuns(runs: Run[]): Line[] {

@@ -40,6 +40,8 @@ interface ObjectExports {
   FPDFPath_GetPathSegment(path: number, index: number): number;
   FPDFPathSegment_GetPoint(segment: number, x: number, y: number): number;
   FPDFPathSegment_GetType(segment: number): number;
+  FPDFPath_GetDrawMode(path: number, fillMode: number, stroke: number): number;
+  FPDFPageObj_GetFillColor(object: number, r: number, g: number, b: number, a: number): number;
 }
 
 export interface RgbaImage {
@@ -48,6 +50,9 @@ export interface RgbaImage {
   /** width * height * 4 bytes, RGBA, opaque. */
   data: Uint8ClampedArray;
 }
+
+/** A fill whose darkest channel is at least this (0-255) is white on paper. */
+const WHITE_FILL = 250;
 
 /** One unrotated page loaded in PDFium for pass 2; close() frees it. */
 export class PdfiumPage {
@@ -133,11 +138,23 @@ export class PdfiumPage {
         }
         return x1 >= x0 ? boxOf(matrix, x0, y0, x1, y1) : undefined;
       };
+      // Paths that paint nothing a reader sees: neither filled nor stroked, or filled white (or
+      // transparent) without a stroke (page backgrounds, masks behind text). They are no figure's part.
+      const paintsInk = (path: number): boolean => {
+        if (!x.FPDFPath_GetDrawMode(path, scratch, scratch + 4)) return true;
+        const [fillMode = 0, stroke = 0] = Array.from(heaps(m).HEAP32.subarray(scratch >> 2, (scratch >> 2) + 2));
+        if (stroke) return true;
+        if (fillMode === 0) return false;
+        if (!x.FPDFPageObj_GetFillColor(path, scratch, scratch + 4, scratch + 8, scratch + 12)) return true;
+        const [r = 0, g = 0, b = 0, a = 255] = Array.from(heaps(m).HEAPU32.subarray(scratch >> 2, (scratch >> 2) + 4));
+        return a > 0 && Math.min(r, g, b) < WHITE_FILL;
+      };
       const walk = (count: number, objectAt: (index: number) => number, ctm: readonly number[], depth: number) => {
         for (let i = 0; i < count; i++) {
           const object = objectAt(i);
           const type = object ? x.FPDFPageObj_GetType(object) : 0;
           if (type === PAGEOBJ_PATH) {
+            if (!paintsInk(object)) continue;
             const box = pathBox(object);
             if (box) boxes.push(boxOf(ctm, box[0], box[1], box[2], box[3]));
           } else if (type === PAGEOBJ_IMAGE) {

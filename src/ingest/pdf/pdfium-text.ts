@@ -16,6 +16,8 @@ import type { PdfTextItemLike } from "./layout.js";
 /** Emscripten's views of WASM memory (replaced when memory grows: read them after each call). */
 interface Heaps {
   HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  HEAPU32: Uint32Array;
   HEAPF32: Float32Array;
   HEAPF64: Float64Array;
 }

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { appendBezierCurve, concatTransformationMatrix, degrees, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rgb, setLineWidth, StandardFonts, stroke } from "pdf-lib";
+import { appendBezierCurve, concatTransformationMatrix, degrees, endPath, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rgb, setLineWidth, StandardFonts, stroke } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { graphicsFromOperators, type OpsTable } from "../../../src/ingest/pdf/figures.js";
 import { parsePdf } from "../../../src/ingest/pdf/index.js";
@@ -230,6 +230,11 @@ describe("pass 2 geometry with PDFium", () => {
     // PDFium's own object bounds grow it by the width, across most of the page.
     page.pushOperators(pushGraphicsState(), concatTransformationMatrix(0.001, 0, 0, 0.001, 100, 200), setLineWidth(381), moveTo(0, 0), lineTo(100_000, 0), stroke(), popGraphicsState());
     page.drawImage(png, { x: 400, y: 600, width: 100, height: 50 });
+    // Paths no reader sees: a white fill (a background behind text), a fully transparent fill, and
+    // a path that is neither filled nor stroked. Neither engine counts them as drawings.
+    page.drawRectangle({ x: 50, y: 50, width: 500, height: 500, color: rgb(1, 1, 1) });
+    page.drawRectangle({ x: 60, y: 60, width: 400, height: 400, color: rgb(0.2, 0.4, 0.6), opacity: 0 });
+    page.pushOperators(moveTo(70, 70), lineTo(300, 300), endPath());
     const data = await pdf.save();
 
     const opened = await PdfiumDocument.open(data);
