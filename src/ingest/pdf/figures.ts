@@ -326,7 +326,7 @@ function isBoundary(block: RawBlock, caption: RawBlock, span: [number, number], 
     const [cell] = cells;
     if (cells.length === 1 && cell && cell.x1 - cell.x0 >= FIGURES.bodyLineWidthShare * spanWidth && isProse(cell.text)) proseRows++;
   }
-  return proseRows >= 2 ? proseRows >= rows.size / 2 : proseRows === 1 && rows.size <= 2 && block.text.length > 60;
+  return proseRows >= 2 ? proseRows >= rows.size / 2 : proseRows === 1 && rows.size <= 2 && block.text.length > FIGURES.proseLineMinChars;
 }
 
 /** The figure's region in top-left page points, or undefined when nothing was found next to the caption. */
@@ -335,7 +335,7 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
   const span = spanOf(caption, context);
   if (kind === "figure") {
     const framed = framedAbove(caption, span, context);
-    if (framed) return pad(framed, context);
+    if (framed) return padBeside(framed, caption, context);
   }
   let windows = windowsFor(caption, span, context);
   const inOneColumn = layout.twoColumn && !crossesGutter(caption.x0, caption.x1, layout);
@@ -376,11 +376,11 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
           : kind === "figure"
             ? gapAbove <= gapBelow + FIGURES.sideSlack
             : gapAbove + FIGURES.sideSlack < gapBelow;
-    return pad(preferAbove ? above : below, context);
+    return padBeside(preferAbove ? above : below, caption, context);
   }
   if (above || below) {
     context.captionSides?.record(kind, above ? "above" : "below");
-    return pad((above ?? below) as Box, context);
+    return padBeside((above ?? below) as Box, caption, context);
   }
   // Figures made of boxed text (prompts, examples) look like body text: fall back to the space up to
   // the previous caption or heading, provided something is drawn there.
@@ -388,7 +388,7 @@ export function findRegion(caption: RawBlock, kind: "figure" | "table", context:
   const sides: Array<[Box, Side]> = kind === "figure" ? [[loose[0], "above"], [loose[1], "below"]] : [[loose[1], "below"], [loose[0], "above"]];
   for (const [window, side] of sides) {
     const region = contentIn(window, side, caption, context, true);
-    if (region) return pad(region, context);
+    if (region) return padBeside(region, caption, context);
   }
   return undefined;
 }
@@ -523,13 +523,19 @@ function elementsIn(window: Box, caption: RawBlock, context: RegionContext): Ele
  * figure on a first page, a paragraph the boundaries let through).
  */
 function clusterFromCaption(elements: Element[], side: Side, context: RegionContext): Element[] {
-  const joinGap = FIGURES.joinGap * context.bodySize;
+  // Drawings join across wider white space than text: the rows of a grid of plots stand apart.
+  const textGap = FIGURES.joinGap * context.bodySize;
+  const drawingGap = FIGURES.drawingJoinGap * context.bodySize;
   const ordered = [...elements].sort((a, b) => (side === "above" ? b.box[3] - a.box[3] : a.box[1] - b.box[1]));
   const joined: Element[] = [];
   let edge = side === "above" ? Infinity : -Infinity;
   for (const element of ordered) {
     const gap = joined.length === 0 ? 0 : side === "above" ? edge - element.box[3] : element.box[1] - edge;
-    if (gap > joinGap) break;
+    if (gap > (element.graphic ? drawingGap : textGap)) {
+      // The next drawing may still be near: elements are ordered by their near edge, not their kind.
+      if (gap > drawingGap) break;
+      continue;
+    }
     joined.push(element);
     edge = side === "above" ? Math.min(edge, element.box[1]) : Math.max(edge, element.box[3]);
   }
@@ -551,6 +557,15 @@ function contentIn(window: Box, side: Side, caption: RawBlock, context: RegionCo
   // Text alone next to a caption is only a table (or a figure drawn as text) if it is not a single short line.
   if (!graphicFound && y1 - y0 < 2 * context.bodySize) return undefined;
   return region;
+}
+
+/** The region padded, but never into its caption (whose glyphs the crop would show). */
+function padBeside(box: Box, caption: RawBlock, context: RegionContext): Box {
+  const padded = pad(box, context);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  if (box[3] <= caption.top + 1) padded[3] = round(Math.max(box[3], Math.min(padded[3], caption.top - 0.5)));
+  if (box[1] >= caption.bottom - 1) padded[1] = round(Math.min(box[1], Math.max(padded[1], caption.bottom + 0.5)));
+  return padded;
 }
 
 function pad(box: Box, context: RegionContext): Box {

@@ -72,6 +72,10 @@ export const FIGURES = {
   sideSlack: 4,
   /** White space (body font sizes) that separates a figure's parts from what does not belong to it. */
   joinGap: 2,
+  /** Drawings join a figure across white space up to this (body font sizes): a grid's rows of plots. */
+  drawingJoinGap: 4,
+  /** A single line of prose longer than this (characters) beside a figure is body text, not a label. */
+  proseLineMinChars: 40,
   /** A thin rule at most this far (body font sizes) below the running header is the header's. */
   headerRuleGap: 0.8,
   /** A drawing belongs to a figure's window when at least this share of its width lies in it. */
@@ -86,6 +90,8 @@ export const FIGURES = {
   sideMinVotes: 2,
   /** Share of those captions that must agree on a side. */
   sideAgreement: 0.75,
+  /** A crop's pixel darker than this (0-255 grey) is ink; white margins beyond the ink are trimmed. */
+  inkThreshold: 248,
   /** Mentions kept per figure. */
   maxMentions: 8,
   /** A block inside a figure's region whose lines average at most this many characters is the figure's labels. */

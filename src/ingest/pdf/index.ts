@@ -24,7 +24,7 @@ import { FIGURES } from "./heuristics.js";
 import { PdfiumWorkerUnavailableError, type RemoteOpenResult } from "./pdfium-remote.js";
 import { PdfiumDocument, type PdfiumOpenResult, type PdfiumTextSource } from "./pdfium-text.js";
 import { PdfiumPage } from "./pdfium-render.js";
-import { encodePng, renderGeometry, renderWithPdfjs } from "./render.js";
+import { encodePng, renderGeometry, renderWithPdfjs, trimRgbaToInk, trimToInk } from "./render.js";
 import { times, type Box } from "./matrix.js";
 import { arxivFromStamp, bodyFontSize, findDoi, findVenueYear, structure, yearFromPdfDate } from "./structure.js";
 import { addToVocabulary, normalizeWhitespace, resolveLineBreakHyphens, type Vocabulary } from "./text-repair.js";
@@ -358,18 +358,25 @@ function isFigureLabelBlock(block: RawBlock, figures: ParsedFigure[]): boolean {
 interface PassTwoPage {
   graphics(): Promise<Box[]>;
   render(dpi: number, region?: Box): Promise<Buffer>;
+  /** The region at the DPI, trimmed to its ink: the PNG and the box it shows. */
+  crop(dpi: number, region: Box): Promise<{ png: Buffer; box: Box }>;
   close(): void;
 }
 
 function pdfiumPassTwoPage(page: PdfiumPage, text: PassOnePage, maxPixels: number): PassTwoPage {
+  const draw = (dpi: number, region?: Box) => {
+    const geometry = renderGeometry(text.width, text.height, dpi, maxPixels, region);
+    const { scale, region: [x0, y0] } = geometry;
+    // User space -> the page's top-left points (the text pass's viewport) -> the region's pixels.
+    const transform = times([scale, 0, 0, scale, -x0 * scale, -y0 * scale], text.viewportTransform);
+    return page.render(transform, geometry.width, geometry.height);
+  };
   return {
     graphics: async () => pageGraphics(page.graphics(), text.viewportTransform, text.width, text.height),
-    render: (dpi, region) => {
-      const geometry = renderGeometry(text.width, text.height, dpi, maxPixels, region);
-      const { scale, region: [x0, y0] } = geometry;
-      // User space -> the page's top-left points (the text pass's viewport) -> the region's pixels.
-      const transform = times([scale, 0, 0, scale, -x0 * scale, -y0 * scale], text.viewportTransform);
-      return encodePng(page.render(transform, geometry.width, geometry.height));
+    render: (dpi, region) => encodePng(draw(dpi, region)),
+    crop: async (dpi, region) => {
+      const trimmed = trimRgbaToInk(draw(dpi, region), region);
+      return { png: await encodePng(trimmed.image), box: trimmed.box };
     },
     close: () => page.close(),
   };
@@ -386,6 +393,7 @@ async function pdfjsPassTwoPage(doc: PDFDocumentProxy, text: PassOnePage, maxPix
       return pageGraphics(graphicsFromOperators(operators.fnArray, operators.argsArray, OPS as unknown as OpsTable), text.viewportTransform, text.width, text.height);
     },
     render: (dpi, region) => renderWithPdfjs(page, renderGeometry(text.width, text.height, dpi, maxPixels, region)),
+    crop: async (dpi, region) => trimToInk(await renderWithPdfjs(page, renderGeometry(text.width, text.height, dpi, maxPixels, region)), region),
     close: () => page.cleanup(),
   };
 }
@@ -442,7 +450,11 @@ async function drawPage(page: PassTwoPage, work: PageWork, options: ParseOptions
     }
     candidate.figure.bbox = region;
     await attempt(`crop of ${candidate.figure.label}`, async () => {
-      candidate.figure.imageId = await options.images.put(await page.render(options.figureDpi, region));
+      // What the region's drawings span can be wider than what they paint (an image's white
+      // margins): the crop and its box end where the ink does.
+      const crop = await page.crop(options.figureDpi, region);
+      candidate.figure.bbox = crop.box;
+      candidate.figure.imageId = await options.images.put(crop.png);
     });
   }
 }

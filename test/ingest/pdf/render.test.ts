@@ -120,7 +120,11 @@ describe("pass 2 with PDFium vs pdf.js on the generated paper", () => {
   });
 
   it("finds the same regions and crops every figure and table", () => {
-    expect(pdfium.figures.map((f) => [f.label, f.bbox])).toEqual(pdfjs.figures.map((f) => [f.label, f.bbox]));
+    // Both crops end where the ink does, and the two rasterisers' anti-aliasing differs by a pixel.
+    expect(pdfium.figures.map((f) => f.label)).toEqual(pdfjs.figures.map((f) => f.label));
+    for (const [i, figure] of pdfium.figures.entries()) {
+      figure.bbox?.forEach((value, k) => expect(Math.abs(value - (pdfjs.figures[i]?.bbox?.[k] ?? NaN)), `${figure.label} ${k}`).toBeLessThanOrEqual(1));
+    }
     expect(pdfium.figures.every((f) => f.imageId !== undefined)).toBe(true);
     expect(pdfium.warnings).toEqual([]);
     // PDFium drew them: its rasteriser's bytes differ from pdf.js's for every crop and page.
