@@ -23,6 +23,8 @@ export function hitToJson(hit: SearchHit) {
     title: m.title,
     page: m.page ?? null,
     figure: m.figureLabel ?? null,
+    /** Where a figure or table is on its page: [x0, y0, x1, y1] in PDF points, origin top left. */
+    bbox: m.bbox ?? null,
     section: m.section ?? null,
     lang: m.lang ?? null,
     imageId: m.imageId ?? null,

@@ -59,6 +59,13 @@ describe("folio on the demo corpus, embedded defaults", () => {
     expect(results.length).toBeGreaterThan(0);
     expect(results.every((r) => r.kind === "figure")).toBe(true);
     expect(results[0]).toMatchObject({ title: "Late Interaction and Multi-Vector Retrieval", figure: "Figure 1", page: 2 });
+    // Where the figure is on its page, in PDF points from the top left: for "see on page".
+    const [x0 = NaN, y0 = NaN, x1 = NaN, y1 = NaN] = (results[0] as Hit & { bbox?: number[] }).bbox ?? [];
+    expect(x0).toBeGreaterThanOrEqual(0);
+    expect(y0).toBeGreaterThanOrEqual(0);
+    expect(x1 - x0).toBeGreaterThan(50);
+    expect(y1 - y0).toBeGreaterThan(20);
+    expect(y1).toBeLessThanOrEqual(842);
   });
 
   it("answers one query per stdin line with one JSON line each", async () => {
