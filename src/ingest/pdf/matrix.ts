@@ -1,6 +1,6 @@
 /**
  * PDF affine matrices [a, b, c, d, e, f]: (x, y) -> (a x + c y + e, b x + d y + f), and the boxes
- * [x0, y0, x1, y1] they map, shared by figure regions (figures.ts) and PDFium's pass 2 (pdfium-render.ts).
+ * [x0, y0, x1, y1] they map, shared by the drawings pass 2 reads (graphics.ts) and PDFium's pass 2 (pdfium-render.ts).
  */
 export type Box = [number, number, number, number];
 

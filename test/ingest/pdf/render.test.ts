@@ -9,7 +9,7 @@ import path from "node:path";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { appendBezierCurve, concatTransformationMatrix, degrees, endPath, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rgb, setLineWidth, StandardFonts, stroke } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { graphicsFromOperators, type OpsTable } from "../../../src/ingest/pdf/figures.js";
+import { graphicsFromOperators, type OpsTable } from "../../../src/ingest/pdf/graphics.js";
 import { parsePdf } from "../../../src/ingest/pdf/index.js";
 import type { Box } from "../../../src/ingest/pdf/matrix.js";
 import { PdfiumPage } from "../../../src/ingest/pdf/pdfium-render.js";
