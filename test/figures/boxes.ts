@@ -20,14 +20,13 @@ import path from "node:path";
 import lockfile from "proper-lockfile";
 import sharp from "sharp";
 import { FIGURES } from "../../src/ingest/pdf/heuristics.js";
+import { inkExtent } from "../../src/ingest/pdf/render.js";
 import { MemoryImages, parseCorpus, type Box, type Detection } from "./corpus.js";
 import { readTruth, truthDir, truthPath, type TruthEntry, type TruthFile } from "./truth.js";
 
 const workDir = process.env.FOLIO_FIGURES_DIR ?? "/tmp/folio-figures";
 /** Page renders at 144 dpi: 2 pixels per point. */
 const SCALE = 2;
-/** A pixel darker than this (0-255 grey) is ink; light fills (240-247) count. */
-const INK_THRESHOLD = 248;
 
 const pagePath = (paper: string, page: number) => path.join(workDir, "pages", paper, `p${page}.png`);
 const detectionsPath = process.env.FOLIO_FIGURES_DETECTIONS ?? path.join(workDir, "detections.json");
@@ -120,24 +119,18 @@ async function draw(paper: string, page: number, extra: Box[], crop: Box | undef
   return file;
 }
 
-/** The extent of the ink inside a rough box (the page render's pixels darker than INK_THRESHOLD). */
+/** The extent of the ink inside a rough box: the parser's own ink test (FIGURES.inkThreshold) on the page render. */
 export async function snap(paper: string, page: number, rough: Box): Promise<Box> {
-  const { data, info } = await sharp(readFileSync(pagePath(paper, page))).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const [x0, y0, x1, y1] = rough.map((v) => Math.round(v * SCALE)) as Box;
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let y = Math.max(0, y0); y < Math.min(info.height, y1); y++) {
-    for (let x = Math.max(0, x0); x < Math.min(info.width, x1); x++) {
-      if (data[y * info.width + x]! < INK_THRESHOLD) {
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        if (y > maxY) maxY = y;
-      }
-    }
-  }
-  if (!Number.isFinite(minX)) throw new Error("no ink inside that box");
+  const png = readFileSync(pagePath(paper, page));
+  const meta = await sharp(png).metadata();
+  const [x0, y0] = [Math.max(0, Math.round(rough[0] * SCALE)), Math.max(0, Math.round(rough[1] * SCALE))];
+  const [x1, y1] = [Math.min(meta.width!, Math.round(rough[2] * SCALE)), Math.min(meta.height!, Math.round(rough[3] * SCALE))];
+  if (x1 <= x0 || y1 <= y0) throw new Error("no ink inside that box");
+  const { data, info } = await sharp(png).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const extent = inkExtent(data, info.width, info.height, 1);
+  if (!extent) throw new Error("no ink inside that box");
   const pt = (v: number) => Math.round((v / SCALE) * 2) / 2;
-  return [pt(minX), pt(minY), pt(maxX + 1), pt(maxY + 1)];
+  return [pt(x0 + extent[0]), pt(y0 + extent[1]), pt(x0 + extent[2]), pt(y0 + extent[3])];
 }
 
 /** Two people (or sessions) may check pages of one paper at once: each change re-reads the file under a lock. */

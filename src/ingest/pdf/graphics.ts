@@ -34,13 +34,11 @@ function fillAlphaOf(args: unknown[] | null): number | undefined {
   return undefined;
 }
 
-/** "#rrggbb" whose darkest channel is at least this is white on paper. */
-const WHITE_FILL = 250;
-
+/** "#rrggbb" white on paper (FIGURES.whiteFill). */
 function isWhite(hex: unknown): boolean {
   if (typeof hex !== "string" || !/^#[0-9a-f]{6}$/i.test(hex)) return false;
   const channels = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
-  return Math.min(...channels) >= WHITE_FILL;
+  return Math.min(...channels) >= FIGURES.whiteFill;
 }
 
 /**

@@ -90,6 +90,8 @@ export const FIGURES = {
   sideMinVotes: 2,
   /** Share of those captions that must agree on a side. */
   sideAgreement: 0.75,
+  /** A fill whose darkest channel (0-255) is at least this is white on paper: it paints nothing a reader sees. */
+  whiteFill: 250,
   /** A crop's pixel darker than this (0-255 grey) is ink; white margins beyond the ink are trimmed. */
   inkThreshold: 248,
   /** Mentions kept per figure. */

@@ -15,6 +15,9 @@ export function times(m1: readonly number[], m2: readonly number[]): number[] {
   return [a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2, a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1];
 }
 
+/** A coordinate rounded to a tenth of a point, as figure regions are kept. */
+export const roundToTenth = (value: number): number => Math.round(value * 10) / 10;
+
 /** The bounding box of the rectangle (x0, y0)-(x1, y1) mapped through the matrix. */
 export function boxOf(matrix: readonly number[], x0: number, y0: number, x1: number, y1: number): Box {
   const [ax, ay] = apply(matrix, x0, y0);

@@ -6,6 +6,7 @@
  * cannot open (see index.ts).
  */
 import { boxOf, cubicExtent, times, type Box } from "./matrix.js";
+import { FIGURES } from "./heuristics.js";
 import { floatsAt, heaps, type PdfiumDocument } from "./pdfium-text.js";
 
 /** FPDFPageObj_GetType values. */
@@ -50,9 +51,6 @@ export interface RgbaImage {
   /** width * height * 4 bytes, RGBA, opaque. */
   data: Uint8ClampedArray;
 }
-
-/** A fill whose darkest channel is at least this (0-255) is white on paper. */
-const WHITE_FILL = 250;
 
 /** One unrotated page loaded in PDFium for pass 2; close() frees it. */
 export class PdfiumPage {
@@ -147,7 +145,7 @@ export class PdfiumPage {
         if (fillMode === 0) return false;
         if (!x.FPDFPageObj_GetFillColor(path, scratch, scratch + 4, scratch + 8, scratch + 12)) return true;
         const [r = 0, g = 0, b = 0, a = 255] = Array.from(heaps(m).HEAPU32.subarray(scratch >> 2, (scratch >> 2) + 4));
-        return a > 0 && Math.min(r, g, b) < WHITE_FILL;
+        return a > 0 && Math.min(r, g, b) < FIGURES.whiteFill;
       };
       const walk = (count: number, objectAt: (index: number) => number, ctm: readonly number[], depth: number) => {
         for (let i = 0; i < count; i++) {

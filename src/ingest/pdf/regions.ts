@@ -6,7 +6,7 @@
 import { type RawBlock } from "./blocks.js";
 import { FIGURES } from "./heuristics.js";
 import { crossesGutter, type ColumnLayout } from "./layout.js";
-import type { Box } from "./matrix.js";
+import { roundToTenth, type Box } from "./matrix.js";
 
 const intersection = (a: Box, b: Box) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const intersects = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
@@ -381,13 +381,12 @@ function contentIn(window: Box, side: Side, caption: RawBlock, context: RegionCo
 /** The region padded, but never into its caption (whose glyphs the crop would show). */
 function padBeside(box: Box, caption: RawBlock, context: RegionContext): Box {
   const padded = pad(box, context);
-  const round = (v: number) => Math.round(v * 10) / 10;
-  if (box[3] <= caption.top + 1) padded[3] = round(Math.max(box[3], Math.min(padded[3], caption.top - 0.5)));
-  if (box[1] >= caption.bottom - 1) padded[1] = round(Math.min(box[1], Math.max(padded[1], caption.bottom + 0.5)));
+  if (box[3] <= caption.top + 1) padded[3] = roundToTenth(Math.max(box[3], Math.min(padded[3], caption.top - 0.5)));
+  if (box[1] >= caption.bottom - 1) padded[1] = roundToTenth(Math.min(box[1], Math.max(padded[1], caption.bottom + 0.5)));
   return padded;
 }
 
 function pad(box: Box, context: RegionContext): Box {
   const p = FIGURES.padding;
-  return [Math.max(0, box[0] - p), Math.max(0, box[1] - p), Math.min(context.pageWidth, box[2] + p), Math.min(context.pageHeight, box[3] + p)].map((v) => Math.round(v * 10) / 10) as Box;
+  return [Math.max(0, box[0] - p), Math.max(0, box[1] - p), Math.min(context.pageWidth, box[2] + p), Math.min(context.pageHeight, box[3] + p)].map(roundToTenth) as Box;
 }

@@ -5,7 +5,7 @@
  */
 import type { PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { FIGURES } from "./heuristics.js";
-import type { Box } from "./matrix.js";
+import { roundToTenth, type Box } from "./matrix.js";
 import type { RgbaImage } from "./pdfium-render.js";
 
 /** Scale (pixels per point) for the DPI, lowered so the image stays within maxPixels. */
@@ -63,8 +63,8 @@ export async function encodePng(image: RgbaImage): Promise<Buffer> {
   return sharp(pixels, { raw: { width: image.width, height: image.height, channels: 4 } }).png().toBuffer();
 }
 
-/** Pixel bounds [left, top, right, bottom) of the ink (a pixel whose darkest channel is below the threshold). */
-function inkExtent(data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number): [number, number, number, number] | undefined {
+/** Pixel bounds [left, top, right, bottom) of the ink (a pixel whose darkest channel is below FIGURES.inkThreshold). */
+export function inkExtent(data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number): [number, number, number, number] | undefined {
   let [left, top, right, bottom] = [width, height, -1, -1];
   const colour = channels >= 3;
   for (let y = 0; y < height; y++) {
@@ -102,8 +102,7 @@ function trimOf(data: Uint8Array | Uint8ClampedArray, width: number, height: num
   const [x0, y0] = [Math.max(0, extent[0] - pad), Math.max(0, extent[1] - pad)];
   const [x1, y1] = [Math.min(width, extent[2] + pad), Math.min(height, extent[3] + pad)];
   if (x0 === 0 && y0 === 0 && x1 === width && y1 === height) return undefined;
-  const round = (v: number) => Math.round(v * 10) / 10;
-  const trimmed: Box = [round(box[0] + x0 / scale), round(box[1] + y0 / scale), round(box[0] + x1 / scale), round(box[1] + y1 / scale)];
+  const trimmed: Box = [box[0] + x0 / scale, box[1] + y0 / scale, box[0] + x1 / scale, box[1] + y1 / scale].map(roundToTenth) as Box;
   return { left: x0, top: y0, width: x1 - x0, height: y1 - y0, box: trimmed };
 }
 
