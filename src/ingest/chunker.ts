@@ -12,6 +12,7 @@
  * is only used for sizing, never for limits the API enforces.
  */
 import { ChunkMetadataSchema, type ChunkInput, type ChunkMetadata } from "../store/types.js";
+import { chunkBoxes, type TextSpan } from "./chunk-geometry.js";
 import type { ParsedBlock, ParsedDocument } from "./types.js";
 
 /** Characters of scripts written without spaces: about one token each, not a quarter. */
@@ -90,6 +91,8 @@ interface Piece {
   tokens: number;
   /** First piece of a block: joined to the previous one with a blank line. */
   blockStart: boolean;
+  /** Where the piece is in its block, for the chunk's boxes on the page. */
+  span: TextSpan;
 }
 
 interface GroupKey {
@@ -119,9 +122,10 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
     // A chunk made only of carried overlap repeats text already stored.
     if (pieces.length <= carriedCount || !key) return;
     const text = pieces.map((p, i) => (i === 0 ? p.text : p.blockStart ? `\n\n${p.text}` : ` ${p.text}`)).join("");
+    const boxes = key.page === undefined ? [] : chunkBoxes(pieces.map((p) => p.span));
     chunks.push({
       text,
-      metadata: ChunkMetadataSchema.parse({ ...base, kind: "text", page: key.page, section: key.section, chunkIndex: textIndex++, references: key.references }),
+      metadata: ChunkMetadataSchema.parse({ ...base, kind: "text", page: key.page, section: key.section, chunkIndex: textIndex++, references: key.references, ...(boxes.length ? { boxes } : {}) }),
     });
   };
 
@@ -152,10 +156,15 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
       flush(false);
     }
     let first = true;
+    let cursor = 0;
     const sentences = block.kind === "table" || block.kind === "equation" ? [block.text] : splitSentences(block.text);
     for (const sentence of sentences) {
       for (const part of estimateTokens(sentence) > maxTokens ? splitLong(sentence, maxTokens) : [sentence]) {
         const tokens = estimateTokens(part);
+        const found = block.text.indexOf(part, cursor);
+        const start = found === -1 ? cursor : found;
+        cursor = Math.min(block.text.length, start + part.length);
+        const span: TextSpan = { block, start, end: cursor };
         // Only overlap pieces left: a carried tail never makes a chunk on its own.
         if (pieceTokens + tokens > maxTokens && pieces.length > carriedCount) flush(true);
         // The overlap must leave room for the new sentence.
@@ -164,7 +173,7 @@ export function chunkDocument(doc: ParsedDocument, meta: DocumentMeta, options: 
           pieceTokens -= dropped?.tokens ?? 0;
           carriedCount--;
         }
-        pieces.push({ text: part, tokens, blockStart: first });
+        pieces.push({ text: part, tokens, blockStart: first, span });
         pieceTokens += tokens;
         first = false;
       }

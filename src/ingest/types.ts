@@ -19,6 +19,18 @@ export interface ParsedBlock {
   references: boolean;
   /** The block's extent on its page [x0, y0, x1, y1] in PDF points, origin top left (PDFs only). */
   bbox?: [number, number, number, number];
+  /**
+   * The block's lines in reading order (PDFs only): each line's box and how many letters and digits
+   * it holds, so the chunker can find the lines of a sentence without character offsets (the text
+   * was repaired after the lines were read: hyphens, ligatures, spacing).
+   */
+  lines?: BlockLine[];
+}
+
+export interface BlockLine {
+  box: [number, number, number, number];
+  /** Letters and digits in the line's text. */
+  chars: number;
 }
 
 export interface ParsedFigure {

@@ -1,2 +1,2 @@
 /** Bump when chunking or parsing changes in a way that should re-ingest unchanged files. */
-export const PIPELINE_VERSION = 7;
+export const PIPELINE_VERSION = 8;

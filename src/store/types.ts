@@ -34,6 +34,11 @@ export const ChunkMetadataSchema = z.object({
   imageId: z.string().optional(),
   /** A figure's or table's region on its page: [x0, y0, x1, y1] in PDF points, origin top left. */
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+  /**
+   * Where a text chunk sits on its page (PDFs): its lines' boxes merged into rectangles, each
+   * [x0, y0, x1, y1] in PDF points, origin top left. The web page highlights the passage with them.
+   */
+  boxes: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])).optional(),
   /** Order of the chunk within its document (unique per document and kind). */
   chunkIndex: z.number().int().nonnegative(),
   /** True for the references section: kept out of answers by default. */

@@ -2,9 +2,11 @@
  * Lines -> blocks: removes running headers, footers, page numbers and line-number columns, then
  * groups each flow's lines into paragraphs, headings and captions.
  */
-import type { ParsedBlock } from "../types.js";
+import type { BlockLine, ParsedBlock } from "../types.js";
 import { BLOCKS, MARGINS } from "./heuristics.js";
 import type { Line, PageText } from "./layout.js";
+import { roundToTenth } from "./matrix.js";
+import { countLetters } from "../chunk-geometry.js";
 import { LINE_BREAK_HYPHEN, repairLigatures, repairSpacedSmallCaps } from "./text-repair.js";
 
 export interface RawBlock {
@@ -160,6 +162,11 @@ export function joinLines(lines: readonly Line[]): string {
     previous = line;
   }
   return repairLigatures(text.replace(/\s+/g, " ").trim());
+}
+
+/** A block's lines as the chunker needs them: box (to 0.1 pt) and letter count. */
+export function blockLines(lines: readonly Line[]): BlockLine[] {
+  return lines.map((l) => ({ box: [roundToTenth(l.x0), roundToTenth(l.top), roundToTenth(l.x1), roundToTenth(l.bottom)], chars: countLetters(repairLigatures(l.text)) }));
 }
 
 function makeBlock(lines: Line[], page: number, flow: number): RawBlock {
