@@ -109,6 +109,8 @@ export const EnvSchema = z.object({
   FOLIO_CORS_ORIGINS: optionalString,
   FOLIO_RATE_LIMIT_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
   FOLIO_MAX_BODY_MB: numberFromEnv(12, 0.01, 1_000),
+  FOLIO_MAX_UPLOAD_MB: numberFromEnv(100, 0.01, 10_000),
+  FOLIO_MAX_UPLOAD_FILES: intFromEnv(50, 1, 10_000),
   FOLIO_SESSION_TTL_MINUTES: intFromEnv(60, 1, 10_080),
   FOLIO_SESSION_MAX_TURNS: intFromEnv(20, 1, 1_000),
   FOLIO_MAX_SESSIONS: intFromEnv(1_000, 1, 1_000_000),
@@ -175,6 +177,8 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<keyof Settings, string>> = {
   FOLIO_CORS_ORIGINS: "comma-separated allowed origins (unset: CORS off)",
   FOLIO_RATE_LIMIT_PER_MINUTE: "API requests per client per minute (429 past it)",
   FOLIO_MAX_BODY_MB: "largest API request body (413 past it)",
+  FOLIO_MAX_UPLOAD_MB: "largest PDF the web page and POST /documents take (413 past it)",
+  FOLIO_MAX_UPLOAD_FILES: "most PDFs in one upload",
   FOLIO_SESSION_TTL_MINUTES: "idle time after which a chat session is forgotten",
   FOLIO_SESSION_MAX_TURNS: "turns kept per chat session",
   FOLIO_MAX_SESSIONS: "chat sessions kept at once",
@@ -252,6 +256,10 @@ export interface FolioConfig {
     corsOrigins: string[];
     rateLimitPerMinute: number;
     maxBodyBytes: number;
+    /** Uploaded PDFs (POST /documents): where they are kept, the size and count limits. */
+    uploadsDir: string;
+    maxUploadBytes: number;
+    maxUploadFiles: number;
     sessionTtlMs: number;
     sessionMaxTurns: number;
     maxSessions: number;
@@ -349,6 +357,9 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
       corsOrigins: list(e.FOLIO_CORS_ORIGINS),
       rateLimitPerMinute: e.FOLIO_RATE_LIMIT_PER_MINUTE,
       maxBodyBytes: Math.round(e.FOLIO_MAX_BODY_MB * MB),
+      uploadsDir: path.join(home, "uploads"),
+      maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * MB),
+      maxUploadFiles: e.FOLIO_MAX_UPLOAD_FILES,
       sessionTtlMs: e.FOLIO_SESSION_TTL_MINUTES * 60_000,
       sessionMaxTurns: e.FOLIO_SESSION_MAX_TURNS,
       maxSessions: e.FOLIO_MAX_SESSIONS,

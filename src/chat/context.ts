@@ -67,6 +67,7 @@ export function numberSources(hits: SearchHit[], limits: ContextLimits = DEFAULT
       ...(m.page !== undefined ? { page: m.page } : {}),
       ...(m.figureLabel ? { figureLabel: m.figureLabel } : {}),
       ...(m.imageId ? { imageId: m.imageId } : {}),
+      ...(m.boxes?.length ? { boxes: m.boxes } : m.bbox ? { boxes: [m.bbox] } : {}),
       snippet: truncate(text, limits.snippetChars),
       score: hit.score,
     };

@@ -23,6 +23,11 @@ export interface Citation {
   figureLabel?: string;
   /** For figures and pages: the image id served at GET /figures/:id or /pages/:id. */
   imageId?: string;
+  /**
+   * Where the source is on its page (PDFs): a text chunk's line rectangles, or a figure's region;
+   * each [x0, y0, x1, y1] in PDF points from the page's top left. The web page highlights them.
+   */
+  boxes?: Array<[number, number, number, number]>;
   /** The supporting text (a quote for extractive answers, the chunk text otherwise; truncated). */
   snippet: string;
   score: number;

@@ -39,6 +39,14 @@ export function cachePathFor(url: string, downloadsDir: string): string {
 }
 
 /** Returns the bytes of the URL, from the cache when present. Throws FetchFailure. */
+/**
+ * Where this machine keeps the bytes of a stored document's source: the download cache for a URL,
+ * the file itself otherwise (a document record's `source`, as ingest wrote it).
+ */
+export function localCopyOf(source: string, downloadsDir: string): string {
+  return /^https?:\/\//i.test(source) ? cachePathFor(source, downloadsDir) : path.resolve(source);
+}
+
 export async function fetchToCache(url: string, options: FetchOptions): Promise<{ data: Buffer; cachedPath: string; fromCache: boolean }> {
   const cachedPath = cachePathFor(url, options.downloadsDir);
   if (!options.refresh) {

@@ -21,6 +21,10 @@ export {
 } from "./summary.js";
 export { chunkDocument, estimateTokens, splitSentences } from "./chunker.js";
 export { ManifestRowSchema, loadManifest } from "./manifest.js";
+export { probePdf, PdfInputError } from "./pdf/index.js";
+export { localCopyOf } from "./fetch.js";
+export { hasPdfHeader, sniff } from "./sniff.js";
+export { sha256Hex } from "./hash.js";
 
 /**
  * Ingests files, folders, URLs and "arxiv:<id>" sources into the store.

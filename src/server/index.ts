@@ -1,10 +1,12 @@
 /**
  * Folio's HTTP API and web page (`folio serve`).
  *
- * Open without a token: the web page (`/`), GET /health and GET /openapi.json. With FOLIO_API_TOKEN
- * set, POST /chat, POST /search, GET /figures/:id and GET /pages/:id need `Authorization: Bearer`.
+ * Open without a token: the web page (`/`, with pdf.js under /vendor/pdfjs), GET /health and GET
+ * /openapi.json. With FOLIO_API_TOKEN set, every other route (chat, search, images, documents,
+ * uploads, ingest jobs) needs `Authorization: Bearer`.
  * Order of the middleware: security headers -> CORS -> static page -> open routes -> rate limit ->
- * token -> JSON body (size-capped) -> API routes -> 404 -> errors.
+ * token -> JSON body (size-capped; uploads are multipart, read by their route) -> API routes -> 404
+ * -> errors.
  */
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
@@ -17,7 +19,12 @@ import { requireToken } from "./middleware/auth.js";
 import { errorHandler, notFound } from "./middleware/errors.js";
 import { rateLimitPerMinute } from "./middleware/rate-limit.js";
 import { cors, securityHeaders } from "./middleware/security.js";
+import { ingest, ingestOptionsFromConfig } from "../ingest/index.js";
+import { IngestJobs } from "./jobs.js";
 import { chatRouter } from "./routes/chat.js";
+import { documentsRouter } from "./routes/documents.js";
+import { ingestJobsRouter } from "./routes/ingest-jobs.js";
+import { vendorRouter } from "./routes/vendor.js";
 import { healthRouter } from "./routes/health.js";
 import { imagesRouter } from "./routes/images.js";
 import { openApiRouter } from "./routes/openapi.js";
@@ -39,7 +46,10 @@ export function webRoot(): string | undefined {
   return undefined;
 }
 
-export type FolioApp = express.Express & { locals: { sessions: SessionStore } };
+export type FolioApp = express.Express & { locals: { sessions: SessionStore; jobs: IngestJobs } };
+
+/** Finished upload jobs GET /ingest/{job} still answers for. */
+const FINISHED_JOBS_KEPT = 100;
 
 export function createApp(deps: ServerDeps): FolioApp {
   const { config } = deps;
@@ -51,6 +61,8 @@ export function createApp(deps: ServerDeps): FolioApp {
   };
   const app = express() as FolioApp;
   app.locals.sessions = ctx.sessions;
+  const jobs = new IngestJobs((paths, events, signal) => ingest(ctx.store, paths, ingestOptionsFromConfig(config, { signal }), events), { keepFinished: FINISHED_JOBS_KEPT, secrets: config.secrets });
+  app.locals.jobs = jobs;
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
@@ -59,15 +71,18 @@ export function createApp(deps: ServerDeps): FolioApp {
   app.use(cors(server.corsOrigins));
   const web = webRoot();
   if (web) app.use(express.static(web, { index: "index.html", dotfiles: "ignore", redirect: false, maxAge: 0 }));
+  app.use(vendorRouter());
   app.use(healthRouter(ctx));
   app.use(openApiRouter({ auth: Boolean(server.apiToken) }));
 
   // Only the API paths go through the rate limit, the token check and the JSON body parser.
-  const apiPaths = ["/chat", "/search", "/figures", "/pages"];
+  const apiPaths = ["/chat", "/search", "/figures", "/pages", "/documents", "/ingest"];
   app.use(apiPaths, rateLimitPerMinute(server.rateLimitPerMinute), requireToken(server.apiToken), express.json({ limit: server.maxBodyBytes, strict: true }));
   app.use(chatRouter(ctx));
   app.use(searchRouter(ctx));
   app.use(imagesRouter(ctx));
+  app.use(documentsRouter(ctx, jobs));
+  app.use(ingestJobsRouter(ctx, jobs));
 
   app.use(notFound());
   app.use(errorHandler(config.secrets, server.maxBodyBytes, ctx.log));
@@ -101,6 +116,6 @@ export async function startServer(deps: ServerDeps & { host?: string; port?: num
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      }).then(() => app.locals.jobs.close()),
   };
 }

@@ -93,6 +93,10 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), hint: z.string() }) })
   .openapi("Error", { example: { error: { code: "EMPTY_STORE", message: 'The collection "folio" is empty or does not exist yet.', hint: "Ingest a corpus first: `folio ingest <folder-or-files>`" } } });
 
+export const PageBoxSchema = z
+  .tuple([z.number(), z.number(), z.number(), z.number()])
+  .openapi("PageBox", { description: "[x0, y0, x1, y1] in PDF points, origin at the page's top left (pdf.js viewport coordinates at scale 1)" });
+
 export const CitationSchema = z
   .object({
     n: z.number().int(),
@@ -105,6 +109,7 @@ export const CitationSchema = z
     figureLabel: z.string().optional(),
     imageId: z.string().optional(),
     imageUrl: z.string().optional().openapi({ description: "/figures/:id or /pages/:id when the source has an image" }),
+    boxes: z.array(PageBoxSchema).optional().openapi({ description: "Where the source is on its page: a text chunk's line rectangles or a figure's region" }),
     snippet: z.string(),
     score: z.number(),
   })
@@ -136,6 +141,7 @@ export const SearchHitSchema = z
     score: z.number(),
     imageId: z.string().optional(),
     imageUrl: z.string().optional(),
+    boxes: z.array(PageBoxSchema).optional(),
   })
   .openapi("SearchHit");
 
@@ -158,7 +164,7 @@ export const HealthSchema = z
     llm: z.object({ mode: z.enum(["extractive", "openai"]), model: z.string().optional() }),
     embedded: z.array(z.string()).openapi({ description: "Parts running embedded, without an external service" }),
     imageSearch: z.boolean(),
-    auth: z.boolean().openapi({ description: "Whether /chat, /search, /figures and /pages need a bearer token" }),
+    auth: z.boolean().openapi({ description: "Whether the API routes (all but /, /health and /openapi.json) need a bearer token" }),
   })
   .openapi("Health");
 

@@ -303,14 +303,14 @@ describe("HTTP API over the filled store (extractive answerer)", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(["/chat", "/figures/{id}", "/health", "/openapi.json", "/pages/{id}", "/search"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/chat", "/documents", "/documents/{id}", "/documents/{id}/pdf", "/figures/{id}", "/health", "/ingest/{job}", "/openapi.json", "/pages/{id}", "/search"]);
     expect(doc.components.schemas).toHaveProperty("ChatRequest");
     expect(doc.components.schemas).toHaveProperty("Citation");
     // Every documented operation is a real route: none of them answers "No route".
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
-        const url = `${t.url}${path.replace("{id}", "0".repeat(16))}`;
-        const r = method === "post" ? await postJson(url, {}) : await fetch(url);
+        const url = `${t.url}${path.replace("{id}", "0".repeat(16)).replace("{job}", "0".repeat(16))}`;
+        const r = method === "post" ? await postJson(url, {}) : await fetch(url, { method: method.toUpperCase() });
         const text = await r.text();
         expect(text, `${method} ${path}`).not.toMatch(/No route/);
       }

@@ -15,7 +15,7 @@ import { errorMessage } from "../../errors.js";
 import { abortError } from "../../util/abort.js";
 import { hasPdfHeader } from "../sniff.js";
 import type { ParsedBlock, ParsedDocument, ParsedFigure, ParsedPage, ParseOptions } from "../types.js";
-import { blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
+import { blockLines, blocksOfFlow, classifyBlock, removeMarginalia, type RawBlock } from "./blocks.js";
 import { CorruptPdfError, EmptyPdfError, EncryptedPdfError, NotAPdfError, TooManyPagesError } from "./errors.js";
 import { attachFigureMentions, figuresFromBlocks, type FigureCandidate } from "./figures.js";
 import { graphicsFromOperators, pageGraphics, type OpsTable } from "./graphics.js";
@@ -227,10 +227,34 @@ export function parsePdf(data: Uint8Array, options: ParseOptions): Promise<Parse
   return run;
 }
 
-async function parseDocument(source: PdfSource, options: ParseOptions, warnings: string[]): Promise<ParsedDocument> {
-  const pageCount = await source.pageCount;
+function checkPageCount(pageCount: number, maxPages: number): number {
   if (pageCount === 0) throw new EmptyPdfError("empty", "The PDF has no pages.");
-  if (pageCount > options.maxPages) throw new TooManyPagesError(pageCount, options.maxPages);
+  if (pageCount > maxPages) throw new TooManyPagesError(pageCount, maxPages);
+  return pageCount;
+}
+
+/**
+ * Opens a PDF only to say whether ingest can read it and how many pages it has (an upload's check
+ * before it is queued): throws the parser's typed errors (not a PDF, encrypted, corrupt, empty, too
+ * many pages), each with its hint.
+ */
+export function probePdf(data: Uint8Array, maxPages: number): Promise<{ pageCount: number }> {
+  const run = queue.then(async () => {
+    if (!hasPdfHeader(data)) throw new NotAPdfError(describeNonPdf(data));
+    const source = await PdfSource.open(data, isTruncated(data), "pdfium", []);
+    try {
+      const pageCount = checkPageCount(await source.pageCount, maxPages);
+      return { pageCount };
+    } finally {
+      await source.close();
+    }
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function parseDocument(source: PdfSource, options: ParseOptions, warnings: string[]): Promise<ParsedDocument> {
+  const pageCount = checkPageCount(await source.pageCount, options.maxPages);
 
   // Pass 1: text layers.
   let pages: PassOnePage[] = [];
@@ -290,7 +314,7 @@ async function parseDocument(source: PdfSource, options: ParseOptions, warnings:
   for (const block of structured.blocks) block.text = normalizeWhitespace(resolveLineBreakHyphens(block.text, vocabulary));
 
   const sourceBlocks = structured.blocks.filter((b) => b.text.length > 0);
-  let blocks: ParsedBlock[] = sourceBlocks.map((b) => ({ page: b.page, text: b.text, kind: b.kind, section: b.section, references: b.references, bbox: [b.x0, b.top, b.x1, b.bottom] }));
+  let blocks: ParsedBlock[] = sourceBlocks.map((b) => ({ page: b.page, text: b.text, kind: b.kind, section: b.section, references: b.references, bbox: [b.x0, b.top, b.x1, b.bottom], lines: blockLines(b.lines) }));
 
   const candidates = figuresFromBlocks(structured.blocks);
   const figures = candidates.map((c) => c.figure);

@@ -41,7 +41,7 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
     res.setHeader("Access-Control-Allow-Origin", allowAll ? "*" : origin);
     res.setHeader("Access-Control-Expose-Headers", "RateLimit, RateLimit-Policy, Retry-After");
     if (preflight) {
-      res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
       res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
       res.setHeader("Access-Control-Max-Age", "600");
       res.status(204).end();

@@ -3,6 +3,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-open
 import { Router } from "express";
 import { z } from "zod";
 import { IMAGE_ID_PATTERN } from "./images.js";
+import { DeletedSchema, DocumentDetailSchema, DocumentListSchema, IngestJobSchema, UploadResponseSchema } from "../document-schemas.js";
 import { ChatBodySchema, ChatResponseSchema, ErrorSchema, HealthSchema, SearchBodySchema, SearchResponseSchema } from "../schemas.js";
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3["generateDocument"]>;
@@ -67,6 +68,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
       },
     });
   }
+  registerLibrary(registry, security, error, options.auth);
   registry.registerPath({
     method: "get",
     path: "/health",
@@ -87,10 +89,81 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
       version: "0.1.0",
       description:
         "Chat with a research corpus: answers cite paper, page and figure. Errors are JSON {error: {code, message, hint}}. " +
-        "The web page (/), GET /health and GET /openapi.json are always open; when the server sets FOLIO_API_TOKEN, POST /chat, POST /search, " +
-        "GET /figures/{id} and GET /pages/{id} need Authorization: Bearer <token>. Those routes are rate limited per client (FOLIO_RATE_LIMIT_PER_MINUTE, RateLimit headers).",
+        "The web page (/, with pdf.js under /vendor/pdfjs), GET /health and GET /openapi.json are always open; when the server sets FOLIO_API_TOKEN, every other route " +
+        "needs Authorization: Bearer <token>. Those routes are rate limited per client (FOLIO_RATE_LIMIT_PER_MINUTE, RateLimit headers).",
     },
     servers: [{ url: "/" }],
+  });
+}
+
+type ErrorResponse = (description: string) => { description: string; content: { "application/json": { schema: typeof ErrorSchema } } };
+
+/** The library: documents, their PDFs, uploads and ingest jobs. */
+function registerLibrary(registry: OpenAPIRegistry, security: Array<Record<string, string[]>>, error: ErrorResponse, auth: boolean): void {
+  const unauthorized: Record<number, ReturnType<ErrorResponse>> = auth ? { 401: error("Missing or wrong bearer token") } : {};
+  const idParam = z.object({ id: z.string().openapi({ description: "docId from GET /documents, percent-encoded (arxiv:1706.03762 -> arxiv%3A1706.03762)" }) });
+  const notFound: Record<number, ReturnType<ErrorResponse>> = { 400: error("Not a document id"), ...unauthorized, 404: error("No such document") };
+  registry.registerPath({
+    method: "get",
+    path: "/documents",
+    summary: "The papers in the library, newest first",
+    security,
+    request: { query: z.object({ q: z.string().optional().openapi({ description: "Words that must all occur in the title, authors or year" }) }) },
+    responses: { 200: { description: "Documents", content: { "application/json": { schema: DocumentListSchema } } }, ...unauthorized },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/documents/{id}",
+    summary: "One paper: metadata, abstract, sections, figures and tables, BibTeX",
+    security,
+    request: { params: idParam },
+    responses: { 200: { description: "The document", content: { "application/json": { schema: DocumentDetailSchema } } }, ...notFound },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/documents/{id}/pdf",
+    summary: "The paper's PDF, found from its record (never from a path); range requests supported",
+    security,
+    request: { params: idParam },
+    responses: { 200: { description: "PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } }, ...notFound, 404: error("No such document, or no local copy of its PDF") },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/documents/{id}",
+    summary: "Delete a paper: its points, registry record, images only it used, and its uploaded copy",
+    security,
+    request: { params: idParam },
+    responses: { 200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } }, ...notFound, 503: error("The store is busy with another writer past FOLIO_WRITER_WAIT_SECONDS") },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/documents",
+    summary: "Upload PDFs to ingest (multipart/form-data, field `files`)",
+    description: "Each file is checked by its content (the %PDF- header, then opened) before it is queued. 202 with the ingest job; follow it at GET /ingest/{job}. Files that fail the check are listed under `rejected`; when none passes, the first one's status is the answer's.",
+    security,
+    request: { body: { content: { "multipart/form-data": { schema: z.object({ files: z.array(z.string().openapi({ format: "binary" })) }) } } } },
+    responses: {
+      202: { description: "Accepted and queued", content: { "application/json": { schema: UploadResponseSchema } } },
+      400: error("No file, or not the `files` field"),
+      ...unauthorized,
+      413: error("A file over FOLIO_MAX_UPLOAD_MB, or more than FOLIO_MAX_UPLOAD_FILES files"),
+      415: error("Not multipart/form-data, or a file that is not a PDF (whatever its name)"),
+      422: error("A PDF ingest cannot read: encrypted, damaged, empty or too many pages (the hint says what to do)"),
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/ingest/{job}",
+    summary: "An upload's ingest job: JSON, or live progress as server-sent events",
+    description: "With Accept: text/event-stream: `job` (the IngestJob so far), then `progress` {phase, done, total, unit, elapsedMs}, `file` (a stored, unchanged or skipped file), `warning` {message}, and `done` {summary} or `failed` {code, message, hint}; then the stream ends.",
+    security,
+    request: { params: z.object({ job: z.string().uuid() }) },
+    responses: {
+      200: { description: "The job", content: { "application/json": { schema: IngestJobSchema }, "text/event-stream": { schema: z.string() } } },
+      400: error("Not a job id"),
+      ...unauthorized,
+      404: error("Unknown job (jobs are kept while the server runs)"),
+    },
   });
 }
 

@@ -21,6 +21,7 @@ export function toHttpHit(hit: SearchHit) {
     score: hit.score,
     ...(m.imageId ? { imageId: m.imageId } : {}),
     ...(imageUrl ? { imageUrl } : {}),
+    ...(m.boxes?.length ? { boxes: m.boxes } : m.bbox ? { boxes: [m.bbox] } : {}),
   };
 }
 
