@@ -4,17 +4,15 @@
  * and see the clear message for an image query on a server without image search.
  * Leaves a screenshot at test/.tmp/web.png.
  */
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, hasChromium, launchChromium } from "../helpers/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDir, savePng, startTestServer, tempHome, type Corpus, type TestServer } from "../server/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const TMP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.tmp");
 
 if (!hasChromium) console.warn(`test/web/browser.test.ts skipped: ${CHROMIUM} is missing (apt-get install -y chromium).`);
@@ -31,12 +29,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     home = await tempHome("web");
     profile = await mkdtemp(path.join(os.tmpdir(), "folio-chromium-"));
     t = await startTestServer({ home });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1280, height: 820 },
-    });
+    context = await launchChromium(profile, { width: 1280, height: 820 });
     page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(`${t.url}/`);
@@ -63,7 +56,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     expect(await answer.locator(".error").count()).toBe(0);
 
     const chips = answer.locator(".chip");
-    const figureChip = answer.locator(".chip.figure, .chip.page").first();
+    const figureChip = answer.locator(".chip.kind-figure, .chip.kind-page").first();
     const chip = (await figureChip.count()) > 0 ? figureChip : chips.first();
     const chipText = (await chip.textContent()) ?? "";
     expect(chipText).toMatch(/^\d+/);
@@ -73,7 +66,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     await expect.poll(() => page.locator("#viewer").isVisible()).toBe(true);
     expect(await page.locator("#viewer-title").textContent()).toMatch(/Attention Is All You Need|Deep Residual Learning/);
     expect((await page.locator("#viewer-snippet").textContent())?.length).toBeGreaterThan(10);
-    expect(await page.locator("#viewer-meta").textContent()).toMatch(/page \d+/);
+    expect(await page.locator("#viewer-meta").textContent()).toMatch(/p\. \d+/);
     await page.locator("#viewer-image[src^='blob:']").waitFor({ timeout: 10_000 });
     const natural = await page.locator("#viewer-image").evaluate((img) => (img as HTMLImageElement).naturalWidth);
     expect(natural).toBeGreaterThan(100);
@@ -133,7 +126,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
       const answer = tokenPage.locator(".message.assistant").last();
       await expect.poll(() => answer.getAttribute("data-state"), { timeout: 30_000 }).toBe("settled");
       expect(await answer.locator(".error").count()).toBe(0);
-      const chip = answer.locator(".chip.figure, .chip.page").first();
+      const chip = answer.locator(".chip.kind-figure, .chip.kind-page").first();
       await chip.click();
       await tokenPage.locator("#viewer-image[src^='blob:']").waitFor({ timeout: 10_000 });
     } finally {

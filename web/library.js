@@ -1,0 +1,276 @@
+/* global setTimeout, clearTimeout */
+// The library view: the papers in the store (GET /documents), a search over titles and authors,
+// each paper's figures as a gallery, uploads by drag and drop or file picker (POST /documents)
+// with live ingest progress (GET /ingest/{job} as server-sent events), and delete.
+
+import { ApiError, apiUrl, authHeaders, docPath, errorOf, getJson, plural, readEvents, request } from "./api.js";
+import { forgetDocument, openSource } from "./viewer.js";
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  section: $("library"),
+  count: $("library-count"),
+  search: $("library-search"),
+  dropzone: $("dropzone"),
+  upload: $("upload"),
+  uploads: $("uploads"),
+  list: $("library-list"),
+};
+
+const state = { documents: [], query: "", loaded: false, searchTimer: undefined };
+
+/** Told after the library changed (an upload stored papers, a paper was deleted). */
+let onChange = () => {};
+export function whenLibraryChanges(handler) {
+  onChange = handler;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export async function loadLibrary() {
+  try {
+    const q = state.query ? `?q=${encodeURIComponent(state.query)}` : "";
+    const body = await getJson(`documents${q}`);
+    state.documents = body.documents;
+    state.loaded = true;
+    renderList();
+  } catch (error) {
+    els.count.textContent = error instanceof ApiError && error.status === 401 ? "The library needs the API token: save it at the top of the page." : `The library could not be read: ${error.message}`;
+  }
+}
+
+function renderList() {
+  const docs = state.documents;
+  els.count.textContent = state.query ? `${plural(docs.length, "paper")} match “${state.query}”` : docs.length ? plural(docs.length, "paper") : "No papers yet: add PDFs above.";
+  els.list.replaceChildren(...docs.map(renderItem));
+}
+
+function renderItem(doc) {
+  const li = document.createElement("li");
+  li.className = "library-item";
+  li.setAttribute("data-testid", "library-item");
+  li.dataset.docId = doc.docId;
+  const title = document.createElement("h3");
+  title.textContent = doc.title || doc.fileName;
+  const authors = document.createElement("p");
+  authors.className = "authors";
+  authors.textContent = [doc.authors.slice(0, 6).join(", ") + (doc.authors.length > 6 ? " et al." : ""), doc.year].filter(Boolean).join(" · ");
+  const facts = document.createElement("p");
+  facts.className = "facts";
+  facts.textContent = `${plural(doc.pages, "page")} · ${plural(doc.figures, "figure or table", "figures and tables")} · ingested ${dateFormat.format(new Date(doc.ingestedAt))}`;
+  facts.dataset.pages = String(doc.pages);
+
+  const actions = document.createElement("div");
+  actions.className = "item-actions";
+  const open = button("Read", "secondary", `Read ${doc.title} from page 1`);
+  open.addEventListener("click", () => void openSource({ docId: doc.docId, title: doc.title, page: 1, kind: "text" }, open));
+  const figures = button(doc.figures ? `Figures (${doc.figures})` : "No figures", "secondary", `Show the figures and tables of ${doc.title}`);
+  figures.disabled = !doc.figures;
+  figures.setAttribute("aria-expanded", "false");
+  const remove = button("Delete", "danger", `Delete ${doc.title} from the library`);
+  actions.append(open, figures, remove);
+
+  const gallery = document.createElement("ul");
+  gallery.className = "gallery";
+  gallery.hidden = true;
+  gallery.setAttribute("aria-label", `Figures and tables of ${doc.title}`);
+  figures.addEventListener("click", () => void toggleGallery(doc, gallery, figures));
+  remove.addEventListener("click", () => void deleteDocument(doc, li, remove));
+  li.append(title, authors, facts, actions, gallery);
+  return li;
+}
+
+function button(text, className, label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = text;
+  if (label) b.setAttribute("aria-label", label);
+  return b;
+}
+
+async function toggleGallery(doc, gallery, toggle) {
+  const opening = gallery.hidden;
+  gallery.hidden = !opening;
+  toggle.setAttribute("aria-expanded", String(opening));
+  if (!opening || gallery.dataset.loaded) return;
+  gallery.dataset.loaded = "true";
+  try {
+    const detail = await getJson(docPath(doc.docId));
+    gallery.replaceChildren(...detail.figureList.map((f) => galleryItem(doc, f)));
+  } catch (error) {
+    gallery.textContent = `The figures could not be read: ${error.message}`;
+  }
+}
+
+function galleryItem(doc, figure) {
+  const li = document.createElement("li");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "figure-tile";
+  b.setAttribute("data-testid", "figure");
+  b.setAttribute("aria-label", `${figure.label || "Figure"}${figure.page ? `, page ${figure.page}` : ""}: ${figure.caption.slice(0, 120)}`);
+  const img = document.createElement("img");
+  img.alt = "";
+  img.loading = "lazy";
+  const label = document.createElement("span");
+  label.textContent = [figure.label, figure.page ? `p. ${figure.page}` : ""].filter(Boolean).join(" · ");
+  b.append(img, label);
+  if (figure.imageUrl) void loadThumb(img, figure.imageUrl);
+  else img.hidden = true;
+  b.addEventListener("click", () =>
+    void openSource(
+      { docId: doc.docId, title: doc.title, kind: "figure", page: figure.page, figureLabel: figure.label, imageUrl: figure.imageUrl, caption: figure.caption, boxes: figure.bbox ? [figure.bbox] : [], snippet: figure.caption },
+      b,
+    ),
+  );
+  li.append(b);
+  return li;
+}
+
+async function loadThumb(img, url) {
+  try {
+    const res = await request(url, { headers: { Accept: "image/png" } });
+    img.src = URL.createObjectURL(await res.blob());
+  } catch {
+    img.hidden = true;
+  }
+}
+
+async function deleteDocument(doc, li, trigger) {
+  if (!window.confirm(`Delete “${doc.title}” from the library? Its passages, figures and page images are removed; your own copy of the file is not touched.`)) return;
+  trigger.disabled = true;
+  try {
+    await request(docPath(doc.docId), { method: "DELETE" });
+    forgetDocument(doc.docId);
+    state.documents = state.documents.filter((d) => d.docId !== doc.docId);
+    li.remove();
+    renderList();
+    els.count.textContent = `Deleted “${doc.title}”. ${els.count.textContent}`;
+    els.search.focus();
+    onChange();
+  } catch (error) {
+    trigger.disabled = false;
+    els.count.textContent = `Could not delete: ${error.message}${error.hint ? ` ${error.hint}` : ""}`;
+  }
+}
+
+// ---- Uploads ----
+
+async function uploadFiles(files) {
+  const pdfs = [...files];
+  if (!pdfs.length) return;
+  const row = document.createElement("li");
+  row.className = "upload-job";
+  const label = document.createElement("p");
+  label.className = "upload-label";
+  label.textContent = `Uploading ${pdfs.length === 1 ? pdfs[0].name : plural(pdfs.length, "file")}…`;
+  const bar = document.createElement("progress");
+  bar.max = 1;
+  bar.value = 0;
+  bar.setAttribute("aria-label", "Ingest progress");
+  const detail = document.createElement("ul");
+  detail.className = "upload-detail";
+  row.append(label, bar, detail);
+  els.uploads.prepend(row);
+
+  const form = new FormData();
+  for (const file of pdfs) form.append("files", file, file.name);
+  let accepted;
+  try {
+    const res = await fetch(apiUrl("documents"), { method: "POST", body: form, headers: { Accept: "application/json", ...authHeaders() } });
+    if (!res.ok) {
+      const error = await errorOf(res);
+      return failRow(row, label, bar, error);
+    }
+    accepted = await res.json();
+  } catch {
+    return failRow(row, label, bar, { message: "The upload did not reach the server.", hint: "Check that `folio serve` is running." });
+  }
+  for (const r of accepted.rejected) detail.append(line(`${r.name}: ${r.message} ${r.hint}`, "rejected"));
+  label.textContent = `Ingesting ${accepted.accepted.map((f) => `${f.name} (${plural(f.pages, "page")})`).join(", ")}…`;
+  await followJob(accepted.jobUrl, row, label, bar, detail);
+}
+
+function line(text, className) {
+  const li = document.createElement("li");
+  li.className = className;
+  li.textContent = text;
+  return li;
+}
+
+function failRow(row, label, bar, error) {
+  row.classList.add("failed");
+  bar.remove();
+  label.textContent = error.message;
+  label.setAttribute("role", "alert");
+  if (error.hint) row.append(line(error.hint, "hint"));
+  row.dataset.state = "failed";
+}
+
+async function followJob(jobUrl, row, label, bar, detail) {
+  try {
+    const res = await request(jobUrl, { headers: { Accept: "text/event-stream" } });
+    for await (const { event, data } of readEvents(res.body)) {
+      if (event === "progress" || (event === "job" && data.progress)) showProgress(bar, event === "job" ? data.progress : data);
+      if (event === "job") for (const r of data.results) detail.append(fileLine(r));
+      else if (event === "file") detail.append(fileLine(data));
+      else if (event === "done") return finishRow(row, label, bar, data.summary);
+      else if (event === "failed") return failRow(row, label, bar, data);
+      if (event === "job" && data.summary) return finishRow(row, label, bar, data.summary);
+      if (event === "job" && data.error) return failRow(row, label, bar, data.error);
+    }
+  } catch (error) {
+    return failRow(row, label, bar, { message: `Lost track of the ingest: ${error.message}`, hint: "Reload the library to see what was stored." });
+  }
+}
+
+function showProgress(bar, p) {
+  // Parsing is the first half of the bar, storing the second.
+  const share = p.total ? p.done / p.total : 0;
+  bar.value = p.phase === "store" ? 0.5 + share / 2 : share / 2;
+  bar.setAttribute("aria-valuetext", `${p.phase}: ${p.done} of ${p.total} ${p.unit}`);
+}
+
+function fileLine(r) {
+  if (r.type === "done") return line(`${r.title}: ${plural(r.pages, "page")}, ${plural(r.figures, "figure or table", "figures and tables")}`, "stored");
+  if (r.type === "unchanged") return line(`${r.name}: already in the library`, "unchanged");
+  if (r.type === "skipped") return line(`${r.name}: skipped (${r.detail || r.reason}). ${r.hint}`, "rejected");
+  return line(`${r.name}: ${r.type}`, "");
+}
+
+function finishRow(row, label, bar, summary) {
+  bar.value = 1;
+  row.dataset.state = "done";
+  const parts = [`${plural(summary.ingested, "paper")} added`];
+  if (summary.unchanged) parts.push(`${summary.unchanged} already there`);
+  if (summary.skipped.length) parts.push(`${summary.skipped.length} skipped`);
+  label.textContent = `${parts.join(", ")}.`;
+  void loadLibrary();
+  onChange();
+}
+
+els.upload.addEventListener("change", () => {
+  const files = els.upload.files;
+  if (files && files.length) void uploadFiles(files).finally(() => (els.upload.value = ""));
+});
+
+for (const type of ["dragenter", "dragover"]) {
+  els.dropzone.addEventListener(type, (event) => {
+    event.preventDefault();
+    els.dropzone.classList.add("over");
+  });
+}
+for (const type of ["dragleave", "drop"]) els.dropzone.addEventListener(type, () => els.dropzone.classList.remove("over"));
+els.dropzone.addEventListener("drop", (event) => {
+  event.preventDefault();
+  if (event.dataTransfer && event.dataTransfer.files.length) void uploadFiles(event.dataTransfer.files);
+});
+
+els.search.addEventListener("input", () => {
+  clearTimeout(state.searchTimer);
+  state.searchTimer = setTimeout(() => {
+    state.query = els.search.value.trim();
+    void loadLibrary();
+  }, 150);
+});
