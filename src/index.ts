@@ -17,10 +17,11 @@ export type { LocalQdrantClientOptions } from "./store/local/index.js";
 export { FolioStore, FolioVectorStore, openFolioStore, createQdrantClient } from "./store/index.js";
 export type { ChunkInput, ChunkKind, ChunkMetadata, DocumentRecord, FolioStoreApi, SearchFilters, SearchHit, SearchMode, SearchRequest } from "./store/types.js";
 
-export { ingest, ingestOptionsFromConfig, IngestSummarySchema } from "./ingest/index.js";
+export { ingest, ingestOptionsFromConfig, IngestSummarySchema, probePdf } from "./ingest/index.js";
 export type { IngestOptions, IngestSummary, IngestEvents } from "./ingest/index.js";
 
 export { createAnswerer } from "./chat/index.js";
+export { bibtexFor, citationKey } from "./chat/bibtex.js";
 export type { Answer, Answerer, AnswerEvent, AnswerRequest, Citation, ChatTurn } from "./chat/types.js";
 
 export { createApp, startServer } from "./server/index.js";

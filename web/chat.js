@@ -1,4 +1,4 @@
-/* global AbortController */
+/* global AbortController, Node */
 // The conversation: streams answers from POST /chat, draws [n] markers as buttons and the sources
 // as chips that keep "p. 8, Table 2" visible, follows the newest answer unless the reader scrolled
 // up, and copies an answer with its references.
@@ -252,6 +252,14 @@ function answerWithReferences(answer, citations) {
   return `${answer.trim()}\n\nReferences\n${lines.join("\n")}\n`;
 }
 
+/** The "quoted sentence" that ends right before a marker in the answer text, if any. */
+function quoteBefore(marker) {
+  let text = "";
+  for (let node = marker.previousSibling; node && node.nodeType === Node.TEXT_NODE; node = node.previousSibling) text = node.textContent + text;
+  const match = /["“]([^"”]{8,})["”]\s*$/.exec(text);
+  return match ? match[1].trim() : undefined;
+}
+
 function createAnswerView(item, onGrow) {
   item.setAttribute("aria-busy", "true");
   item.dataset.testid = "answer";
@@ -318,7 +326,12 @@ function createAnswerView(item, onGrow) {
         button.setAttribute("data-testid", "citation");
         button.dataset.sourceId = source.id;
         button.setAttribute("aria-label", `Citation ${source.n}: ${describe(source)}`);
-        button.addEventListener("click", () => void openSource(sources.get(source.n) || source, button));
+        button.addEventListener("click", () => {
+          const full = sources.get(source.n) || source;
+          // The sentence quoted just before this marker is the one to mark on the page.
+          const quote = quoteBefore(button);
+          void openSource(quote ? { ...full, snippet: quote } : full, button);
+        });
         text.insertBefore(button, tail);
       } else if (part) {
         text.insertBefore(document.createTextNode(part), tail);

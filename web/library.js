@@ -166,7 +166,7 @@ async function uploadFiles(files) {
   label.className = "upload-label";
   label.textContent = `Uploading ${pdfs.length === 1 ? pdfs[0].name : plural(pdfs.length, "file")}…`;
   const bar = document.createElement("progress");
-  bar.max = 1;
+  bar.max = pdfs.length;
   bar.value = 0;
   bar.setAttribute("aria-label", "Ingest progress");
   const detail = document.createElement("ul");
@@ -189,7 +189,11 @@ async function uploadFiles(files) {
   }
   for (const r of accepted.rejected) detail.append(line(`${r.name}: ${r.message} ${r.hint}`, "rejected"));
   label.textContent = `Ingesting ${accepted.accepted.map((f) => `${f.name} (${plural(f.pages, "page")})`).join(", ")}…`;
-  await followJob(accepted.jobUrl, row, label, bar, detail);
+  bar.max = accepted.accepted.length;
+  const phase = document.createElement("p");
+  phase.className = "upload-phase";
+  row.insertBefore(phase, detail);
+  await followJob(accepted.jobUrl, { row, label, bar, detail, phase });
 }
 
 function line(text, className) {
@@ -208,44 +212,73 @@ function failRow(row, label, bar, error) {
   row.dataset.state = "failed";
 }
 
-async function followJob(jobUrl, row, label, bar, detail) {
+async function followJob(jobUrl, view) {
+  const { row, label, bar, detail } = view;
+  const addResult = (r) => {
+    detail.append(fileLine(r));
+    // The bar counts files finished, whatever became of them.
+    bar.value = detail.querySelectorAll("li.stored, li.unchanged, li.skipped").length;
+    bar.setAttribute("aria-valuetext", `${bar.value} of ${bar.max} files`);
+    // Each stored paper shows up in the list as it lands, not only at the end.
+    if (r.type === "done") {
+      void loadLibrary();
+      onChange();
+    }
+  };
   try {
     const res = await request(jobUrl, { headers: { Accept: "text/event-stream" } });
     for await (const { event, data } of readEvents(res.body)) {
-      if (event === "progress" || (event === "job" && data.progress)) showProgress(bar, event === "job" ? data.progress : data);
-      if (event === "job") for (const r of data.results) detail.append(fileLine(r));
-      else if (event === "file") detail.append(fileLine(data));
+      if (event === "job") {
+        for (const r of data.results) addResult(r);
+        if (data.progress) showPhase(view, data.progress);
+        if (data.summary) return finishRow(row, label, bar, data.summary);
+        if (data.error) return failRow(row, label, bar, data.error);
+      } else if (event === "progress") showPhase(view, data);
+      else if (event === "file") addResult(data);
       else if (event === "done") return finishRow(row, label, bar, data.summary);
       else if (event === "failed") return failRow(row, label, bar, data);
-      if (event === "job" && data.summary) return finishRow(row, label, bar, data.summary);
-      if (event === "job" && data.error) return failRow(row, label, bar, data.error);
     }
   } catch (error) {
     return failRow(row, label, bar, { message: `Lost track of the ingest: ${error.message}`, hint: "Reload the library to see what was stored." });
   }
 }
 
-function showProgress(bar, p) {
-  // Parsing is the first half of the bar, storing the second.
-  const share = p.total ? p.done / p.total : 0;
-  bar.value = p.phase === "store" ? 0.5 + share / 2 : share / 2;
-  bar.setAttribute("aria-valuetext", `${p.phase}: ${p.done} of ${p.total} ${p.unit}`);
+const PHASE_VERB = { discover: "Finding", parse: "Reading", store: "Storing" };
+
+function showPhase(view, p) {
+  view.phase.textContent = `${PHASE_VERB[p.phase] || p.phase} ${p.done} of ${p.total} ${p.unit}`;
 }
 
 function fileLine(r) {
   if (r.type === "done") return line(`${r.title}: ${plural(r.pages, "page")}, ${plural(r.figures, "figure or table", "figures and tables")}`, "stored");
   if (r.type === "unchanged") return line(`${r.name}: already in the library`, "unchanged");
-  if (r.type === "skipped") return line(`${r.name}: skipped (${r.detail || r.reason}). ${r.hint}`, "rejected");
+  if (r.type === "skipped") return line(`${r.name}: skipped (${r.detail || r.reason}). ${r.hint}`, "skipped");
   return line(`${r.name}: ${r.type}`, "");
 }
 
+/** A long list of what an upload stored folds away behind a toggle once the job is done. */
+function collapse(detail) {
+  if (!detail || detail.children.length <= 3) return;
+  detail.hidden = true;
+  const toggle = button(`Show the ${detail.children.length} files`, "link");
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.addEventListener("click", () => {
+    detail.hidden = !detail.hidden;
+    toggle.setAttribute("aria-expanded", String(!detail.hidden));
+    toggle.textContent = detail.hidden ? `Show the ${detail.children.length} files` : "Hide the files";
+  });
+  detail.before(toggle);
+}
+
 function finishRow(row, label, bar, summary) {
-  bar.value = 1;
+  bar.value = bar.max;
   row.dataset.state = "done";
   const parts = [`${plural(summary.ingested, "paper")} added`];
   if (summary.unchanged) parts.push(`${summary.unchanged} already there`);
   if (summary.skipped.length) parts.push(`${summary.skipped.length} skipped`);
   label.textContent = `${parts.join(", ")}.`;
+  row.querySelector(".upload-phase")?.remove();
+  collapse(row.querySelector(".upload-detail"));
   void loadLibrary();
   onChange();
 }

@@ -126,6 +126,8 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
   });
 
   it("POST /documents ingests an upload with live progress; it is listed and searchable, and DELETE removes it everywhere", async () => {
+    const images = async () => (await readdir(t.config.ingest.imagesDir, { recursive: true })).filter((f) => f.endsWith(".png")).length;
+    const imagesBefore = await images();
     const res = await upload(t, [{ name: "my paper.pdf", data: paper }]);
     expect(res.status).toBe(202);
     const accepted = UploadResponseSchema.parse(await res.json());
@@ -152,6 +154,7 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     expect((await search()).length).toBeGreaterThan(0);
     const uploads = path.join(t.config.server.uploadsDir);
     expect((await readdir(uploads)).filter((f) => f.endsWith(".pdf"))).toHaveLength(1);
+    expect(await images()).toBeGreaterThan(imagesBefore);
 
     // The same bytes again are the same document: nothing new.
     const again = UploadResponseSchema.parse(await (await upload(t, [{ name: "copy.pdf", data: paper }])).json());
@@ -166,6 +169,8 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     expect(await list(PAPER.title)).toEqual([]);
     expect(await search()).toEqual([]);
     expect((await readdir(uploads)).filter((f) => f.endsWith(".pdf"))).toEqual([]);
+    // Its figure crops went with it.
+    expect(await images()).toBe(imagesBefore);
     expect((await fetch(`${t.url}/documents/${enc(stored.docId)}`)).status).toBe(404);
     expect((await fetch(`${t.url}/documents/${enc(stored.docId)}`, { method: "DELETE" })).status).toBe(404);
   }, 60_000);

@@ -231,6 +231,25 @@ describe.skipIf(!hasChromium)("the web workspace in headless Chromium", () => {
     await removeDir(dir);
   }, 120_000);
 
+  it("PDFs dropped on the library are uploaded and ingested", async () => {
+    await page.locator("#tab-library").click();
+    const before = await page.getByTestId("library-item").count();
+    const bytes = [...(await makeTwoColumnPaper())];
+    // A real drop event with a DataTransfer holding the file, as the browser makes it for a drag from the desktop.
+    await page.locator("#dropzone").evaluate((zone, data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], "dropped.pdf", { type: "application/pdf" }));
+      for (const type of ["dragenter", "dragover", "drop"]) zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, bytes);
+    const job = page.locator(".upload-job").first();
+    await expect.poll(() => job.getAttribute("data-state"), { timeout: 60_000 }).toBe("done");
+    await expect.poll(() => page.getByTestId("library-item").count()).toBe(before + 1);
+    const item = page.getByTestId("library-item").filter({ hasText: PAPER.title });
+    page.once("dialog", (dialog) => void dialog.accept());
+    await item.getByRole("button", { name: /^Delete/ }).click();
+    await expect.poll(() => page.getByTestId("library-item").count()).toBe(before);
+  }, 60_000);
+
   for (const width of [1366, 390]) {
     it(`after four questions the newest answer is in view at ${width} px`, async () => {
       const narrow = await context.newPage();
