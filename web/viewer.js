@@ -207,9 +207,11 @@ async function renderPage() {
     throw error;
   }
   if (generation !== state.generation) return;
-  const quoted = await quoteMarks(page, scale);
+  const textContent = await page.getTextContent();
+  const text = await textLayer(page, viewport, textContent);
+  const quoted = await quoteMarks(page, scale, textContent);
   if (generation !== state.generation) return;
-  els.page.replaceChildren(canvas, ...highlights(scale), ...quoted);
+  els.page.replaceChildren(canvas, ...highlights(scale), ...quoted, text);
   els.page.style.width = canvas.style.width;
   els.page.style.height = canvas.style.height;
   els.page.dataset.page = String(state.pageNumber);
@@ -254,7 +256,22 @@ const MAX_QUOTE = 600;
  * The quoted sentence inside the highlighted passage, found in the page's own text (pdf.js text
  * items, compared on letters and digits only, so line-break hyphens and spacing do not matter).
  */
-async function quoteMarks(page, scale) {
+/** pdf.js's text layer over the canvas: the page's words, transparent, for selecting and copying. */
+async function textLayer(page, viewport, textContent) {
+  const pdfjs = await loadPdfjs();
+  const container = document.createElement("div");
+  container.className = "textLayer";
+  container.style.setProperty("--total-scale-factor", String(viewport.scale));
+  container.style.setProperty("--scale-factor", String(viewport.scale));
+  try {
+    await new pdfjs.TextLayer({ textContentSource: textContent, container, viewport }).render();
+  } catch {
+    // Without a text layer the page is still shown; only selecting its text is lost.
+  }
+  return container;
+}
+
+async function quoteMarks(page, scale, textContent) {
   const marks = state.marks;
   const quote = state.source && state.source.snippet;
   if (!marks || marks.page !== state.pageNumber || marks.kind === "figure" || !quote || quote.length > MAX_QUOTE) return [];
@@ -264,7 +281,7 @@ async function quoteMarks(page, scale) {
   const viewport = page.getViewport({ scale: 1 });
   const inPassage = (box) => !marks.boxes.length || marks.boxes.some((b) => (box[1] + box[3]) / 2 >= b[1] - 2 && (box[1] + box[3]) / 2 <= b[3] + 2 && Math.min(box[2], b[2]) > Math.max(box[0], b[0]));
   const items = [];
-  for (const item of (await page.getTextContent()).items) {
+  for (const item of textContent.items) {
     if (!item.str) continue;
     const [, , c, d, x, y] = pdfjs.Util.transform(viewport.transform, item.transform);
     const box = [x, y - Math.hypot(c, d), x + item.width, y];

@@ -21,6 +21,7 @@ import { rateLimitPerMinute } from "./middleware/rate-limit.js";
 import { cors, securityHeaders } from "./middleware/security.js";
 import { ingest, ingestOptionsFromConfig } from "../ingest/index.js";
 import { IngestJobs } from "./jobs.js";
+import { discardSkipped } from "./uploads.js";
 import { chatRouter } from "./routes/chat.js";
 import { documentsRouter } from "./routes/documents.js";
 import { ingestJobsRouter } from "./routes/ingest-jobs.js";
@@ -61,7 +62,17 @@ export function createApp(deps: ServerDeps): FolioApp {
   };
   const app = express() as FolioApp;
   app.locals.sessions = ctx.sessions;
-  const jobs = new IngestJobs((paths, events, signal) => ingest(ctx.store, paths, ingestOptionsFromConfig(config, { signal }), events), { keepFinished: FINISHED_JOBS_KEPT, secrets: config.secrets });
+  const jobs = new IngestJobs(
+    async (paths, events, signal) => {
+      const summary = await ingest(ctx.store, paths, ingestOptionsFromConfig(config, { signal }), events);
+      await discardSkipped(
+        summary.skipped.map((s) => s.path),
+        config.server.uploadsDir,
+      );
+      return summary;
+    },
+    { keepFinished: FINISHED_JOBS_KEPT, secrets: config.secrets },
+  );
   app.locals.jobs = jobs;
   app.disable("x-powered-by");
   app.set("etag", false);

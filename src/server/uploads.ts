@@ -111,3 +111,12 @@ export async function acceptUploads(files: Express.Multer.File[], limits: Upload
   }
   return { accepted, rejected };
 }
+
+/**
+ * Removes the uploaded copies ingest skipped (a scanned PDF without text, a file that failed to
+ * parse): nothing refers to them, and a corrected upload has other bytes, so another name.
+ */
+export async function discardSkipped(skippedPaths: readonly string[], uploadsDir: string): Promise<void> {
+  const root = path.resolve(uploadsDir);
+  for (const file of skippedPaths) if (path.dirname(path.resolve(file)) === root) await rm(file, { force: true });
+}

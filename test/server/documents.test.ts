@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingest, ingestOptionsFromConfig } from "../../src/ingest/index.js";
 import { DeletedSchema, DocumentDetailSchema, DocumentListSchema, IngestJobSchema, UploadResponseSchema } from "../../src/server/document-schemas.js";
 import { packagePath } from "../../src/util/paths.js";
-import { makeRc4Rev3EncryptedPdf, makeTwoColumnPaper, PAPER } from "../fixtures/make-pdfs.js";
+import { makeImageOnlyPdf, makeRc4Rev3EncryptedPdf, makeTwoColumnPaper, PAPER } from "../fixtures/make-pdfs.js";
 import { postJson, readSse, removeDir, startTestServer, tempHome, type TestServer } from "./helpers.js";
 
 const enc = encodeURIComponent;
@@ -202,6 +202,20 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     // Nothing is left in the temporary folder.
     expect(await readdir(path.join(t.config.server.uploadsDir, "tmp"))).toEqual([]);
   }, 60_000);
+
+  it("a PDF that opens but has no text is skipped by the job with the reason, and its copy is not kept", async () => {
+    const res = await upload(t, [{ name: "scan.pdf", data: await makeImageOnlyPdf() }]);
+    expect(res.status).toBe(202);
+    const { jobUrl } = UploadResponseSchema.parse(await res.json());
+    const events = await readSse(await fetch(`${t.url}${jobUrl}`, { headers: { Accept: "text/event-stream" } }));
+    await t.server.app.locals.jobs.idle();
+    const job = IngestJobSchema.parse(await (await fetch(`${t.url}${jobUrl}`)).json());
+    expect(job.state).toBe("done");
+    expect(job.results).toEqual([expect.objectContaining({ type: "skipped", name: "scan.pdf", reason: "empty" })]);
+    expect(job.summary?.skipped[0]?.path).toBe("scan.pdf");
+    expect(events.some((e) => e.event === "file" || e.event === "job")).toBe(true);
+    expect((await readdir(t.config.server.uploadsDir)).filter((f) => f.endsWith(".pdf"))).toEqual([]);
+  });
 
   it("malformed uploads: not multipart, no file, another field, over the size limit", async () => {
     const json = await postJson(`${t.url}/documents`, { files: [] });

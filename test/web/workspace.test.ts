@@ -122,6 +122,18 @@ describe.skipIf(!hasChromium)("the web workspace in headless Chromium", () => {
     // The quote is much less than the passage.
     const area = (boxes: PageBox[]) => boxes.reduce((sum, b) => sum + (b[2] - b[0]) * (b[3] - b[1]), 0);
     expect(area(quoted)).toBeLessThan(area(drawn));
+    // pdf.js's text layer lies over the page, word for word, so the passage can be selected and copied.
+    const probe = words[0]!.word;
+    const span = await pdfPage.evaluate((el, word) => {
+      const scale = Number((el as HTMLElement).dataset.scale);
+      const origin = el.getBoundingClientRect();
+      const hit = Array.from(el.querySelectorAll(".textLayer span")).find((s) => s.textContent?.includes(word));
+      if (!hit) return undefined;
+      const r = hit.getBoundingClientRect();
+      return [(r.left - origin.left) / scale, (r.top - origin.top) / scale, (r.right - origin.left) / scale, (r.bottom - origin.top) / scale] as [number, number, number, number];
+    }, probe);
+    expect(span, `a text-layer span holding "${probe}"`).toBeDefined();
+    expect(lineInside(span!, drawn, 3)).toBe(true);
     // The highlight is in view inside the page's scroll box.
     const visible = await page.getByTestId("highlight").first().evaluate((h) => {
       const box = h.getBoundingClientRect();
