@@ -175,7 +175,7 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<keyof Settings, string>> = {
   FOLIO_PORT: "port of `folio serve`",
   FOLIO_API_TOKEN: "bearer token the API requires (unset: none)",
   FOLIO_CORS_ORIGINS: "comma-separated allowed origins (unset: CORS off)",
-  FOLIO_RATE_LIMIT_PER_MINUTE: "API requests per client per minute (429 past it)",
+  FOLIO_RATE_LIMIT_PER_MINUTE: "questions, searches, uploads and deletes per client per minute (429 past it; reads are not counted)",
   FOLIO_MAX_BODY_MB: "largest API request body (413 past it)",
   FOLIO_MAX_UPLOAD_MB: "largest PDF the web page and POST /documents take (413 past it)",
   FOLIO_MAX_UPLOAD_FILES: "most PDFs in one upload",

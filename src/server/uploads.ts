@@ -11,7 +11,7 @@ import path from "node:path";
 import type { RequestHandler } from "express";
 import multer, { MulterError } from "multer";
 import { hasPdfHeader, PdfInputError, probePdf, sha256Hex } from "../ingest/index.js";
-import { HttpError } from "./http-errors.js";
+import { HttpError, type HttpErrorCode } from "./http-errors.js";
 import type { UploadedFile } from "./jobs.js";
 
 export const UPLOAD_FIELD = "files";
@@ -61,7 +61,7 @@ export function receiveUploads(limits: UploadLimits): RequestHandler {
 export interface RejectedUpload {
   name: string;
   status: number;
-  code: string;
+  code: HttpErrorCode;
   message: string;
   hint: string;
 }

@@ -1,4 +1,9 @@
-/** Per-client request budget per minute (FOLIO_RATE_LIMIT_PER_MINUTE), with the standard RateLimit headers. */
+/**
+ * Per-client budget per minute (FOLIO_RATE_LIMIT_PER_MINUTE) for the requests that cost: questions,
+ * searches, uploads and deletes, with the standard RateLimit headers. Reading what is stored (GET of
+ * images, PDFs, the library, job progress) is not counted: the web page fetches a figure gallery's
+ * thumbnails or a PDF's ranges in bursts that would spend the budget of real questions.
+ */
 import type { RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import { HttpError } from "../http-errors.js";
@@ -9,6 +14,7 @@ export function rateLimitPerMinute(limit: number): RequestHandler {
     limit,
     standardHeaders: "draft-8",
     legacyHeaders: false,
+    skip: (req) => req.method === "GET" || req.method === "HEAD",
     // The error handler (middleware/errors.ts) writes the 429 body, after the RateLimit and Retry-After headers set here.
     handler: (_req, _res, next) => {
       next(new HttpError(429, "RATE_LIMITED", `Too many requests: the limit is ${limit} per minute.`, "Wait for the time in the Retry-After header, or raise FOLIO_RATE_LIMIT_PER_MINUTE."));

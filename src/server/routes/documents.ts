@@ -143,7 +143,7 @@ export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
     const { accepted, rejected } = await acceptUploads(files, limits);
     if (accepted.length === 0) {
       const first = rejected[0]!;
-      throw new HttpError(first.status, first.code as HttpError["code"], rejected.length > 1 ? `No file was accepted. ${first.message} (and ${rejected.length - 1} more)` : first.message, first.hint);
+      throw new HttpError(first.status, first.code, rejected.length > 1 ? `No file was accepted. ${first.message} (and ${rejected.length - 1} more)` : first.message, first.hint);
     }
     const job = jobs.submit(accepted);
     res

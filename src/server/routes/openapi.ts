@@ -90,7 +90,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
       description:
         "Chat with a research corpus: answers cite paper, page and figure. Errors are JSON {error: {code, message, hint}}. " +
         "The web page (/, with pdf.js under /vendor/pdfjs), GET /health and GET /openapi.json are always open; when the server sets FOLIO_API_TOKEN, every other route " +
-        "needs Authorization: Bearer <token>. Those routes are rate limited per client (FOLIO_RATE_LIMIT_PER_MINUTE, RateLimit headers).",
+        "needs Authorization: Bearer <token>. Questions, searches, uploads and deletes (POST and DELETE) are rate limited per client (FOLIO_RATE_LIMIT_PER_MINUTE, RateLimit headers); reads (GET) are not.",
     },
     servers: [{ url: "/" }],
   });
@@ -133,7 +133,7 @@ function registerLibrary(registry: OpenAPIRegistry, security: Array<Record<strin
     summary: "Delete a paper: its points, registry record, images only it used, and its uploaded copy",
     security,
     request: { params: idParam },
-    responses: { 200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } }, ...notFound, 503: error("The store is busy with another writer past FOLIO_WRITER_WAIT_SECONDS") },
+    responses: { 200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } }, ...notFound, 429: error("Rate limit reached"), 503: error("The store is busy with another writer past FOLIO_WRITER_WAIT_SECONDS") },
   });
   registry.registerPath({
     method: "post",
@@ -149,6 +149,7 @@ function registerLibrary(registry: OpenAPIRegistry, security: Array<Record<strin
       413: error("A file over FOLIO_MAX_UPLOAD_MB, or more than FOLIO_MAX_UPLOAD_FILES files"),
       415: error("Not multipart/form-data, or a file that is not a PDF (whatever its name)"),
       422: error("A PDF ingest cannot read: encrypted, damaged, empty or too many pages (the hint says what to do)"),
+      429: error("Rate limit reached"),
     },
   });
   registry.registerPath({
