@@ -286,6 +286,32 @@ describe.skipIf(!hasChromium)("the web workspace in headless Chromium", () => {
     }, 120_000);
   }
 
+  it("on a phone the source panel covers the page and shows the highlighted passage; Close returns to the answer", async () => {
+    const phone = await context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${t.url}/`);
+      const answer = await ask(phone, "What does MaxSim compute?");
+      const citation = answer.locator('.chip.kind-text[data-testid="citation"]').first();
+      await citation.click();
+      await phone.getByTestId("highlight").first().waitFor({ timeout: 20_000 });
+      const layout = await phone.evaluate(() => {
+        const panel = document.getElementById("viewer")!.getBoundingClientRect();
+        const mark = document.querySelector('[data-testid="highlight"]')!.getBoundingClientRect();
+        return { panel: [panel.left, panel.top, panel.right, panel.bottom], mark: [mark.top, mark.bottom], height: window.innerHeight };
+      });
+      expect(layout.panel).toEqual([0, 0, 390, 844]);
+      expect(layout.mark[1]).toBeGreaterThan(0);
+      expect(layout.mark[0]).toBeLessThan(layout.height);
+      await phone.screenshot({ path: path.join(TMP, "workspace-7-phone-citation.png") });
+      await phone.getByRole("button", { name: "Close the source panel" }).click();
+      expect(await phone.locator("#viewer").isVisible()).toBe(false);
+      expect(await citation.evaluate((el) => el === document.activeElement)).toBe(true);
+    } finally {
+      await phone.close();
+    }
+  }, 60_000);
+
   it("raised no page errors", () => {
     expect(pageErrors).toEqual([]);
   });
