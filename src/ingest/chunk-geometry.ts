@@ -23,18 +23,41 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/gu;
 /** Letters and digits in a text: what survives every repair a block's text goes through. */
 export const countLetters = (text: string): number => text.match(LETTER_OR_DIGIT)?.length ?? 0;
 
+const IS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const prefixes = new WeakMap<ParsedBlock, Uint32Array>();
+
+/** ASCII by its code (most of a paper), the rest by Unicode class; a surrogate pair counts once, at its first half. */
+function isLetterOrDigit(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  if (code >= 0xdc00 && code <= 0xdfff) return false;
+  return IS_LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(i)!));
+}
+
+/** letters[i]: letters and digits in block.text before offset i (computed once per block). */
+function letterPrefix(block: ParsedBlock): Uint32Array {
+  let prefix = prefixes.get(block);
+  if (!prefix) {
+    prefix = new Uint32Array(block.text.length + 1);
+    for (let i = 0; i < block.text.length; i++) prefix[i + 1] = prefix[i]! + (isLetterOrDigit(block.text, i) ? 1 : 0);
+    prefixes.set(block, prefix);
+  }
+  return prefix;
+}
+
 /** The boxes of the lines a span covers, in reading order; the block's box when it has no lines. */
 function spanLineBoxes(span: TextSpan): PageBox[] {
   const { block } = span;
   const lines = block.lines;
   if (!lines?.length) return block.bbox ? [block.bbox] : [];
-  const textLetters = countLetters(block.text);
+  const prefix = letterPrefix(block);
+  const textLetters = prefix[block.text.length]!;
   const lineLetters = lines.reduce((sum, line) => sum + line.chars, 0);
   if (textLetters === 0 || lineLetters === 0) return lines.map((l) => l.box);
   // Scaled, so a small drift between the two counts (a repaired ligature) cannot lose the last line.
   const scale = lineLetters / textLetters;
-  const from = countLetters(block.text.slice(0, span.start)) * scale;
-  const to = from + Math.max(1, countLetters(block.text.slice(span.start, span.end))) * scale;
+  const from = prefix[span.start]! * scale;
+  const to = from + Math.max(1, prefix[span.end]! - prefix[span.start]!) * scale;
   const boxes: PageBox[] = [];
   let at = 0;
   for (const line of lines) {
