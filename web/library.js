@@ -231,9 +231,11 @@ async function followJob(jobUrl, view) {
       if (event === "job") {
         for (const r of data.results) addResult(r);
         if (data.progress) showPhase(view, data.progress);
+        else if (data.notices.length) view.phase.textContent = data.notices[data.notices.length - 1];
         if (data.summary) return finishRow(row, label, bar, data.summary);
         if (data.error) return failRow(row, label, bar, data.error);
       } else if (event === "progress") showPhase(view, data);
+      else if (event === "notice") view.phase.textContent = data.message;
       else if (event === "file") addResult(data);
       else if (event === "done") return finishRow(row, label, bar, data.summary);
       else if (event === "failed") return failRow(row, label, bar, data);

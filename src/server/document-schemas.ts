@@ -62,6 +62,7 @@ export const IngestJobSchema = z
     files: z.array(z.object({ name: z.string(), bytes: z.number().int(), pages: z.number().int() })),
     progress: z.object({ phase: z.enum(["discover", "parse", "store"]), done: z.number(), total: z.number(), unit: z.enum(["files", "chunks"]), elapsedMs: z.number() }).optional(),
     results: z.array(FileResultSchema),
+    notices: z.array(z.string()).openapi({ description: "What ingest said as it ran, e.g. that it waits for another writer" }),
     summary: IngestSummarySchema.optional(),
     error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
   })

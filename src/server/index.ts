@@ -71,7 +71,7 @@ export function createApp(deps: ServerDeps): FolioApp {
       );
       return summary;
     },
-    { keepFinished: FINISHED_JOBS_KEPT, secrets: config.secrets },
+    { keepFinished: FINISHED_JOBS_KEPT, secrets: config.secrets, hiddenDirs: [{ dir: path.resolve(config.home), name: "FOLIO_HOME" }] },
   );
   app.locals.jobs = jobs;
   app.disable("x-powered-by");

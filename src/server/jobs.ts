@@ -24,6 +24,8 @@ export type JobEvent =
   | { type: "progress"; progress: PhaseProgress }
   | { type: "file"; file: FileEvent & { name: string } }
   | { type: "warning"; message: string }
+  /** What the user should know as it happens: waiting for another writer (a `folio ingest` in a terminal). */
+  | { type: "notice"; message: string }
   | { type: "done"; summary: IngestSummary }
   | { type: "failed"; error: { code: string; message: string; hint: string } };
 
@@ -35,6 +37,8 @@ export interface JobView {
   progress?: PhaseProgress;
   /** Per file: what ingest did with it (stored, unchanged, skipped), in the order it happened. */
   results: Array<FileEvent & { name: string }>;
+  /** What ingest said as it happened (waiting for another writer), so a late subscriber sees it too. */
+  notices: string[];
   summary?: IngestSummary;
   error?: { code: string; message: string; hint: string };
 }
@@ -46,6 +50,7 @@ class Job {
   state: JobState = "queued";
   progress: PhaseProgress | undefined;
   readonly results: Array<FileEvent & { name: string }> = [];
+  readonly notices: string[] = [];
   summary: IngestSummary | undefined;
   error: JobView["error"];
   finishedAt: number | undefined;
@@ -60,6 +65,7 @@ class Job {
     if (event.type === "state") this.state = event.state;
     else if (event.type === "progress") this.progress = event.progress;
     else if (event.type === "file") this.results.push(event.file);
+    else if (event.type === "notice") this.notices.push(event.message);
     else if (event.type === "done") this.summary = event.summary;
     else if (event.type === "failed") this.error = event.error;
     for (const listener of this.listeners) listener(event);
@@ -83,6 +89,7 @@ class Job {
       files: this.files.map(({ name, bytes, pages }) => ({ name, bytes, pages })),
       ...(this.progress ? { progress: this.progress } : {}),
       results: [...this.results],
+      notices: [...this.notices],
       ...(this.summary ? { summary: this.summary } : {}),
       ...(this.error ? { error: this.error } : {}),
     };
@@ -93,6 +100,8 @@ export interface IngestJobsOptions {
   /** Finished jobs kept for GET /ingest/{job}; the oldest go first. */
   keepFinished: number;
   secrets: string[];
+  /** Folders the client is not told about (FOLIO_HOME): shown by name only. */
+  hiddenDirs: Array<{ dir: string; name: string }>;
 }
 
 export class IngestJobs {
@@ -130,11 +139,15 @@ export class IngestJobs {
   private async execute(job: Job): Promise<void> {
     job.emit({ type: "state", state: "running" });
     // The client sees the names it uploaded, never where the server keeps the files.
-    const shown = (text: string) => job.files.reduce((out, f) => out.split(f.path).join(f.name), redact(text, this.options.secrets));
+    const shown = (text: string) => {
+      const named = job.files.reduce((out, f) => out.split(f.path).join(f.name), redact(text, this.options.secrets));
+      return this.options.hiddenDirs.reduce((out, { dir, name }) => out.split(dir).join(name), named);
+    };
     const events: IngestEvents = {
       onProgress: (progress) => job.emit({ type: "progress", progress }),
       onFile: (file) => job.emit({ type: "file", file: { ...file, path: shown(file.path), name: shown(file.path) } }),
       onWarning: (message) => job.emit({ type: "warning", message: shown(message) }),
+      onNotice: (message) => job.emit({ type: "notice", message: shown(message) }),
     };
     try {
       if (this.stop.signal.aborted) throw new FolioError("INGEST", "The server stopped before this upload was ingested.", "Upload the files again.");

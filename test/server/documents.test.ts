@@ -239,6 +239,36 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     expect(await readdir(path.join(t.config.server.uploadsDir, "tmp"))).toEqual([]);
   });
 
+  it("an upload while another writer holds the store waits, and the job says so", async () => {
+    const release = await t.store.lockForWriting("a test writer");
+    let released = false;
+    try {
+      const { jobUrl } = UploadResponseSchema.parse(await (await upload(t, [{ name: "waiting.pdf", data: paper }])).json());
+      const stream = await fetch(`${t.url}${jobUrl}`, { headers: { Accept: "text/event-stream" } });
+      const reader = stream.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      // Read until the notice arrives, then let the job go on and read to the end.
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        if (!released && /waiting for the a test writer in pid \d+, since [^"]+ to finish writing to FOLIO_HOME/.test(text)) {
+          release();
+          released = true;
+        }
+      }
+      expect(released).toBe(true);
+      expect(text).toMatch(/event: done\n/);
+      expect(text).not.toContain(home);
+    } finally {
+      if (!released) release();
+    }
+    await t.server.app.locals.jobs.idle();
+    const stored = (await list(PAPER.title))[0]!;
+    await fetch(`${t.url}/documents/${enc(stored.docId)}`, { method: "DELETE" });
+  }, 60_000);
+
   it("GET /ingest/{job}: 400 for a malformed id, 404 for an unknown one", async () => {
     expect((await fetch(`${t.url}/ingest/not-a-job`)).status).toBe(400);
     const unknown = await fetch(`${t.url}/ingest/00000000-0000-4000-8000-000000000000`);

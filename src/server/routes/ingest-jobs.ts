@@ -1,7 +1,7 @@
 /**
  * GET /ingest/{job}: an upload's ingest job. JSON by default; with Accept: text/event-stream, the
  * job as server-sent events: `job` (the state so far, so a late subscriber misses nothing), then
- * `progress`, `file`, `warning` as they happen, and `done` (the summary) or `failed`, then the end.
+ * `progress`, `file`, `warning`, `notice` (waiting for another writer) as they happen, and `done` (the summary) or `failed`, then the end.
  */
 import { Router } from "express";
 import type { ServerContext } from "../context.js";
@@ -57,6 +57,7 @@ function eventData(event: JobEvent): unknown {
     case "file":
       return event.file;
     case "warning":
+    case "notice":
       return { message: event.message };
     case "done":
       return { summary: event.summary };

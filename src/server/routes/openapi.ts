@@ -156,7 +156,7 @@ function registerLibrary(registry: OpenAPIRegistry, security: Array<Record<strin
     method: "get",
     path: "/ingest/{job}",
     summary: "An upload's ingest job: JSON, or live progress as server-sent events",
-    description: "With Accept: text/event-stream: `job` (the IngestJob so far), then `progress` {phase, done, total, unit, elapsedMs}, `file` (a stored, unchanged or skipped file), `warning` {message}, and `done` {summary} or `failed` {code, message, hint}; then the stream ends.",
+    description: "With Accept: text/event-stream: `job` (the IngestJob so far), then `progress` {phase, done, total, unit, elapsedMs}, `file` (a stored, unchanged or skipped file), `warning` {message}, `notice` {message} (waiting for another writer), and `done` {summary} or `failed` {code, message, hint}; then the stream ends.",
     security,
     request: { params: z.object({ job: z.string().uuid() }) },
     responses: {
