@@ -17,7 +17,16 @@ const els = {
   list: $("library-list"),
 };
 
-const state = { documents: [], query: "", loaded: false, searchTimer: undefined };
+const state = {
+  documents: [],
+  query: "",
+  loaded: false,
+  searchTimer: undefined,
+  /** Only the newest listing request may draw (answers can arrive out of order). */
+  listing: 0,
+  /** docId -> its list item, kept across redraws so focus and open galleries survive them. */
+  items: new Map(),
+};
 
 /** Told after the library changed (an upload stored papers, a paper was deleted). */
 let onChange = () => {};
@@ -28,9 +37,11 @@ export function whenLibraryChanges(handler) {
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export async function loadLibrary() {
+  const listing = ++state.listing;
   try {
     const q = state.query ? `?q=${encodeURIComponent(state.query)}` : "";
     const body = await getJson(`documents${q}`);
+    if (listing !== state.listing) return;
     state.documents = body.documents;
     state.loaded = true;
     renderList();
@@ -42,7 +53,20 @@ export async function loadLibrary() {
 function renderList() {
   const docs = state.documents;
   els.count.textContent = state.query ? `${plural(docs.length, "paper")} match “${state.query}”` : docs.length ? plural(docs.length, "paper") : "No papers yet: add PDFs above.";
-  els.list.replaceChildren(...docs.map(renderItem));
+  const items = docs.map((doc) => {
+    const kept = state.items.get(doc.docId);
+    // The same paper, not re-ingested since: the item as the reader left it (focus, open gallery).
+    if (kept && kept.dataset.ingestedAt === doc.ingestedAt) return kept;
+    const item = renderItem(doc);
+    state.items.set(doc.docId, item);
+    return item;
+  });
+  for (const [docId, item] of state.items) if (!items.includes(item)) state.items.delete(docId);
+  // Moves only what moved, so a focused button keeps its focus.
+  items.forEach((item, i) => {
+    if (els.list.children[i] !== item) els.list.insertBefore(item, els.list.children[i] || null);
+  });
+  while (els.list.children.length > items.length) els.list.lastElementChild.remove();
 }
 
 function renderItem(doc) {
@@ -50,6 +74,7 @@ function renderItem(doc) {
   li.className = "library-item";
   li.setAttribute("data-testid", "library-item");
   li.dataset.docId = doc.docId;
+  li.dataset.ingestedAt = doc.ingestedAt;
   const title = document.createElement("h3");
   title.textContent = doc.title || doc.fileName;
   const authors = document.createElement("p");
@@ -131,7 +156,11 @@ function galleryItem(doc, figure) {
 async function loadThumb(img, url) {
   try {
     const res = await request(url, { headers: { Accept: "image/png" } });
-    img.src = URL.createObjectURL(await res.blob());
+    const objectUrl = URL.createObjectURL(await res.blob());
+    // A decoded image keeps its pixels: the URL can go once it has loaded.
+    img.addEventListener("load", () => URL.revokeObjectURL(objectUrl), { once: true });
+    img.addEventListener("error", () => URL.revokeObjectURL(objectUrl), { once: true });
+    img.src = objectUrl;
   } catch {
     img.hidden = true;
   }
@@ -240,6 +269,10 @@ async function followJob(jobUrl, view) {
       else if (event === "done") return finishRow(row, label, bar, data.summary);
       else if (event === "failed") return failRow(row, label, bar, data);
     }
+    // The stream ended without a verdict (a proxy or the server went away): ask once more.
+    const job = await getJson(jobUrl);
+    if (job.summary) return finishRow(row, label, bar, job.summary);
+    return failRow(row, label, bar, job.error || { message: "The server stopped reporting on this upload.", hint: "Reload the library to see what was stored." });
   } catch (error) {
     return failRow(row, label, bar, { message: `Lost track of the ingest: ${error.message}`, hint: "Reload the library to see what was stored." });
   }

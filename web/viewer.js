@@ -5,7 +5,11 @@
 import { apiUrl, authHeaders, copyText, docPath, getJson, locationLabel, request, savedToken } from "./api.js";
 
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
+/** The narrowest a page is drawn (px), however narrow the panel. */
+const MIN_PAGE_WIDTH = 200;
 const HIGHLIGHT_PAD = 2;
+/** How long a PDF opened in a new tab (with a token) keeps its blob URL. */
+const BLOB_URL_LIFETIME_MS = 60_000;
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -98,6 +102,9 @@ function describeMeta(source) {
 
 /** Opens the panel on a citation, a search hit, or a library entry ({docId, title, page?, boxes?, kind?}). */
 export async function openSource(source, opener) {
+  // Whatever the previous source was still loading is now stale.
+  const generation = ++state.generation;
+  state.renderTask?.cancel();
   state.source = source;
   state.returnFocus = opener;
   els.viewer.hidden = false;
@@ -112,7 +119,7 @@ export async function openSource(source, opener) {
   els.onPage.hidden = !(crop && source.page);
   if (crop) {
     els.pdf.hidden = true;
-    await showCrop(source);
+    await showCrop(source, generation);
   } else {
     hideCrop();
     await showPage(source.docId, source.page || 1, source.page ? { page: source.page, boxes: source.boxes || [], kind: source.kind } : undefined);
@@ -124,20 +131,20 @@ function setOpenPdfLink(docId, page) {
   els.openPdf.href = `${apiUrl(`${docPath(docId)}/pdf`)}#page=${page}`;
 }
 
-async function showCrop(source) {
-  els.figure.hidden = true;
-  els.image.removeAttribute("src");
-  revokeObjectUrl();
+async function showCrop(source, generation) {
+  hideCrop();
   try {
     // Fetched rather than linked, so the bearer token can go along.
     const res = await request(source.imageUrl, { headers: { Accept: "image/png" } });
-    state.objectUrl = URL.createObjectURL(await res.blob());
+    const blob = await res.blob();
+    if (generation !== state.generation) return;
+    state.objectUrl = URL.createObjectURL(blob);
     els.image.src = state.objectUrl;
     els.image.alt = source.kind === "page" ? `Page ${source.page || ""} of ${source.title}` : `${source.figureLabel || "Figure"} from ${source.title}`;
     els.caption.textContent = source.caption || [source.figureLabel, source.page ? `page ${source.page}` : ""].filter(Boolean).join(", ");
     els.figure.hidden = false;
   } catch {
-    els.meta.textContent += " · image unavailable";
+    if (generation === state.generation) els.meta.textContent += " · image unavailable";
   }
 }
 
@@ -155,10 +162,24 @@ function revokeObjectUrl() {
 async function showPage(docId, pageNumber, marks) {
   els.pdf.hidden = false;
   els.message.textContent = "";
+  if (state.docId !== docId) state.pageCount = 0;
   state.docId = docId;
   state.pageNumber = pageNumber;
   state.marks = marks;
+  void warnIfChanged(docId);
   await renderPage();
+}
+
+/** The server says when the PDF changed after it was ingested: the boxes may no longer fit. */
+async function warnIfChanged(docId) {
+  try {
+    const res = await request(`${docPath(docId)}/pdf`, { method: "HEAD", headers: { Accept: "application/pdf" } });
+    if (res.headers.get("x-folio-source-changed") && state.docId === docId) {
+      els.message.textContent = "This PDF changed after it was ingested: the highlight may be off. Ingest it again to update it.";
+    }
+  } catch {
+    // The render reports a missing PDF itself.
+  }
 }
 
 async function renderPage() {
@@ -169,29 +190,50 @@ async function renderPage() {
   try {
     doc = await openDocument(state.docId);
   } catch (error) {
-    if (generation !== state.generation) return;
-    els.page.textContent = "";
-    els.page.removeAttribute("aria-busy");
-    const source = state.source;
-    // A rendered page image still shows the page when the PDF itself is not on the server.
-    if (source && source.kind === "page" && source.imageUrl && source.docId === state.docId) {
-      els.pdf.hidden = true;
-      await showCrop(source);
-      return;
-    }
-    els.message.textContent = pdfErrorMessage(error);
-    updateToolbar();
+    if (generation === state.generation) await showLoadFailure(error, generation);
     return;
   }
   if (generation !== state.generation) return;
   state.pageCount = doc.numPages;
   state.pageNumber = Math.min(Math.max(1, state.pageNumber), doc.numPages);
   const page = await doc.getPage(state.pageNumber);
+  const drawn = await drawCanvas(page);
+  if (!drawn || generation !== state.generation) return;
+  const textContent = await page.getTextContent();
+  const text = await textLayer(drawn.viewport, textContent);
+  const quoted = await quoteMarks(page, drawn.viewport.scale, textContent);
+  if (generation !== state.generation) return;
+  els.page.replaceChildren(drawn.canvas, ...highlights(drawn.viewport.scale), ...quoted, text);
+  els.page.style.width = drawn.canvas.style.width;
+  els.page.style.height = drawn.canvas.style.height;
+  els.page.dataset.page = String(state.pageNumber);
+  els.page.dataset.scale = String(drawn.viewport.scale);
+  els.page.setAttribute("aria-label", `Page ${state.pageNumber} of ${state.pageCount}${state.marks && state.marks.page === state.pageNumber ? ", cited passage highlighted" : ""}`);
+  els.page.removeAttribute("aria-busy");
+  updateToolbar();
+  scrollToHighlight();
+}
+
+async function showLoadFailure(error, generation) {
+  els.page.textContent = "";
+  els.page.removeAttribute("aria-busy");
+  state.pageCount = 0;
+  const source = state.source;
+  // A rendered page image still shows the page when the PDF itself is not on the server.
+  if (source && source.kind === "page" && source.imageUrl && source.docId === state.docId) {
+    els.pdf.hidden = true;
+    await showCrop(source, generation);
+    return;
+  }
+  els.message.textContent = pdfErrorMessage(error);
+  updateToolbar();
+}
+
+/** Draws the page at the zoom step (1 fits the panel's width) for the screen's pixel ratio; undefined when cancelled. */
+async function drawCanvas(page) {
   const unscaled = page.getViewport({ scale: 1 });
-  const available = Math.max(200, els.scroll.clientWidth - 4);
-  // Zoom 1 fits the panel's width; the steps are relative to that.
-  const scale = (available / unscaled.width) * ZOOM_STEPS[state.zoomStep];
-  const viewport = page.getViewport({ scale });
+  const available = Math.max(MIN_PAGE_WIDTH, els.scroll.clientWidth - 4);
+  const viewport = page.getViewport({ scale: (available / unscaled.width) * ZOOM_STEPS[state.zoomStep] });
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.floor(viewport.width * ratio);
@@ -203,33 +245,28 @@ async function renderPage() {
   try {
     await task.promise;
   } catch (error) {
-    if (error && error.name === "RenderingCancelledException") return;
+    if (error && error.name === "RenderingCancelledException") return undefined;
     throw error;
   }
-  if (generation !== state.generation) return;
-  const textContent = await page.getTextContent();
-  const text = await textLayer(page, viewport, textContent);
-  const quoted = await quoteMarks(page, scale, textContent);
-  if (generation !== state.generation) return;
-  els.page.replaceChildren(canvas, ...highlights(scale), ...quoted, text);
-  els.page.style.width = canvas.style.width;
-  els.page.style.height = canvas.style.height;
-  els.page.dataset.page = String(state.pageNumber);
-  els.page.dataset.scale = String(scale);
-  els.page.setAttribute("aria-label", `Page ${state.pageNumber} of ${state.pageCount}${state.marks && state.marks.page === state.pageNumber ? ", cited passage highlighted" : ""}`);
-  els.page.removeAttribute("aria-busy");
-  updateToolbar();
-  // Scrolls the page's own box only: the panel and the window stay where the reader has them.
+  return { canvas, viewport };
+}
+
+/** Scrolls the page's own box to the first highlight (and, on a phone, the panel): the window stays put. */
+function scrollToHighlight() {
   const first = els.page.querySelector(".highlight");
   els.scroll.scrollTop = first ? Math.max(0, first.offsetTop + first.offsetHeight / 2 - els.scroll.clientHeight / 2) : 0;
   const outside = first && (first.offsetLeft < els.scroll.scrollLeft || first.offsetLeft + first.offsetWidth > els.scroll.scrollLeft + els.scroll.clientWidth);
   if (!first) els.scroll.scrollLeft = 0;
   else if (outside) els.scroll.scrollLeft = Math.max(0, first.offsetLeft - 16);
-  // On a phone the panel covers the page and is the scrolling box: bring the highlight into it.
-  if (first && window.getComputedStyle(els.viewer).position === "fixed") {
+  if (first && panelCoversPage()) {
     const top = first.getBoundingClientRect().top - els.viewer.getBoundingClientRect().top + els.viewer.scrollTop;
     els.viewer.scrollTop = Math.max(0, top - els.viewer.clientHeight / 3);
   }
+}
+
+/** On a phone the panel is fixed over the whole page, like a dialog. */
+function panelCoversPage() {
+  return !els.viewer.hidden && window.getComputedStyle(els.viewer).position === "fixed";
 }
 
 function highlights(scale) {
@@ -252,12 +289,8 @@ const normalise = (text) => text.normalize("NFKD").toLowerCase().replace(/[^\p{L
 const MIN_QUOTE = 16;
 const MAX_QUOTE = 600;
 
-/**
- * The quoted sentence inside the highlighted passage, found in the page's own text (pdf.js text
- * items, compared on letters and digits only, so line-break hyphens and spacing do not matter).
- */
 /** pdf.js's text layer over the canvas: the page's words, transparent, for selecting and copying. */
-async function textLayer(page, viewport, textContent) {
+async function textLayer(viewport, textContent) {
   const pdfjs = await loadPdfjs();
   const container = document.createElement("div");
   container.className = "textLayer";
@@ -271,15 +304,37 @@ async function textLayer(page, viewport, textContent) {
   return container;
 }
 
+/**
+ * The quoted sentence inside the highlighted passage, found in the page's own text (pdf.js text
+ * items, compared on letters and digits only, so line-break hyphens and spacing do not matter).
+ */
 async function quoteMarks(page, scale, textContent) {
   const marks = state.marks;
   const quote = state.source && state.source.snippet;
   if (!marks || marks.page !== state.pageNumber || marks.kind === "figure" || !quote || quote.length > MAX_QUOTE) return [];
   const wanted = normalise(quote.replace(/…$/, ""));
   if (wanted.length < MIN_QUOTE) return [];
+  const items = await passageItems(page, textContent, marks.boxes);
+  return quoteRects(items, wanted).map(([x0, y0, x1, y1]) => {
+    const mark = document.createElement("div");
+    mark.className = "quote-mark";
+    mark.setAttribute("data-testid", "quote");
+    mark.style.left = `${x0 * scale - 1}px`;
+    mark.style.top = `${y0 * scale}px`;
+    mark.style.width = `${(x1 - x0) * scale + 2}px`;
+    mark.style.height = `${(y1 - y0) * scale + 2}px`;
+    return mark;
+  });
+}
+
+/** The page's text items inside the passage's boxes, each with its box in PDF points and its letters. */
+async function passageItems(page, textContent, boxes) {
   const pdfjs = await loadPdfjs();
   const viewport = page.getViewport({ scale: 1 });
-  const inPassage = (box) => !marks.boxes.length || marks.boxes.some((b) => (box[1] + box[3]) / 2 >= b[1] - 2 && (box[1] + box[3]) / 2 <= b[3] + 2 && Math.min(box[2], b[2]) > Math.max(box[0], b[0]));
+  const inPassage = (box) => {
+    const midY = (box[1] + box[3]) / 2;
+    return !boxes.length || boxes.some((b) => midY >= b[1] - 2 && midY <= b[3] + 2 && Math.min(box[2], b[2]) > Math.max(box[0], b[0]));
+  };
   const items = [];
   for (const item of textContent.items) {
     if (!item.str) continue;
@@ -287,6 +342,11 @@ async function quoteMarks(page, scale, textContent) {
     const box = [x, y - Math.hypot(c, d), x + item.width, y];
     if (inPassage(box)) items.push({ text: normalise(item.str), box });
   }
+  return items;
+}
+
+/** Where the letters of the quote run through the items: one rectangle per line (parts of items by their share of characters). */
+function quoteRects(items, wanted) {
   let stream = "";
   const owners = [];
   items.forEach((item, i) => {
@@ -300,7 +360,6 @@ async function quoteMarks(page, scale, textContent) {
   const rects = [];
   for (let i = firstItem; i <= lastItem; i++) {
     const { box, text } = items[i];
-    // Part of an item: its share of the width, by characters.
     const from = i === firstItem ? firstChar / text.length : 0;
     const to = i === lastItem ? (lastChar + 1) / text.length : 1;
     const width = box[2] - box[0];
@@ -309,16 +368,7 @@ async function quoteMarks(page, scale, textContent) {
     if (previous && Math.abs(previous[3] - part[3]) < 2 && part[0] - previous[2] < 12) previous[2] = Math.max(previous[2], part[2]);
     else rects.push(part);
   }
-  return rects.map(([x0, y0, x1, y1]) => {
-    const mark = document.createElement("div");
-    mark.className = "quote-mark";
-    mark.setAttribute("data-testid", "quote");
-    mark.style.left = `${x0 * scale - 1}px`;
-    mark.style.top = `${y0 * scale}px`;
-    mark.style.width = `${(x1 - x0) * scale + 2}px`;
-    mark.style.height = `${(y1 - y0) * scale + 2}px`;
-    return mark;
-  });
+  return rects;
 }
 
 function pdfErrorMessage(error) {
@@ -384,6 +434,8 @@ async function openPdfWithToken(event) {
     const res = await request(`${docPath(state.source.docId)}/pdf`, { headers: { Accept: "application/pdf" } });
     const url = URL.createObjectURL(await res.blob());
     if (target) target.location.href = `${url}#page=${state.pageNumber}`;
+    // The new tab holds its own copy once loaded; the URL need not live for the page's lifetime.
+    window.setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
   } catch (error) {
     if (target) target.close();
     els.copied.textContent = error.message;
@@ -405,10 +457,35 @@ els.onPage.addEventListener("click", () => {
   void showPage(s.docId, s.page || 1, { page: s.page, boxes: s.boxes || [], kind: "figure" });
 });
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && isViewerOpen()) closeViewer();
+  if (!isViewerOpen()) return;
+  const active = document.activeElement;
+  const typingElsewhere = active && !els.viewer.contains(active) && (active.tagName === "INPUT" || active.tagName === "TEXTAREA");
+  if (event.key === "Escape" && !typingElsewhere) closeViewer();
+  else if (event.key === "Tab" && panelCoversPage()) keepFocusInPanel(event);
   // Page keys while the PDF has focus inside the panel.
-  if (!els.pdf.hidden && els.viewer.contains(document.activeElement) && document.activeElement.tagName !== "INPUT") {
-    if (event.key === "PageDown" && !els.next.disabled) turnPage(1);
-    if (event.key === "PageUp" && !els.prev.disabled) turnPage(-1);
+  else if (!els.pdf.hidden && els.viewer.contains(active) && active.tagName !== "INPUT") {
+    if (event.key === "PageDown" && !els.next.disabled) {
+      event.preventDefault();
+      turnPage(1);
+    } else if (event.key === "PageUp" && !els.prev.disabled) {
+      event.preventDefault();
+      turnPage(-1);
+    }
   }
 });
+
+/** On a phone the panel is a dialog over the page: Tab cycles through its own controls. */
+function keepFocusInPanel(event) {
+  const focusable = [...els.viewer.querySelectorAll("button, a[href], [tabindex]")].filter((el) => !el.disabled && el.offsetParent !== null);
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || !els.viewer.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !els.viewer.contains(active))) {
+    event.preventDefault();
+    first.focus();
+  }
+}

@@ -8,6 +8,7 @@
  * digits survive every repair: a sentence's lines are those whose letters fall inside the sentence's
  * letter range, counted from the start of the block.
  */
+import { isLetterOrDigit } from "../util/letters.js";
 import type { ParsedBlock } from "./types.js";
 
 export type PageBox = [number, number, number, number];
@@ -19,20 +20,7 @@ export interface TextSpan {
   end: number;
 }
 
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/gu;
-/** Letters and digits in a text: what survives every repair a block's text goes through. */
-export const countLetters = (text: string): number => text.match(LETTER_OR_DIGIT)?.length ?? 0;
-
-const IS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const prefixes = new WeakMap<ParsedBlock, Uint32Array>();
-
-/** ASCII by its code (most of a paper), the rest by Unicode class; a surrogate pair counts once, at its first half. */
-function isLetterOrDigit(text: string, i: number): boolean {
-  const code = text.charCodeAt(i);
-  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-  if (code >= 0xdc00 && code <= 0xdfff) return false;
-  return IS_LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(i)!));
-}
 
 /** letters[i]: letters and digits in block.text before offset i (computed once per block). */
 function letterPrefix(block: ParsedBlock): Uint32Array {
@@ -68,7 +56,11 @@ function spanLineBoxes(span: TextSpan): PageBox[] {
   return boxes;
 }
 
-/** Whether a line's box continues a rectangle: the next line of the same column, or the same row. */
+/**
+ * Whether a line's box continues a rectangle: the next line of the same column, or another piece of
+ * the rectangle's last row (a table's cells, a row of author names). Lines come in reading order, so
+ * a row's pieces from the other column never follow each other: that column starts higher up.
+ */
 function continues(rect: PageBox, line: PageBox): boolean {
   const height = line[3] - line[1];
   const sameRow = line[1] < rect[3] && line[3] > rect[3] - height;

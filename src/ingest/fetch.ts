@@ -38,7 +38,6 @@ export function cachePathFor(url: string, downloadsDir: string): string {
   return path.join(downloadsDir, sha256Hex(url).slice(0, 32));
 }
 
-/** Returns the bytes of the URL, from the cache when present. Throws FetchFailure. */
 /**
  * Where this machine keeps the bytes of a stored document's source: the download cache for a URL,
  * the file itself otherwise (a document record's `source`, as ingest wrote it).
@@ -47,6 +46,7 @@ export function localCopyOf(source: string, downloadsDir: string): string {
   return /^https?:\/\//i.test(source) ? cachePathFor(source, downloadsDir) : path.resolve(source);
 }
 
+/** Returns the bytes of the URL, from the cache when present. Throws FetchFailure. */
 export async function fetchToCache(url: string, options: FetchOptions): Promise<{ data: Buffer; cachedPath: string; fromCache: boolean }> {
   const cachedPath = cachePathFor(url, options.downloadsDir);
   if (!options.refresh) {

@@ -1,4 +1,5 @@
 /** What the routes share: the parts Folio runs on plus the server's own state. */
+import path from "node:path";
 import type { Answerer, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
 import type { FolioStoreApi } from "../store/types.js";
@@ -49,7 +50,13 @@ export function imageUrlFor(kind: string, imageId: string | undefined): string |
 
 export type HttpCitation = Citation & { imageUrl?: string };
 
+/** A source as a client may see it: a URL as it is, a file by its name (where it lies on the server is not the client's business). */
+export function shownSource(source: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : path.basename(source);
+}
+
 export function toHttpCitation(citation: Citation): HttpCitation {
   const imageUrl = imageUrlFor(citation.kind, citation.imageId);
-  return imageUrl ? { ...citation, imageUrl } : { ...citation };
+  const shown = { ...citation, source: shownSource(citation.source) };
+  return imageUrl ? { ...shown, imageUrl } : shown;
 }

@@ -3,6 +3,22 @@ import { z } from "zod";
 import { IngestSummarySchema, SKIP_REASONS } from "../ingest/index.js";
 import { PageBoxSchema } from "./schemas.js";
 
+// ---- Requests ----
+
+/** A docId in a path: any id ingest gives (file:, url:, arxiv:, manifest ids), but no control characters. */
+export const DocumentIdSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/);
+
+export const JobIdSchema = z.string().uuid();
+
+export const LibraryQuerySchema = z.object({ q: z.string().max(500).optional() }).passthrough();
+
+// ---- Responses ----
+
 export const DocumentSummarySchema = z
   .object({
     docId: z.string(),

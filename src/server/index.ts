@@ -21,7 +21,7 @@ import { rateLimitPerMinute } from "./middleware/rate-limit.js";
 import { cors, securityHeaders } from "./middleware/security.js";
 import { ingest, ingestOptionsFromConfig } from "../ingest/index.js";
 import { IngestJobs } from "./jobs.js";
-import { discardSkipped } from "./uploads.js";
+import { discardUnused } from "./uploads.js";
 import { chatRouter } from "./routes/chat.js";
 import { documentsRouter } from "./routes/documents.js";
 import { ingestJobsRouter } from "./routes/ingest-jobs.js";
@@ -64,12 +64,13 @@ export function createApp(deps: ServerDeps): FolioApp {
   app.locals.sessions = ctx.sessions;
   const jobs = new IngestJobs(
     async (paths, events, signal) => {
-      const summary = await ingest(ctx.store, paths, ingestOptionsFromConfig(config, { signal }), events);
-      await discardSkipped(
-        summary.skipped.map((s) => s.path),
-        config.server.uploadsDir,
-      );
-      return summary;
+      try {
+        return await ingest(ctx.store, paths, ingestOptionsFromConfig(config, { signal }), events);
+      } finally {
+        // Nothing is removed when the registry cannot be read: a copy too many beats a lost one.
+        const records = await ctx.store.listDocuments().catch(() => undefined);
+        if (records) await discardUnused(paths, new Set(records.map((r) => r.source)));
+      }
     },
     { keepFinished: FINISHED_JOBS_KEPT, secrets: config.secrets, hiddenDirs: [{ dir: path.resolve(config.home), name: "FOLIO_HOME" }] },
   );
@@ -88,7 +89,7 @@ export function createApp(deps: ServerDeps): FolioApp {
 
   // Only the API paths go through the rate limit, the token check and the JSON body parser.
   const apiPaths = ["/chat", "/search", "/figures", "/pages", "/documents", "/ingest"];
-  app.use(apiPaths, rateLimitPerMinute(server.rateLimitPerMinute), requireToken(server.apiToken), express.json({ limit: server.maxBodyBytes, strict: true }));
+  app.use(apiPaths, rateLimitPerMinute(server.rateLimitPerMinute, server.apiToken), requireToken(server.apiToken), express.json({ limit: server.maxBodyBytes, strict: true }));
   app.use(chatRouter(ctx));
   app.use(searchRouter(ctx));
   app.use(imagesRouter(ctx));

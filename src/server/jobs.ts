@@ -145,7 +145,7 @@ export class IngestJobs {
     };
     const events: IngestEvents = {
       onProgress: (progress) => job.emit({ type: "progress", progress }),
-      onFile: (file) => job.emit({ type: "file", file: { ...file, path: shown(file.path), name: shown(file.path) } }),
+      onFile: (file) => job.emit({ type: "file", file: { ...file, path: shown(file.path), name: shown(file.path), ...("detail" in file && file.detail ? { detail: shown(file.detail) } : {}) } }),
       onWarning: (message) => job.emit({ type: "warning", message: shown(message) }),
       onNotice: (message) => job.emit({ type: "notice", message: shown(message) }),
     };
@@ -157,12 +157,13 @@ export class IngestJobs {
         this.stop.signal,
       );
       const skipped = summary.skipped.map((s) => ({ ...s, path: shown(s.path), ...(s.detail ? { detail: shown(s.detail) } : {}) }));
-      job.emit({ type: "done", summary: { ...summary, skipped, warnings: summary.warnings.map(shown) } });
+      // The state first: `done` and `failed` end a job's event stream.
       job.emit({ type: "state", state: "done" });
+      job.emit({ type: "done", summary: { ...summary, skipped, warnings: summary.warnings.map(shown) } });
     } catch (error) {
       const hint = isFolioError(error) ? error.hint : "See the server's log, fix the cause and upload again.";
-      job.emit({ type: "failed", error: { code: isFolioError(error) ? error.code : "INGEST", message: redact(errorMessage(error), this.options.secrets), hint } });
       job.emit({ type: "state", state: "failed" });
+      job.emit({ type: "failed", error: { code: isFolioError(error) ? error.code : "INGEST", message: shown(errorMessage(error)), hint: shown(hint) } });
     }
     job.finishedAt = Date.now();
     this.forgetOld();

@@ -12,7 +12,7 @@ export class SseWriter {
   }
 
   get isClosed(): boolean {
-    return this.closed || this.res.destroyed;
+    return this.closed || this.res.destroyed || this.res.writableEnded;
   }
 
   open(): void {
@@ -49,6 +49,11 @@ export class SseWriter {
       this.res.on("drain", done);
       this.res.on("close", done);
     });
+  }
+
+  /** A comment line: keeps a quiet stream open through proxies that close idle connections. */
+  keepAlive(): void {
+    if (!this.isClosed) this.res.write(": keep-alive\n\n");
   }
 
   end(): void {

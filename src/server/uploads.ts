@@ -15,7 +15,10 @@ import { HttpError, type HttpErrorCode } from "./http-errors.js";
 import type { UploadedFile } from "./jobs.js";
 
 export const UPLOAD_FIELD = "files";
-const HEAD_BYTES = 1024;
+/** Bytes read to sniff a file's type. */
+export const HEAD_BYTES = 1024;
+/** Text fields a form may carry beside its files (none are used; a few are tolerated). */
+const MAX_TEXT_FIELDS = 10;
 
 export interface UploadLimits {
   uploadsDir: string;
@@ -44,7 +47,9 @@ export function receiveUploads(limits: UploadLimits): RequestHandler {
   const tmp = path.join(limits.uploadsDir, "tmp");
   const upload = multer({
     storage: multer.diskStorage({ destination: (_req, _file, done) => void mkdir(tmp, { recursive: true }).then(() => done(null, tmp), (e: Error) => done(e, tmp)) }),
-    limits: { fileSize: limits.maxUploadBytes, files: limits.maxUploadFiles, fields: 10, parts: limits.maxUploadFiles + 10 },
+    limits: { fileSize: limits.maxUploadBytes, files: limits.maxUploadFiles, fields: MAX_TEXT_FIELDS, parts: limits.maxUploadFiles + MAX_TEXT_FIELDS },
+    // Browsers send file names in UTF-8 (multer's default reads them as latin1: "Ãber.pdf").
+    defParamCharset: "utf8",
   }).array(UPLOAD_FIELD, limits.maxUploadFiles);
   return (req, res, next) => {
     if (!req.is("multipart/form-data")) {
@@ -66,7 +71,8 @@ export interface RejectedUpload {
   hint: string;
 }
 
-async function head(file: string): Promise<Uint8Array> {
+/** The first HEAD_BYTES of a file (fewer when it is shorter). */
+export async function head(file: string): Promise<Uint8Array> {
   const handle = await open(file, "r");
   try {
     const buffer = new Uint8Array(HEAD_BYTES);
@@ -95,28 +101,36 @@ async function accept(file: Express.Multer.File, limits: UploadLimits): Promise<
   return { name: file.originalname, bytes: data.length, pages, path: kept };
 }
 
-/** The accepted files and the refused ones (with why); temporary files are always removed. */
+/**
+ * The accepted files and the refused ones (with why). Temporary files are always removed; when an
+ * unexpected error stops the check, the copies already kept are removed too (no job will use them).
+ */
 export async function acceptUploads(files: Express.Multer.File[], limits: UploadLimits): Promise<{ accepted: UploadedFile[]; rejected: RejectedUpload[] }> {
   const accepted: UploadedFile[] = [];
   const rejected: RejectedUpload[] = [];
-  for (const file of files) {
-    try {
-      accepted.push(await accept(file, limits));
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      rejected.push({ name: file.originalname, status: error.status, code: error.code, message: error.message, hint: error.hint });
-    } finally {
-      await rm(file.path, { force: true });
+  try {
+    for (const file of files) {
+      try {
+        accepted.push(await accept(file, limits));
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        rejected.push({ name: file.originalname, status: error.status, code: error.code, message: error.message, hint: error.hint });
+      }
     }
+  } catch (error) {
+    await Promise.all(accepted.map((f) => rm(f.path, { force: true })));
+    throw error;
+  } finally {
+    await Promise.all(files.map((f) => rm(f.path, { force: true })));
   }
   return { accepted, rejected };
 }
 
 /**
- * Removes the uploaded copies ingest skipped (a scanned PDF without text, a file that failed to
- * parse): nothing refers to them, and a corrected upload has other bytes, so another name.
+ * Removes a job's uploaded copies that no stored document came from: ingest skipped them (a scanned
+ * PDF without text), the job failed or stopped, or the paper was already stored from elsewhere.
+ * A later upload of the same bytes makes the copy again.
  */
-export async function discardSkipped(skippedPaths: readonly string[], uploadsDir: string): Promise<void> {
-  const root = path.resolve(uploadsDir);
-  for (const file of skippedPaths) if (path.dirname(path.resolve(file)) === root) await rm(file, { force: true });
+export async function discardUnused(uploaded: readonly string[], storedSources: ReadonlySet<string>): Promise<void> {
+  for (const file of uploaded) if (!storedSources.has(file)) await rm(file, { force: true });
 }

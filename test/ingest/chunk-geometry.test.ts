@@ -86,6 +86,8 @@ describe("text chunks carry their boxes on the page", () => {
     ]);
     // A line far below (a paragraph after a figure) is a new rectangle.
     expect(mergeLineBoxes([left[0]!, [50, 300, 290, 310]])).toHaveLength(2);
+    // Pieces of one row (a table's cells) join.
+    expect(mergeLineBoxes([[50, 100, 120, 110], [200, 100, 290, 110]])).toEqual([[50, 100, 290, 110]]);
   });
 
   it.each(["dense-sparse-hybrid-retrieval.pdf", "late-interaction-multi-vector.pdf"])("the demo paper %s agrees with pdf.js", async (name) => {

@@ -113,6 +113,19 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     expect(long.status).toBe(400);
   });
 
+  it("a PDF changed after it was ingested is served with a header that says so", async () => {
+    const { copyFile, utimes } = await import("node:fs/promises");
+    const copy = path.join(home, "changed.pdf");
+    await copyFile(packagePath("data", "papers", "evaluating-retrieval.pdf"), copy);
+    await ingest(t.store, [copy], ingestOptionsFromConfig(t.config));
+    const doc = (await list()).find((d) => d.fileName === "changed.pdf")!;
+    expect((await fetch(`${t.url}${doc.pdfUrl}`)).headers.get("x-folio-source-changed")).toBeNull();
+    const later = new Date(Date.parse(doc.ingestedAt) + 60_000);
+    await utimes(copy, later, later);
+    expect((await fetch(`${t.url}${doc.pdfUrl}`)).headers.get("x-folio-source-changed")).toBe("true");
+    expect((await fetch(`${t.url}/documents/${enc(doc.docId)}`, { method: "DELETE" })).status).toBe(200);
+  });
+
   it("a record whose file is gone or is not a PDF answers 404 with what to do", async () => {
     const markdownHome = path.join(home, "notes.md");
     const { writeFile } = await import("node:fs/promises");
@@ -128,16 +141,21 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
   it("POST /documents ingests an upload with live progress; it is listed and searchable, and DELETE removes it everywhere", async () => {
     const images = async () => (await readdir(t.config.ingest.imagesDir, { recursive: true })).filter((f) => f.endsWith(".png")).length;
     const imagesBefore = await images();
-    const res = await upload(t, [{ name: "my paper.pdf", data: paper }]);
+    const name = "Über-Straße 論文.pdf";
+    const res = await upload(t, [{ name, data: paper }]);
     expect(res.status).toBe(202);
     const accepted = UploadResponseSchema.parse(await res.json());
     expect(res.headers.get("location")).toBe(accepted.jobUrl);
-    expect(accepted.accepted).toEqual([{ name: "my paper.pdf", bytes: paper.length, pages: paperPages }]);
+    expect(accepted.accepted).toEqual([{ name, bytes: paper.length, pages: paperPages }]);
 
     const stream = await fetch(`${t.url}${accepted.jobUrl}`, { headers: { Accept: "text/event-stream" } });
     expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
     const events = await readSse(stream);
     expect(events[0]?.event).toBe("job");
+    // The job's states as they change (the snapshot holds the state the job had when the stream opened).
+    const states = [(events[0]!.data as { state: string }).state, ...events.filter((e) => e.event === "state").map((e) => (e.data as { state: string }).state)];
+    expect(states[states.length - 1]).toBe("done");
+    expect(states.every((st, i) => i === 0 || ["queued", "running", "done"].indexOf(st) >= ["queued", "running", "done"].indexOf(states[i - 1]!))).toBe(true);
     const last = events[events.length - 1]!;
     expect(last.event).toBe("done");
     const summary = (last.data as { summary: { ingested: number; pages: number } }).summary;
@@ -145,7 +163,7 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     // Progress arrives while the job runs, unless the job was done before the stream opened.
     const job = IngestJobSchema.parse(await (await fetch(`${t.url}${accepted.jobUrl}`)).json());
     expect(job.state).toBe("done");
-    expect(job.results).toEqual([expect.objectContaining({ type: "done", name: "my paper.pdf", title: PAPER.title, pages: paperPages })]);
+    expect(job.results).toEqual([expect.objectContaining({ type: "done", name, title: PAPER.title, pages: paperPages })]);
     expect(JSON.stringify(job)).not.toContain(home);
 
     const stored = (await list(PAPER.title))[0]!;

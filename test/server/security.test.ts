@@ -93,6 +93,27 @@ describe("rate limit", () => {
   });
 });
 
+describe("rate limit with FOLIO_API_TOKEN", () => {
+  let home: string;
+  let t: TestServer;
+  const token = "rate-limit-token-0123456789";
+  beforeAll(async () => {
+    home = await tempHome("rate-token");
+    t = await startTestServer({ home, env: { FOLIO_API_TOKEN: token }, server: { rateLimitPerMinute: 3 } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await removeDir(home);
+  });
+
+  it("reads with the token are not counted; reads with a wrong token are, so guessing it is slowed down", async () => {
+    for (let i = 0; i < 5; i++) expect((await fetch(`${t.url}/documents`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    const guesses: number[] = [];
+    for (let i = 0; i < 5; i++) guesses.push((await fetch(`${t.url}/documents`, { headers: { Authorization: `Bearer guess-${i}` } })).status);
+    expect(guesses).toEqual([401, 401, 401, 429, 429]);
+  });
+});
+
 describe("CORS", () => {
   let home: string;
   let closed: TestServer;

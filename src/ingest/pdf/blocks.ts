@@ -6,7 +6,7 @@ import type { BlockLine, ParsedBlock } from "../types.js";
 import { BLOCKS, MARGINS } from "./heuristics.js";
 import type { Line, PageText } from "./layout.js";
 import { roundToTenth } from "./matrix.js";
-import { countLetters } from "../chunk-geometry.js";
+import { countLetters } from "../../util/letters.js";
 import { LINE_BREAK_HYPHEN, repairLigatures, repairSpacedSmallCaps } from "./text-repair.js";
 
 export interface RawBlock {

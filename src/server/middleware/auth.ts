@@ -4,7 +4,7 @@
  * The web page, /health and /openapi.json stay open: they reveal no corpus content.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import { HttpError } from "../http-errors.js";
 
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
@@ -13,12 +13,18 @@ export function tokensEqual(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** Whether a request carries the token (true when the server sets none). */
+export function hasToken(req: Request, token: string | undefined): boolean {
+  if (!token) return true;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
+  return Boolean(match?.[1] && tokensEqual(match[1], token));
+}
+
 export function requireToken(token: string | undefined): RequestHandler {
   if (!token) return (_req, _res, next) => next();
   return (req, res, next) => {
     const header = req.get("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1] || !tokensEqual(match[1], token)) {
+    if (!hasToken(req, token)) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="folio"');
       throw new HttpError(
         401,

@@ -5,21 +5,24 @@
  * names), DELETE /documents/{id} (points, record, images only it used, and its uploaded file), and
  * POST /documents (multipart PDF upload: 202 with an ingest job to follow at GET /ingest/{job}).
  */
-import { stat, open, rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Router, type Request } from "express";
 import { bibtexFor } from "../../chat/bibtex.js";
 import { hasPdfHeader, localCopyOf } from "../../ingest/index.js";
 import type { DocumentRecord } from "../../store/types.js";
 import type { ServerContext } from "../context.js";
-import { imageUrlFor } from "../context.js";
+import { imageUrlFor, shownSource } from "../context.js";
 import { HttpError } from "../http-errors.js";
+import { DocumentIdSchema, LibraryQuerySchema } from "../document-schemas.js";
 import type { IngestJobs } from "../jobs.js";
-import { acceptUploads, receiveUploads, type UploadLimits } from "../uploads.js";
+import { describeZodError } from "../schemas.js";
+import { acceptUploads, head, receiveUploads, type UploadLimits } from "../uploads.js";
 
+/** Set on GET /documents/{id}/pdf when the file changed after it was ingested. */
+export const CHANGED_HEADER = "X-Folio-Source-Changed";
 /** Most figures one paper's gallery lists. */
 const MAX_FIGURES = 1_000;
-const MAX_ID_LENGTH = 300;
 
 export function documentSummary(record: DocumentRecord) {
   return {
@@ -34,8 +37,7 @@ export function documentSummary(record: DocumentRecord) {
     figures: record.figures,
     chunks: record.chunks,
     ingestedAt: record.ingestedAt,
-    /** The file's name only: where it lies on the server is not the client's business. */
-    fileName: path.basename(record.source.replace(/[?#].*$/, "")),
+    fileName: path.basename(shownSource(record.source).replace(/[?#].*$/, "")),
     pdfUrl: `/documents/${encodeURIComponent(record.docId)}/pdf`,
   };
 }
@@ -51,13 +53,9 @@ export function matchesQuery(record: DocumentRecord, query: string): boolean {
 }
 
 function docIdParam(req: Request): string {
-  const raw: unknown = req.params.id;
-  const id = typeof raw === "string" ? raw : "";
-  // eslint-disable-next-line no-control-regex
-  if (!id || id.length > MAX_ID_LENGTH || /[\u0000-\u001f]/.test(id)) {
-    throw new HttpError(400, "INPUT", "Not a document id.", "Use a docId from GET /documents (percent-encode it in the path).");
-  }
-  return id;
+  const parsed = DocumentIdSchema.safeParse(req.params.id);
+  if (!parsed.success) throw new HttpError(400, "INPUT", "Not a document id.", "Use a docId from GET /documents (percent-encode it in the path).");
+  return parsed.data;
 }
 
 async function recordOf(ctx: ServerContext, req: Request): Promise<DocumentRecord> {
@@ -67,17 +65,11 @@ async function recordOf(ctx: ServerContext, req: Request): Promise<DocumentRecor
   return record;
 }
 
-async function isPdfFile(file: string): Promise<number | undefined> {
+/** The file's modification time when it is a PDF, else undefined. */
+async function pdfFileTime(file: string): Promise<Date | undefined> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return undefined;
-  const handle = await open(file, "r");
-  try {
-    const headBytes = new Uint8Array(1024);
-    const { bytesRead } = await handle.read(headBytes, 0, headBytes.length, 0);
-    return hasPdfHeader(headBytes.subarray(0, bytesRead)) ? info.size : undefined;
-  } finally {
-    await handle.close();
-  }
+  return hasPdfHeader(await head(file)) ? info.mtime : undefined;
 }
 
 export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
@@ -88,7 +80,9 @@ export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
   const limits: UploadLimits = { uploadsDir, maxUploadBytes: config.server.maxUploadBytes, maxUploadFiles: config.server.maxUploadFiles, maxPages: config.ingest.maxPages };
 
   router.get("/documents", async (req, res) => {
-    const q = typeof req.query.q === "string" ? req.query.q.slice(0, 500) : "";
+    const query = LibraryQuerySchema.safeParse(req.query);
+    if (!query.success) throw new HttpError(400, "INPUT", `Invalid query: ${describeZodError(query.error, "query")}.`, "Send ?q=<words of a title or author> (at most 500 characters).");
+    const q = query.data.q ?? "";
     const records = (await ctx.store.listDocuments()).filter((r) => !q || matchesQuery(r, q)).sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt) || a.title.localeCompare(b.title));
     res.json({ documents: records.map(documentSummary) });
   });
@@ -114,12 +108,14 @@ export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
   router.get("/documents/:id/pdf", async (req, res) => {
     const record = await recordOf(ctx, req);
     const file = localCopyOf(record.source, downloadsDir);
-    const size = await isPdfFile(file);
-    if (size === undefined) {
+    const modified = await pdfFileTime(file);
+    if (modified === undefined) {
       throw new HttpError(404, "NOT_FOUND", `The PDF of ${JSON.stringify(record.title.slice(0, 80))} is not on this server.`, "Only PDFs ingested from files or downloads kept on this machine can be opened; re-ingest the file if it moved.");
     }
     res.setHeader("Content-Disposition", `inline; filename="${path.basename(file).replace(/[^\w.-]/g, "_")}"`);
     res.setHeader("Cache-Control", "private, no-cache");
+    // Changed since it was ingested: the page says highlights may be off until it is ingested again.
+    if (modified.getTime() > Date.parse(record.ingestedAt)) res.setHeader(CHANGED_HEADER, "true");
     res.sendFile(file, { dotfiles: "allow", headers: { "Content-Type": "application/pdf" } });
   });
 

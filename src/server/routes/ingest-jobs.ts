@@ -1,21 +1,25 @@
 /**
  * GET /ingest/{job}: an upload's ingest job. JSON by default; with Accept: text/event-stream, the
  * job as server-sent events: `job` (the state so far, so a late subscriber misses nothing), then
- * `progress`, `file`, `warning`, `notice` (waiting for another writer) as they happen, and `done` (the summary) or `failed`, then the end.
+ * `state` (queued, running, done, failed), `progress`, `file`, `warning`, `notice` (waiting for
+ * another writer) as they happen, and `done` (the summary) or `failed`, then the end.
  */
 import { Router } from "express";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../http-errors.js";
 import type { IngestJobs, JobEvent } from "../jobs.js";
+import { JobIdSchema } from "../document-schemas.js";
 import { SseWriter } from "../sse.js";
 
-const JOB_ID = /^[0-9a-f-]{36}$/;
+/** How often a quiet job stream sends a comment line. */
+const SSE_KEEPALIVE_MS = 15_000;
 
 export function ingestJobsRouter(_ctx: ServerContext, jobs: IngestJobs): Router {
   const router = Router();
   router.get("/ingest/:job", async (req, res) => {
-    const id = req.params.job ?? "";
-    if (!JOB_ID.test(id)) throw new HttpError(400, "INPUT", "Not an ingest job id.", "Use the `job` that POST /documents answered with.");
+    const parsed = JobIdSchema.safeParse(req.params.job);
+    if (!parsed.success) throw new HttpError(400, "INPUT", "Not an ingest job id.", "Use the `job` that POST /documents answered with.");
+    const id = parsed.data;
     const job = jobs.get(id);
     if (!job) throw new HttpError(404, "NOT_FOUND", `No ingest job ${id}.`, "Jobs are kept while the server runs, and only the most recent finished ones; upload again if needed.");
     if (!(req.get("accept") ?? "").toLowerCase().includes("text/event-stream")) {
@@ -35,11 +39,13 @@ export function ingestJobsRouter(_ctx: ServerContext, jobs: IngestJobs): Router 
       // Events are written in order; a slow client holds them in this queue, not in the job.
       let sending = sse.send("job", snapshot);
       const unsubscribe = job.subscribe((event: JobEvent) => {
-        if (event.type === "state") return;
         sending = sending.then(() => sse.send(event.type, eventData(event)));
         if (event.type === "done" || event.type === "failed") void sending.then(finish);
       });
+      // A job waiting for another writer can be quiet for minutes.
+      const beat = setInterval(() => sse.keepAlive(), SSE_KEEPALIVE_MS);
       function finish() {
+        clearInterval(beat);
         unsubscribe();
         sse.end();
         resolve();
