@@ -312,6 +312,30 @@ describe.skipIf(!hasChromium)("the web workspace in headless Chromium", () => {
     }
   }, 60_000);
 
+  it("with FOLIO_API_TOKEN the PDF, its highlight and the library load with the saved token", async () => {
+    const tokenHome = await tempHome("workspace-token");
+    const token = "workspace-token-0123456789";
+    const secured = await startTestServer({ home: tokenHome, fill: false, env: { FOLIO_API_TOKEN: token } });
+    const tokenPage = await context.newPage();
+    try {
+      await ingest(secured.store, [packagePath("data", "papers", "late-interaction-multi-vector.pdf")], ingestOptionsFromConfig(secured.config));
+      await tokenPage.goto(`${secured.url}/`);
+      await tokenPage.getByLabel("API token").fill(token);
+      await tokenPage.getByRole("button", { name: "Save" }).click();
+      const answer = await ask(tokenPage, "What does MaxSim compute?");
+      await answer.locator('.chip.kind-text[data-testid="citation"]').first().click();
+      await tokenPage.getByTestId("highlight").first().waitFor({ timeout: 20_000 });
+      expect(await tokenPage.locator("#pdf-message").textContent()).toBe("");
+      await tokenPage.keyboard.press("Escape");
+      await tokenPage.locator("#tab-library").click();
+      await expect.poll(() => tokenPage.getByTestId("library-item").count()).toBe(1);
+    } finally {
+      await tokenPage.close();
+      await secured.close();
+      await removeDir(tokenHome);
+    }
+  }, 60_000);
+
   it("raised no page errors", () => {
     expect(pageErrors).toEqual([]);
   });
