@@ -76,6 +76,9 @@ export const FIGURES = {
   drawingJoinGap: 4,
   /** A single line of prose longer than this (characters) beside a figure is body text, not a label. */
   proseLineMinChars: 40,
+  /** A line with at least this many lower-case words, making at least this share of its tokens, is prose that works through numbers. */
+  proseMinWords: 5,
+  proseMinWordShare: 0.3,
   /** A thin rule at most this far (body font sizes) below the running header is the header's. */
   headerRuleGap: 0.8,
   /** A drawing belongs to a figure's window when at least this share of its width lies in it. */

@@ -93,12 +93,16 @@ function spanOf(caption: RawBlock, context: RegionContext): Span {
   return { x0: span[0] - slackLeft, x1: span[1] + slackRight, besideText };
 }
 
-/** Mostly lower-case words, as in running text (table rows are names, numbers and symbols). */
+/**
+ * Mostly lower-case words, as in running text (table rows are names, numbers and symbols); or,
+ * in prose that works through numbers ("+ 1.262 + 1.000 = 5.693. Therefore the ratio is"), many
+ * lower-case words between them.
+ */
 function isProse(text: string): boolean {
   const tokens = text.split(/\s+/).filter(Boolean);
   if (tokens.length < 6) return false;
   const words = tokens.filter((t) => /^[\p{Ll}][\p{Ll}'’-]*[,.;:]?$/u.test(t)).length;
-  return words / tokens.length >= 0.5;
+  return words / tokens.length >= 0.5 || (words >= FIGURES.proseMinWords && words / tokens.length >= FIGURES.proseMinWordShare);
 }
 
 /** Some row of the block holds several lines apart from each other (table cells, a plot's labels). */
