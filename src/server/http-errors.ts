@@ -38,13 +38,14 @@ const STATUS_BY_CODE: Record<HttpErrorCode, number> = {
   INTERNAL: 500,
 };
 
-/** An error raised by the HTTP layer itself, with its status. */
+/** An error raised by the HTTP layer itself, with its status (and the request field at fault, when one is). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: HttpErrorCode,
     message: string,
     readonly hint: string,
+    readonly field?: string,
   ) {
     super(message);
     this.name = "HttpError";
@@ -103,4 +104,24 @@ export function sendError(res: Response, status: number, body: ErrorBody): void 
 
 export function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** OpenAI's error body, for the OpenAI-compatible routes (/v1): what its clients parse and show. */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+function openAiType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 429) return "rate_limit_error";
+  return status >= 500 ? "server_error" : "invalid_request_error";
+}
+
+/** Folio's error, in OpenAI's shape: the hint joins the message (clients show only the message). */
+export function toOpenAiErrorBody(error: unknown, status: number, body: ErrorBody): OpenAiErrorBody {
+  const field = error instanceof HttpError ? error.field : undefined;
+  const code = status === 404 && field === "model" ? "model_not_found" : status === 401 ? "invalid_api_key" : body.error.code.toLowerCase();
+  const message = body.error.hint ? `${body.error.message} ${body.error.hint}` : body.error.message;
+  return { error: { message, type: openAiType(status), param: field ?? null, code } };
 }

@@ -93,6 +93,10 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), hint: z.string() }) })
   .openapi("Error", { example: { error: { code: "EMPTY_STORE", message: 'The collection "folio" is empty or does not exist yet.', hint: "Ingest a corpus first: `folio ingest <folder-or-files>`" } } });
 
+export const OpenAiErrorSchema = z
+  .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() }) })
+  .openapi("OpenAiError");
+
 export const PageBoxSchema = z
   .tuple([z.number(), z.number(), z.number(), z.number()])
   .openapi("PageBox", { description: "[x0, y0, x1, y1] in PDF points, origin at the page's top left (pdf.js viewport coordinates at scale 1)" });

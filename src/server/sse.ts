@@ -51,6 +51,13 @@ export class SseWriter {
     });
   }
 
+  /** A `data:` line alone (OpenAI's stream format: no event names; "[DONE]" is sent as it is). */
+  async data(payload: unknown): Promise<void> {
+    if (this.isClosed) return;
+    const ok = this.res.write(`data: ${payload === "[DONE]" ? payload : JSON.stringify(payload)}\n\n`);
+    if (!ok) await new Promise<void>((resolve) => this.res.once("drain", resolve).once("close", resolve));
+  }
+
   /** A comment line: keeps a quiet stream open through proxies that close idle connections. */
   keepAlive(): void {
     if (!this.isClosed) this.res.write(": keep-alive\n\n");

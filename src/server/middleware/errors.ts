@@ -1,7 +1,10 @@
 /** The last middleware: unknown routes -> 404 JSON, every error -> `{error: {code, message, hint}}`, redacted. */
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { redact } from "../../util/redact.js";
-import { HttpError, sendError, toErrorResponse } from "../http-errors.js";
+import { HttpError, sendError, toErrorResponse, toOpenAiErrorBody } from "../http-errors.js";
+
+/** Paths of the OpenAI-compatible API (routes/openai.ts). */
+export const OPENAI_PREFIX = "/v1/";
 
 export function notFound(): RequestHandler {
   return (req) => {
@@ -24,6 +27,8 @@ export function errorHandler(secrets: readonly string[], maxBodyBytes: number, l
       res.destroy();
       return;
     }
-    sendError(res, status, body);
+    // The OpenAI-compatible routes answer in OpenAI's error shape, which its clients parse.
+    if (req.path.startsWith(OPENAI_PREFIX)) res.status(status).json(toOpenAiErrorBody(error, status, body));
+    else sendError(res, status, body);
   };
 }

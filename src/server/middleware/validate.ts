@@ -10,7 +10,10 @@ export function validateBody<S extends z.ZodTypeAny>(schema: S): RequestHandler 
       throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be JSON.", "Send Content-Type: application/json with a JSON object.");
     }
     const parsed = schema.safeParse(req.body);
-    if (!parsed.success) throw new HttpError(400, "INPUT", `Invalid request: ${describeZodError(parsed.error)}.`, "Fix the named field; GET /openapi.json describes every body.");
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join(".") || undefined;
+      throw new HttpError(400, "INPUT", `Invalid request: ${describeZodError(parsed.error)}.`, "Fix the named field; GET /openapi.json describes every body.", field);
+    }
     res.locals.body = parsed.data as z.infer<S>;
     next();
   };

@@ -3,8 +3,9 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-open
 import { Router } from "express";
 import { z } from "zod";
 import { IMAGE_ID_PATTERN } from "./images.js";
+import { ChatCompletionBodySchema } from "../openai-schemas.js";
 import { DeletedSchema, DocumentDetailSchema, DocumentListSchema, IngestJobSchema, UploadResponseSchema } from "../document-schemas.js";
-import { ChatBodySchema, ChatResponseSchema, ErrorSchema, HealthSchema, SearchBodySchema, SearchResponseSchema } from "../schemas.js";
+import { ChatBodySchema, ChatResponseSchema, ErrorSchema, OpenAiErrorSchema, HealthSchema, SearchBodySchema, SearchResponseSchema } from "../schemas.js";
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3["generateDocument"]>;
 
@@ -69,6 +70,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
     });
   }
   registerLibrary(registry, security, error, options.auth);
+  registerOpenAi(registry, security, options.auth);
   registry.registerPath({
     method: "get",
     path: "/health",
@@ -93,6 +95,37 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
         "needs Authorization: Bearer <token>. Questions, searches, uploads and deletes (POST and DELETE) are rate limited per client (FOLIO_RATE_LIMIT_PER_MINUTE, RateLimit headers); reads (GET) are not.",
     },
     servers: [{ url: "/" }],
+  });
+}
+
+/** The OpenAI-compatible routes, whose errors have OpenAI's shape. */
+function registerOpenAi(registry: OpenAPIRegistry, security: Array<Record<string, string[]>>, auth: boolean): void {
+  const openAiError = (description: string) => ({ description, content: { "application/json": { schema: OpenAiErrorSchema } } });
+  const unauthorized: Record<number, ReturnType<typeof openAiError>> = auth ? { 401: openAiError("Missing or wrong API key (the bearer token)") } : {};
+  registry.registerPath({
+    method: "get",
+    path: "/v1/models",
+    summary: "OpenAI-compatible: the models (one, `folio`)",
+    security,
+    responses: { 200: { description: "Models", content: { "application/json": { schema: z.object({ object: z.literal("list"), data: z.array(z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() })) }) } } }, ...unauthorized },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/chat/completions",
+    summary: "OpenAI-compatible chat completions: a cited answer to the last user message",
+    description:
+      "The earlier messages are the conversation. The content keeps its [n] markers and ends with a References section; `folio` holds the structured citations and sources. " +
+      "Options: `k` and `paper` as extra fields, or as a model suffix (`folio@k=8,paper=arxiv:1706.03762`). With `stream: true`: chat.completion.chunk objects as data lines, then `data: [DONE]`.",
+    security,
+    request: { body: { content: { "application/json": { schema: ChatCompletionBodySchema } } } },
+    responses: {
+      200: { description: "chat.completion (or its chunks as text/event-stream)", content: { "application/json": { schema: z.object({}).passthrough() }, "text/event-stream": { schema: z.string() } } },
+      400: openAiError("Malformed request, empty question, options out of range"),
+      ...unauthorized,
+      404: openAiError("Unknown model (code model_not_found)"),
+      409: openAiError("Nothing ingested yet"),
+      429: openAiError("Rate limit reached"),
+    },
   });
 }
 
