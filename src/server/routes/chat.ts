@@ -3,13 +3,14 @@
  * Accept: text/event-stream): query, sources, token..., citation..., then done (or error).
  * A client that disconnects aborts the chain.
  */
-import { Router, type Request, type Response } from "express";
+import { Router, type Request } from "express";
 import type { Answer, AnswerEvent, AnswerRequest } from "../../chat/types.js";
 import type { ServerContext } from "../context.js";
 import { requestImage, toHttpCitation } from "../context.js";
 import { toErrorResponse } from "../http-errors.js";
 import { validateBody, validatedBody } from "../middleware/validate.js";
 import { ChatBodySchema, toSearchFilters, type ChatBody } from "../schemas.js";
+import { abortOnDisconnect } from "../disconnect.js";
 import { SseWriter } from "../sse.js";
 
 export function chatResponse(answer: Answer, sessionId: string) {
@@ -28,15 +29,6 @@ export function chatResponse(answer: Answer, sessionId: string) {
 function wantsStream(req: Request, body: ChatBody): boolean {
   if (body.stream !== undefined) return body.stream;
   return (req.get("accept") ?? "").toLowerCase().includes("text/event-stream");
-}
-
-/** Aborts when the client goes away before the answer is complete. */
-function abortOnDisconnect(res: Response): AbortController {
-  const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort(new Error("client disconnected"));
-  });
-  return controller;
 }
 
 export function chatRouter(ctx: ServerContext): Router {

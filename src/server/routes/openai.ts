@@ -18,6 +18,7 @@ import { HttpError, toErrorResponse } from "../http-errors.js";
 import { validateBody, validatedBody } from "../middleware/validate.js";
 import { ChatCompletionBodySchema, FOLIO_MODEL, messageParts, ModelOptionsSchema, parseModelName, type ChatCompletionBody } from "../openai-schemas.js";
 import { describeZodError } from "../schemas.js";
+import { abortOnDisconnect } from "../disconnect.js";
 import { SseWriter } from "../sse.js";
 
 /** The answer's text as a chat model's: its [n] markers, then the sources it cites. */
@@ -76,14 +77,6 @@ function usageOf(request: Question["request"], content: string) {
   const prompt = estimateTokens([request.question, ...(request.history ?? []).map((t) => t.content)].join("\n"));
   const completion = estimateTokens(content);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}
-
-function abortOnDisconnect(res: Response): AbortController {
-  const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort(new Error("client disconnected"));
-  });
-  return controller;
 }
 
 export function openAiRouter(ctx: ServerContext): Router {
