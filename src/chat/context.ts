@@ -6,7 +6,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { ImageInput } from "../embeddings/types.js";
 import { imagePath, isImageId } from "../store/images.js";
 import type { SearchHit } from "../store/types.js";
-import type { Citation } from "./types.js";
+import type { Answer, Citation } from "./types.js";
 
 export interface ContextLimits {
   /** Characters of one source's text in the prompt. */
@@ -74,6 +74,13 @@ export function numberSources(hits: SearchHit[], limits: ContextLimits = DEFAULT
     out.push({ citation, text });
   }
   return out;
+}
+
+/** The answer's text as a chat model gives it: its [n] markers, then the sources it cites ("References"). */
+export function contentWithReferences(answer: Pick<Answer, "answer" | "citations">): string {
+  if (!answer.citations.length) return answer.answer;
+  const lines = answer.citations.map((c) => `[${c.n}] ${locationOf(c)}`);
+  return `${answer.answer.trimEnd()}\n\nReferences\n${lines.join("\n")}`;
 }
 
 /** "Attention Is All You Need, p. 3, Figure 1" */

@@ -3,9 +3,7 @@
  * which prints machine-readable output on stdout while progress and logs go to stderr.
  * Usage errors exit with 2, other failures with 1, and no user error prints a stack trace.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { z } from "zod";
 import { loadConfig } from "../config.js";
 import type { FolioConfig, RawEnv } from "../config.js";
 import { UsageError } from "../errors.js";
@@ -22,6 +20,8 @@ import { registerEmbed } from "./commands/embed.js";
 import { registerReset } from "./commands/reset.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
+import { registerMcp } from "./commands/mcp.js";
+import { folioVersion } from "../util/paths.js";
 
 /** What every command gets: the IO and a way to build the configuration from global flags. */
 export interface CommandContext {
@@ -31,8 +31,8 @@ export interface CommandContext {
   exitCode: number;
 }
 
-/** The version users see, from package.json (two folders up from both src/cli and dist/cli). */
-const VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))).version;
+/** The version users see, from package.json. */
+const VERSION = folioVersion();
 
 function buildProgram(io: CliIO): { program: Command; ctx: CommandContext; lastConfig: () => FolioConfig | undefined } {
   let lastConfig: FolioConfig | undefined;
@@ -60,7 +60,7 @@ function buildProgram(io: CliIO): { program: Command; ctx: CommandContext; lastC
     },
   };
 
-  for (const register of [registerDemo, registerIngest, registerSearch, registerAsk, registerChat, registerServe, registerDocs, registerEmbed, registerReset, registerEval, registerConfig]) {
+  for (const register of [registerDemo, registerIngest, registerSearch, registerAsk, registerChat, registerServe, registerMcp, registerDocs, registerEmbed, registerReset, registerEval, registerConfig]) {
     const command = register(program, ctx);
     command.exitOverride().showHelpAfterError("(run with --help for usage)");
   }

@@ -25,6 +25,7 @@ import { discardUnused } from "./uploads.js";
 import { chatRouter } from "./routes/chat.js";
 import { documentsRouter } from "./routes/documents.js";
 import { ingestJobsRouter } from "./routes/ingest-jobs.js";
+import { mcpRouter, MCP_PATH } from "./routes/mcp.js";
 import { openAiRouter } from "./routes/openai.js";
 import { vendorRouter } from "./routes/vendor.js";
 import { healthRouter } from "./routes/health.js";
@@ -89,7 +90,7 @@ export function createApp(deps: ServerDeps): FolioApp {
   app.use(openApiRouter({ auth: Boolean(server.apiToken) }));
 
   // Only the API paths go through the rate limit, the token check and the JSON body parser.
-  const apiPaths = ["/chat", "/search", "/figures", "/pages", "/documents", "/ingest", "/v1"];
+  const apiPaths = ["/chat", "/search", "/figures", "/pages", "/documents", "/ingest", "/v1", MCP_PATH];
   app.use(apiPaths, rateLimitPerMinute(server.rateLimitPerMinute, server.apiToken), requireToken(server.apiToken), express.json({ limit: server.maxBodyBytes, strict: true }));
   app.use(chatRouter(ctx));
   app.use(searchRouter(ctx));
@@ -97,6 +98,7 @@ export function createApp(deps: ServerDeps): FolioApp {
   app.use(documentsRouter(ctx, jobs));
   app.use(ingestJobsRouter(ctx, jobs));
   app.use(openAiRouter(ctx));
+  app.use(mcpRouter(ctx));
 
   app.use(notFound());
   app.use(errorHandler(config.secrets, server.maxBodyBytes, ctx.log));

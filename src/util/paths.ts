@@ -1,5 +1,5 @@
 /** Locations inside the installed package (prompts, demo data, web page), independent of the working directory. */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,4 +19,10 @@ export function packageRoot(): string {
 
 export function packagePath(...segments: string[]): string {
   return path.join(packageRoot(), ...segments);
+}
+
+/** Folio's version, from its package.json. */
+export function folioVersion(): string {
+  const parsed = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version?: unknown };
+  return typeof parsed.version === "string" ? parsed.version : "0.0.0";
 }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Router, type Response } from "express";
-import { locationOf } from "../../chat/context.js";
+import { contentWithReferences } from "../../chat/context.js";
 import type { Answer, AnswerRequest, ChatTurn } from "../../chat/types.js";
 import { estimateTokens } from "../../ingest/index.js";
 import type { ServerContext } from "../context.js";
@@ -20,13 +20,6 @@ import { ChatCompletionBodySchema, FOLIO_MODEL, messageParts, ModelOptionsSchema
 import { describeZodError } from "../schemas.js";
 import { abortOnDisconnect } from "../disconnect.js";
 import { SseWriter } from "../sse.js";
-
-/** The answer's text as a chat model's: its [n] markers, then the sources it cites. */
-export function contentWithReferences(answer: Answer): string {
-  if (!answer.citations.length) return answer.answer;
-  const lines = answer.citations.map((c) => `[${c.n}] ${locationOf(c)}`);
-  return `${answer.answer.trimEnd()}\n\nReferences\n${lines.join("\n")}`;
-}
 
 interface Question {
   request: Omit<AnswerRequest, "signal">;
