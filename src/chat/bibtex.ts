@@ -5,7 +5,7 @@
  */
 import type { DocumentRecord } from "../store/types.js";
 
-export type BibSource = Pick<DocumentRecord, "docId" | "title" | "authors" | "year" | "doi" | "arxivId">;
+export type BibSource = Pick<DocumentRecord, "docId" | "title" | "authors" | "year" | "doi" | "arxivId" | "citationKey">;
 
 /** LaTeX's special characters in field values. */
 function escapeValue(text: string): string {
@@ -18,8 +18,9 @@ function escapeValue(text: string): string {
     .trim();
 }
 
-/** "Vaswani2017attention": first author's surname, year, first long title word; ASCII only. */
+/** The reference manager's key when the paper came with one; else "Vaswani2017attention": first author's surname, year, first long title word, ASCII only. */
 export function citationKey(source: BibSource): string {
+  if (source.citationKey) return source.citationKey;
   const ascii = (s: string) => s.normalize("NFKD").replace(/[^A-Za-z0-9]/g, "");
   const surname = ascii(source.authors[0]?.trim().split(/\s+/).pop() ?? "");
   const word = ascii(source.title.split(/\s+/).find((w) => ascii(w).length > 3) ?? "").toLowerCase();

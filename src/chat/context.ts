@@ -62,6 +62,8 @@ export function numberSources(hits: SearchHit[], limits: ContextLimits = DEFAULT
       id: hit.id,
       docId: m.docId,
       title: m.title,
+      ...(m.citationKey ? { citationKey: m.citationKey } : {}),
+      ...(m.doi ? { doi: m.doi } : {}),
       source: m.source,
       kind: m.kind,
       ...(m.page !== undefined ? { page: m.page } : {}),
@@ -78,8 +80,9 @@ export function numberSources(hits: SearchHit[], limits: ContextLimits = DEFAULT
 
 /** The answer's text as a chat model gives it: its [n] markers, then the sources it cites ("References"). */
 export function contentWithReferences(answer: Pick<Answer, "answer" | "citations">): string {
+  // The citation key and DOI let a reader find the paper in their own reference manager.
   if (!answer.citations.length) return answer.answer;
-  const lines = answer.citations.map((c) => `[${c.n}] ${locationOf(c)}`);
+  const lines = answer.citations.map((c) => `[${c.n}] ${locationOf(c)}${c.citationKey ? ` [@${c.citationKey}]` : ""}${c.doi ? ` doi:${c.doi}` : ""}`);
   return `${answer.answer.trimEnd()}\n\nReferences\n${lines.join("\n")}`;
 }
 

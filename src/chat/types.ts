@@ -17,6 +17,9 @@ export interface Citation {
   id: string;
   docId: string;
   title: string;
+  /** The paper's citation key and DOI, when the library knows them (a .bib or Zotero ingest, the PDF). */
+  citationKey?: string;
+  doi?: string;
   source: string;
   kind: ChunkKind;
   page?: number;

@@ -42,7 +42,8 @@ export function formatHits(hits: SearchHit[]): string {
 }
 
 export function formatCitation(c: Citation): string {
-  return `[${c.n}] ${locationOf(c)} — ${c.source}`;
+  const ids = [c.citationKey ? `@${c.citationKey}` : "", c.doi ? `doi:${c.doi}` : ""].filter(Boolean).join(", ");
+  return `[${c.n}] ${locationOf(c)}${ids ? ` (${ids})` : ""} — ${c.source}`;
 }
 
 export function formatSources(answer: Pick<Answer, "citations">): string {

@@ -29,7 +29,7 @@ export interface ChunkOptions {
 }
 
 /** Document-level metadata every chunk carries. */
-export type DocumentMeta = Pick<ChunkMetadata, "docId" | "title" | "authors" | "year" | "doi" | "arxivId" | "source">;
+export type DocumentMeta = Pick<ChunkMetadata, "docId" | "title" | "authors" | "year" | "doi" | "arxivId" | "source" | "citationKey">;
 
 // Abbreviations after which a period does not end a sentence.
 const ABBREVIATIONS = new Set([

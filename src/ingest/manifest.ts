@@ -27,6 +27,8 @@ export const ManifestRowSchema = z
     year: z.preprocess((v) => (v === "" || v === null ? undefined : typeof v === "string" ? Number(v) : v), z.number().int().min(1000).max(3000).optional()),
     doi: optionalText,
     caption: optionalText,
+    /** The reference manager's citation key (BibTeX), kept with the document. */
+    citationKey: optionalText,
   })
   .refine((row) => Boolean(row.path || row.url || row.arxiv), { message: "each row needs a path, a url or an arxiv id" })
   .refine((row) => !row.arxiv || normalizeArxivId(row.arxiv) !== undefined, { message: "arxiv is not an arXiv id (e.g. 1706.03762)", path: ["arxiv"] });
@@ -106,4 +108,11 @@ export async function loadManifest(manifestPath: string): Promise<Manifest> {
   const byPath = new Map<string, ManifestEntry>();
   for (const entry of entries) if (entry.absolutePath) byPath.set(entry.absolutePath, entry);
   return { entries, byPath, warnings };
+}
+
+/** Both manifests' entries (a bibliography beside a --manifest); the later one wins a shared path. */
+export function mergeManifests(first: Manifest | undefined, second: Manifest | undefined): Manifest | undefined {
+  if (!first || !second) return first ?? second;
+  const entries = [...first.entries.filter((e) => !e.absolutePath || !second.byPath.has(e.absolutePath)), ...second.entries];
+  return { entries, byPath: new Map([...first.byPath, ...second.byPath]), warnings: [...first.warnings, ...second.warnings] };
 }

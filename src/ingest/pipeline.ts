@@ -39,6 +39,8 @@ export interface IngestOptions extends IngestSettings {
   exclude?: string[];
   /** CSV or JSONL manifest of metadata, URLs and arXiv ids. */
   manifest?: string;
+  /** BibTeX, BibLaTeX or CSL-JSON export of a reference manager: its PDF attachments with their metadata. */
+  bibliography?: string;
   /** Delete documents whose source file under the given folders is gone. */
   prune?: boolean;
   /** Any skipped file makes the summary's `ok` false. */

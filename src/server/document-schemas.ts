@@ -27,6 +27,7 @@ export const DocumentSummarySchema = z
     year: z.number().int().optional(),
     doi: z.string().optional(),
     arxivId: z.string().optional(),
+    citationKey: z.string().optional(),
     lang: z.string().optional(),
     pages: z.number().int(),
     figures: z.number().int(),

@@ -107,6 +107,8 @@ export const CitationSchema = z
     id: z.string(),
     docId: z.string(),
     title: z.string(),
+    citationKey: z.string().optional(),
+    doi: z.string().optional(),
     source: z.string(),
     kind: Kind,
     page: z.number().int().optional(),

@@ -21,6 +21,8 @@ export const ChunkMetadataSchema = z.object({
   year: z.number().int().optional(),
   doi: z.string().optional(),
   arxivId: z.string().optional(),
+  /** The citation key the user's reference manager gives the paper (BibTeX). */
+  citationKey: z.string().optional(),
   /** File path or URL the document came from, as the user gave it. */
   source: z.string(),
   kind: z.enum(CHUNK_KINDS),
@@ -84,6 +86,7 @@ export const DocumentRecordSchema = z.object({
   year: z.number().int().optional(),
   doi: z.string().optional(),
   arxivId: z.string().optional(),
+  citationKey: z.string().optional(),
   /** The document's dominant language (its chunks', weighted by length). */
   lang: z.string().optional(),
   pages: z.number().int().nonnegative(),

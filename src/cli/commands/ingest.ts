@@ -14,16 +14,17 @@ import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & { json?: boolean; progress?: boolean; figureImages?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & { bib?: string; json?: boolean; progress?: boolean; figureImages?: boolean };
 
 export function registerIngest(program: Command, ctx: CommandContext): Command {
   return program
     .command("ingest")
     .description("ingest files and folders (PDF, Markdown, text, PNG/JPEG/WebP): incremental, resumable")
-    .argument("[sources...]", "files or folders (recursive), http(s) URLs or arxiv:<id>; may be empty with --manifest")
+    .argument("[sources...]", "files or folders (recursive), http(s) URLs or arxiv:<id>; may be empty with --manifest or --bib")
     .option("--include <glob>", "only files matching (repeatable), e.g. '**/*.pdf'", collect)
     .option("--exclude <glob>", "skip files matching (repeatable)", collect)
     .option("--manifest <file>", "CSV or JSONL with path or url, title, authors, year, doi, arxiv")
+    .option("--bib <file>", "BibTeX, BibLaTeX or CSL-JSON export (Better BibTeX, Zotero, JabRef): its PDF attachments with the entries' metadata and citation keys")
     .option("--prune", "remove documents whose files are gone from the given folders")
     .option("--strict", "exit non-zero when any file is skipped")
     .option("--force", "re-ingest even unchanged files")
@@ -32,8 +33,8 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--json", "machine-readable summary on stdout")
     .action(async (paths: string[], opts: IngestFlags, command: Command) => {
       const config = ctx.loadConfig(command);
-      if (paths.length === 0 && !opts.manifest) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`) or a --manifest.");
-      for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : [])]) {
+      if (paths.length === 0 && !opts.manifest && !opts.bib) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`), a --manifest or a --bib.");
+      for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : []), ...(opts.bib ? [opts.bib] : [])]) {
         if (!isRemoteSource(p) && !existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory), http(s) URLs or arxiv:<id>.");
       }
       const folio = await openFolio(config);
@@ -62,6 +63,7 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
         include: opts.include,
         exclude: opts.exclude,
         manifest: opts.manifest ? path.resolve(io.cwd, opts.manifest) : undefined,
+        bibliography: opts.bib ? path.resolve(io.cwd, opts.bib) : undefined,
         prune: Boolean(opts.prune),
         strict: Boolean(opts.strict),
         force: Boolean(opts.force),

@@ -32,6 +32,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
     authors: entry?.authors ?? parsed.authors,
     year: entry?.year ?? parsed.year,
     doi: entry?.doi ?? parsed.doi,
+    ...(entry?.citationKey ? { citationKey: entry.citationKey } : {}),
     arxivId: planned.knownArxivId ?? parsed.arxivId,
     source: display,
   };
@@ -48,6 +49,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
       title: meta.title,
       authors: meta.authors ?? [],
       year: meta.year,
+      ...(meta.citationKey ? { citationKey: meta.citationKey } : {}),
       ...(meta.doi ? { doi: meta.doi } : {}),
       ...(meta.arxivId ? { arxivId: meta.arxivId } : {}),
       lang: dominantLanguage(chunks.filter((c) => c.metadata.kind === "text").map((c) => c.text)),

@@ -8,7 +8,8 @@ import path from "node:path";
 import type { DocumentRecord, FolioStoreApi } from "../../store/types.js";
 import { discover, type SourceItem } from "../discover.js";
 import { arxivDocId, arxivIdFromFileName, fileDocId, shortHash, urlDocId } from "../hash.js";
-import { loadManifest } from "../manifest.js";
+import { loadBibliography } from "../bibliography.js";
+import { loadManifest, mergeManifests } from "../manifest.js";
 import type { RunReport } from "./report.js";
 import { displayOf } from "./skip.js";
 
@@ -38,14 +39,21 @@ export interface PlanOptions {
   include?: string[];
   exclude?: string[];
   manifest?: string;
+  /** A BibTeX, BibLaTeX or CSL-JSON export: its PDF attachments, with the entries' metadata. */
+  bibliography?: string;
   prune?: boolean;
   arxivBaseUrl: string;
   cwd: string;
 }
 
 export async function planRun(store: FolioStoreApi, sources: string[], options: PlanOptions, report: RunReport): Promise<Plan> {
-  const manifest = options.manifest ? await loadManifest(path.resolve(options.cwd, options.manifest)) : undefined;
+  const listed = options.manifest ? await loadManifest(path.resolve(options.cwd, options.manifest)) : undefined;
+  const bibliography = options.bibliography ? await loadBibliography(path.resolve(options.cwd, options.bibliography)) : undefined;
+  const manifest = mergeManifests(listed, bibliography);
   for (const w of manifest?.warnings ?? []) report.warn(w);
+  for (const gone of bibliography?.missing ?? []) {
+    report.skip({ path: gone.path, reason: "not-found", detail: `the attachment of @${gone.key}`, hint: "The bibliography names a file that is not on disk: export it again with its files, or fix the path in the entry's file field." });
+  }
   report.progress("discover", 0, 0, "files");
   const discovered = await discover(sources, {
     include: options.include,

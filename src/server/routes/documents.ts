@@ -32,6 +32,7 @@ export function documentSummary(record: DocumentRecord) {
     ...(record.year !== undefined ? { year: record.year } : {}),
     ...(record.doi ? { doi: record.doi } : {}),
     ...(record.arxivId ? { arxivId: record.arxivId } : {}),
+    ...(record.citationKey ? { citationKey: record.citationKey } : {}),
     ...(record.lang ? { lang: record.lang } : {}),
     pages: record.pages,
     figures: record.figures,
