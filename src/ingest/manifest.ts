@@ -9,6 +9,7 @@ import path from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import { InputError, errorMessage } from "../errors.js";
+import { LibraryInfoSchema } from "../store/types.js";
 import { normalizeArxivId } from "./hash.js";
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
@@ -29,6 +30,7 @@ export const ManifestRowSchema = z
     caption: optionalText,
     /** The reference manager's citation key (BibTeX), kept with the document. */
     citationKey: optionalText,
+    library: LibraryInfoSchema.optional(),
   })
   .refine((row) => Boolean(row.path || row.url || row.arxiv), { message: "each row needs a path, a url or an arxiv id" })
   .refine((row) => !row.arxiv || normalizeArxivId(row.arxiv) !== undefined, { message: "arxiv is not an arXiv id (e.g. 1706.03762)", path: ["arxiv"] });

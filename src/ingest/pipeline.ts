@@ -41,6 +41,8 @@ export interface IngestOptions extends IngestSettings {
   manifest?: string;
   /** BibTeX, BibLaTeX or CSL-JSON export of a reference manager: its PDF attachments with their metadata. */
   bibliography?: string;
+  /** A local Zotero data folder (and optionally one collection). */
+  zotero?: { dataDir: string; collection?: string; linkedBaseDir?: string };
   /** Delete documents whose source file under the given folders is gone. */
   prune?: boolean;
   /** Any skipped file makes the summary's `ok` false. */

@@ -75,6 +75,16 @@ export const DocumentProfileSchema = z.object({
 });
 export type DocumentProfile = z.infer<typeof DocumentProfileSchema>;
 
+export const LibraryInfoSchema = z.object({
+  itemType: z.string().optional(),
+  url: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  collections: z.array(z.string()).default([]),
+  /** The attachment's key in the Zotero library. */
+  zoteroKey: z.string().optional(),
+});
+export type LibraryInfo = z.infer<typeof LibraryInfoSchema>;
+
 /** The registry record of one fully stored document; written only after all its chunks are stored. */
 export const DocumentRecordSchema = z.object({
   docId: z.string(),
@@ -87,6 +97,8 @@ export const DocumentRecordSchema = z.object({
   doi: z.string().optional(),
   arxivId: z.string().optional(),
   citationKey: z.string().optional(),
+  /** What the user's reference manager records of the paper (Zotero): item type, URL, tags, collections. */
+  library: LibraryInfoSchema.optional(),
   /** The document's dominant language (its chunks', weighted by length). */
   lang: z.string().optional(),
   pages: z.number().int().nonnegative(),

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
-import { InputError } from "../../errors.js";
+import { InputError, UsageError } from "../../errors.js";
 import { openFolio } from "../../folio.js";
 import { ingest, ingestOptionsFromConfig } from "../../ingest/index.js";
 import { isRemoteSource } from "../../ingest/discover.js";
@@ -14,16 +15,26 @@ import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & { bib?: string; json?: boolean; progress?: boolean; figureImages?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; json?: boolean; progress?: boolean; figureImages?: boolean };
+
+const ZOTERO_PREFIX = "zotero:";
+
+/** "zotero:" (Zotero's default data folder, ~/Zotero) or "zotero:DIR" -> the data folder. */
+function zoteroDataDir(source: string, io: CliIO): string {
+  const dir = source.slice(ZOTERO_PREFIX.length).trim() || "~/Zotero";
+  const home = io.env.HOME ?? os.homedir();
+  return path.resolve(io.cwd, dir.replace(/^~(?=$|[\\/])/, home));
+}
 
 export function registerIngest(program: Command, ctx: CommandContext): Command {
   return program
     .command("ingest")
     .description("ingest files and folders (PDF, Markdown, text, PNG/JPEG/WebP): incremental, resumable")
-    .argument("[sources...]", "files or folders (recursive), http(s) URLs or arxiv:<id>; may be empty with --manifest or --bib")
+    .argument("[sources...]", "files or folders (recursive), http(s) URLs, arxiv:<id>, or zotero:[DATA_DIR] (a local Zotero library, default ~/Zotero); may be empty with --manifest or --bib")
     .option("--include <glob>", "only files matching (repeatable), e.g. '**/*.pdf'", collect)
     .option("--exclude <glob>", "skip files matching (repeatable)", collect)
     .option("--manifest <file>", "CSV or JSONL with path or url, title, authors, year, doi, arxiv")
+    .option("--zotero-collection <name>", "with zotero:DIR, only the items of this collection (and its subcollections)")
     .option("--bib <file>", "BibTeX, BibLaTeX or CSL-JSON export (Better BibTeX, Zotero, JabRef): its PDF attachments with the entries' metadata and citation keys")
     .option("--prune", "remove documents whose files are gone from the given folders")
     .option("--strict", "exit non-zero when any file is skipped")
@@ -31,9 +42,14 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs about twice as fast)")
     .option("--no-progress", "no progress bars")
     .option("--json", "machine-readable summary on stdout")
-    .action(async (paths: string[], opts: IngestFlags, command: Command) => {
+    .action(async (given: string[], opts: IngestFlags, command: Command) => {
       const config = ctx.loadConfig(command);
-      if (paths.length === 0 && !opts.manifest && !opts.bib) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`), a --manifest or a --bib.");
+      const zotero = given.filter((s) => s.startsWith(ZOTERO_PREFIX));
+      if (zotero.length > 1) throw new UsageError("Give one Zotero library at a time.", "Run `folio ingest zotero:DIR` once per library.");
+      if (opts.zoteroCollection && !zotero.length) throw new UsageError("--zotero-collection needs a zotero: source.", "Run `folio ingest zotero:~/Zotero --zotero-collection NAME`.");
+      const paths = given.filter((s) => !s.startsWith(ZOTERO_PREFIX));
+      if (zotero[0]) opts = { ...opts, zotero: { dataDir: zoteroDataDir(zotero[0], ctx.io), ...(opts.zoteroCollection ? { collection: opts.zoteroCollection } : {}) } };
+      if (paths.length === 0 && !opts.manifest && !opts.bib && !opts.zotero) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`), a --manifest or a --bib.");
       for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : []), ...(opts.bib ? [opts.bib] : [])]) {
         if (!isRemoteSource(p) && !existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory), http(s) URLs or arxiv:<id>.");
       }
@@ -64,6 +80,7 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
         exclude: opts.exclude,
         manifest: opts.manifest ? path.resolve(io.cwd, opts.manifest) : undefined,
         bibliography: opts.bib ? path.resolve(io.cwd, opts.bib) : undefined,
+        zotero: opts.zotero,
         prune: Boolean(opts.prune),
         strict: Boolean(opts.strict),
         force: Boolean(opts.force),

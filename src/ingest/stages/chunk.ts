@@ -50,6 +50,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
       authors: meta.authors ?? [],
       year: meta.year,
       ...(meta.citationKey ? { citationKey: meta.citationKey } : {}),
+      ...(entry?.library ? { library: entry.library } : {}),
       ...(meta.doi ? { doi: meta.doi } : {}),
       ...(meta.arxivId ? { arxivId: meta.arxivId } : {}),
       lang: dominantLanguage(chunks.filter((c) => c.metadata.kind === "text").map((c) => c.text)),

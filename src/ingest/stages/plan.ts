@@ -9,6 +9,7 @@ import type { DocumentRecord, FolioStoreApi } from "../../store/types.js";
 import { discover, type SourceItem } from "../discover.js";
 import { arxivDocId, arxivIdFromFileName, fileDocId, shortHash, urlDocId } from "../hash.js";
 import { loadBibliography } from "../bibliography.js";
+import { loadZoteroLibrary, type ZoteroOptions } from "../zotero.js";
 import { loadManifest, mergeManifests } from "../manifest.js";
 import type { RunReport } from "./report.js";
 import { displayOf } from "./skip.js";
@@ -41,6 +42,8 @@ export interface PlanOptions {
   manifest?: string;
   /** A BibTeX, BibLaTeX or CSL-JSON export: its PDF attachments, with the entries' metadata. */
   bibliography?: string;
+  /** A Zotero data folder: its PDF attachments, with their items' metadata. */
+  zotero?: { dataDir: string } & ZoteroOptions;
   prune?: boolean;
   arxivBaseUrl: string;
   cwd: string;
@@ -49,10 +52,14 @@ export interface PlanOptions {
 export async function planRun(store: FolioStoreApi, sources: string[], options: PlanOptions, report: RunReport): Promise<Plan> {
   const listed = options.manifest ? await loadManifest(path.resolve(options.cwd, options.manifest)) : undefined;
   const bibliography = options.bibliography ? await loadBibliography(path.resolve(options.cwd, options.bibliography)) : undefined;
-  const manifest = mergeManifests(listed, bibliography);
+  const zotero = options.zotero ? await loadZoteroLibrary(path.resolve(options.cwd, options.zotero.dataDir), options.zotero) : undefined;
+  const manifest = mergeManifests(mergeManifests(listed, bibliography), zotero);
   for (const w of manifest?.warnings ?? []) report.warn(w);
   for (const gone of bibliography?.missing ?? []) {
     report.skip({ path: gone.path, reason: "not-found", detail: `the attachment of @${gone.key}`, hint: "The bibliography names a file that is not on disk: export it again with its files, or fix the path in the entry's file field." });
+  }
+  for (const gone of zotero?.missing ?? []) {
+    report.skip({ path: gone.path, reason: "not-found", detail: `Zotero attachment ${gone.key}`, hint: "Zotero lists this file but it is not on disk: let Zotero download it (sync file storage), or relink it, then ingest again." });
   }
   report.progress("discover", 0, 0, "files");
   const discovered = await discover(sources, {
