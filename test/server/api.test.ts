@@ -303,7 +303,7 @@ describe("HTTP API over the filled store (extractive answerer)", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(["/chat", "/documents", "/documents/{id}", "/documents/{id}/pdf", "/figures/{id}", "/health", "/ingest/{job}", "/openapi.json", "/pages/{id}", "/search", "/v1/chat/completions", "/v1/models"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/chat", "/documents", "/documents/{id}", "/documents/{id}/pdf", "/figures/{id}", "/health", "/ingest/{job}", "/mcp", "/openapi.json", "/pages/{id}", "/search", "/v1/chat/completions", "/v1/models"]);
     expect(doc.components.schemas).toHaveProperty("ChatRequest");
     expect(doc.components.schemas).toHaveProperty("Citation");
     // Every documented operation is a real route: none of them answers "No route".

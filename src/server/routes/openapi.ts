@@ -72,6 +72,15 @@ export function buildOpenApiDocument(options: { auth: boolean }): OpenApiDocumen
   registerLibrary(registry, security, error, options.auth);
   registerOpenAi(registry, security, options.auth);
   registry.registerPath({
+    method: "post",
+    path: "/mcp",
+    summary: "Model Context Protocol over Streamable HTTP (stateless; JSON-RPC bodies)",
+    description: "Tools search, ask, list_papers, get_paper, get_figure, get_page and resources folio://paper/{id}; see the README. Any MCP client: point it at this URL, with the bearer token when the server sets one.",
+    security,
+    request: { body: { content: { "application/json": { schema: z.object({ jsonrpc: z.literal("2.0"), method: z.string(), id: z.union([z.string(), z.number()]).optional() }).passthrough() } } } },
+    responses: { 200: { description: "JSON-RPC response", content: { "application/json": { schema: z.object({}).passthrough() } } }, ...(options.auth ? { 401: error("Missing or wrong bearer token") } : {}) },
+  });
+  registry.registerPath({
     method: "get",
     path: "/health",
     summary: "Status, store counts and which parts run embedded (no token needed)",
