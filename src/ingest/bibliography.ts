@@ -19,7 +19,10 @@ export interface Bibliography extends Manifest {
 }
 
 interface BibItem {
+  /** The citation key, or how to name the item in messages when it has none. */
   key: string;
+  /** False when the export gave no usable citation key (Folio then makes one). */
+  hasKey?: boolean;
   title?: string;
   authors: string[];
   year?: number;
@@ -35,8 +38,10 @@ export function attachmentPaths(field: string): string[] {
   const parts = field.split(/(?<!\\);/).map((p) => p.trim()).filter(Boolean);
   return parts.map((part) => {
     const pieces = part.split(/(?<!\\):/);
-    // "desc:path:mime" (3 pieces, or more when a Windows drive letter "C:" splits the path).
-    const filePath = pieces.length >= 3 ? pieces.slice(1, -1).join(":") : part;
+    // "desc:path:mime" (more pieces when a Windows drive letter "C:" splits the path); the last
+    // piece names a type ("application/pdf", "PDF"), else the whole part is a bare path.
+    const typed = pieces.length >= 3 && /^(?:[\w.+-]+\/[\w.+-]+|[A-Za-z]{2,5})$/.test(pieces[pieces.length - 1]!.trim());
+    const filePath = typed ? pieces.slice(1, -1).join(":") : part;
     return filePath.replace(/\\([:;\\])/g, "$1");
   });
 }
@@ -85,7 +90,10 @@ function fromCslJson(text: string, problems: string[]): BibItem[] {
     const item = parsed.data;
     const files = item.file === undefined ? [] : Array.isArray(item.file) ? item.file : attachmentPaths(item.file);
     const authors = (item.author ?? []).map((a) => a.literal ?? [a.given, a.family].filter(Boolean).join(" ")).filter(Boolean);
-    items.push({ key: item["citation-key"] ?? String(item.id), title: item.title?.normalize("NFC"), authors: authors.map((a) => a.normalize("NFC")), year: yearOf(item.issued?.["date-parts"]?.[0]?.[0] ?? item.issued?.raw), doi: item.DOI, files });
+    // Zotero's own CSL-JSON ids are item URLs, not citation keys.
+    const id = String(item.id);
+    const key = item["citation-key"] ?? (/^[\w:.-]+$/.test(id) && !/^https?:/.test(id) ? id : undefined);
+    items.push({ key: key ?? `item ${i + 1}`, hasKey: key !== undefined, title: item.title?.normalize("NFC"), authors: authors.map((a) => a.normalize("NFC")), year: yearOf(item.issued?.["date-parts"]?.[0]?.[0] ?? item.issued?.raw), doi: item.DOI, files });
   });
   return items;
 }
@@ -119,7 +127,7 @@ export async function loadBibliography(file: string): Promise<Bibliography> {
         bib.missing.push({ key: item.key, path: absolutePath });
         continue;
       }
-      const entry: ManifestEntry = { path: pdf, absolutePath, title: item.title, authors: item.authors.length ? item.authors : undefined, year: item.year, doi: item.doi, citationKey: item.key, line: 0 };
+      const entry: ManifestEntry = { path: pdf, absolutePath, title: item.title, authors: item.authors.length ? item.authors : undefined, year: item.year, doi: item.doi, ...(item.hasKey === false ? {} : { citationKey: item.key }), line: 0 };
       bib.entries.push(entry);
       bib.byPath.set(absolutePath, entry);
     }

@@ -48,7 +48,8 @@ const PDF_ATTACHMENTS = `
   WHERE att.path IS NOT NULL
     AND (att.contentType = 'application/pdf' OR lower(att.path) LIKE '%.pdf')
     AND att.itemID NOT IN (SELECT itemID FROM deletedItems)
-    AND (att.parentItemID IS NULL OR att.parentItemID NOT IN (SELECT itemID FROM deletedItems))`;
+    AND (att.parentItemID IS NULL OR att.parentItemID NOT IN (SELECT itemID FROM deletedItems))
+    AND ai.libraryID IN (SELECT libraryID FROM libraries WHERE type = 'user')`;
 
 /** Field values of an item, by field name (the schema's fields and the user's custom ones). */
 function fieldsOf(db: Database, itemID: number): Map<string, string> {
@@ -81,9 +82,15 @@ function itemTypeOf(db: Database, itemID: number): string | undefined {
 
 const tagsOf = (db: Database, itemID: number) => rows<{ name: string }>(db, "SELECT t.name AS name FROM itemTags it JOIN tags t ON t.tagID = it.tagID WHERE it.itemID = ? ORDER BY t.name", [itemID]).map((r) => r.name);
 
+/** The SQL condition for collections of the user's library not in the trash (older databases have no deletedCollections table). */
+function liveCollections(db: Database): string {
+  const hasDeleted = rows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deletedCollections'").length > 0;
+  return `libraryID IN (SELECT libraryID FROM libraries WHERE type = 'user')${hasDeleted ? " AND collectionID NOT IN (SELECT collectionID FROM deletedCollections)" : ""}`;
+}
+
 /** The collections an item is in, with their ancestors (a paper in "Vision/Transformers" is in "Vision" too). */
-function collectionsOf(db: Database, itemID: number): string[] {
-  const all = new Map(rows<{ id: number; name: string; parent: number | null }>(db, "SELECT collectionID AS id, collectionName AS name, parentCollectionID AS parent FROM collections WHERE collectionID NOT IN (SELECT collectionID FROM deletedCollections)").map((c) => [c.id, c]));
+function collectionsOf(db: Database, itemID: number, live: string): string[] {
+  const all = new Map(rows<{ id: number; name: string; parent: number | null }>(db, `SELECT collectionID AS id, collectionName AS name, parentCollectionID AS parent FROM collections WHERE ${live}`).map((c) => [c.id, c]));
   const names = new Set<string>();
   for (const { id } of rows<{ id: number }>(db, "SELECT collectionID AS id FROM collectionItems WHERE itemID = ?", [itemID])) {
     for (let c = all.get(id); c; c = c.parent === null ? undefined : all.get(c.parent)) names.add(c.name);
@@ -97,12 +104,12 @@ function filePathOf(row: AttachmentRow, dataDir: string, options: ZoteroOptions)
   return path.isAbsolute(row.path) ? row.path : undefined;
 }
 
-function entryOf(db: Database, row: AttachmentRow, absolutePath: string): ManifestEntry {
+function entryOf(db: Database, row: AttachmentRow, absolutePath: string, live: string): ManifestEntry {
   const itemID = row.parentItemID ?? row.itemID;
   const fields = fieldsOf(db, itemID);
   const year = /\b(1\d{3}|2\d{3})\b/.exec(fields.get("date") ?? "")?.[1];
   const authors = authorsOf(db, itemID);
-  const library = { itemType: itemTypeOf(db, itemID), url: fields.get("url"), tags: tagsOf(db, itemID), collections: collectionsOf(db, itemID), zoteroKey: row.attachmentKey };
+  const library = { itemType: itemTypeOf(db, itemID), url: fields.get("url"), tags: tagsOf(db, itemID), collections: collectionsOf(db, itemID, live), attachmentKey: row.attachmentKey };
   return {
     path: absolutePath,
     absolutePath,
@@ -127,29 +134,39 @@ export async function loadZoteroLibrary(dataDir: string, options: ZoteroOptions 
     throw new InputError(`Cannot read ${database}: ${errorMessage(error)}.`, "Check that it is Zotero's database; a damaged file can be restored from Zotero's automatic backup (zotero.sqlite.bak).", error);
   }
   try {
+    return readLibrary(db, dataDir, options);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`Cannot read the Zotero library at ${dataDir}: ${errorMessage(error)}.`, "Check that it is Zotero's data folder and that Zotero has opened it once with a recent version; a damaged database can be restored from zotero.sqlite.bak.", error);
+  } finally {
+    db.close();
+  }
+}
+
+function readLibrary(db: Database, dataDir: string, options: ZoteroOptions): Bibliography {
+  const live = liveCollections(db);
+  {
     const library: Bibliography = { entries: [], byPath: new Map(), warnings: [], missing: [] };
-    const inCollection = (itemID: number) => !options.collection || collectionsOf(db, itemID).includes(options.collection);
-    if (options.collection && rows(db, "SELECT 1 FROM collections WHERE collectionName = ?", [options.collection]).length === 0) {
-      const names = rows<{ name: string }>(db, "SELECT collectionName AS name FROM collections ORDER BY collectionName").map((r) => r.name);
+    const inCollection = (itemID: number) => !options.collection || collectionsOf(db, itemID, live).includes(options.collection);
+    if (options.collection && rows(db, `SELECT 1 FROM collections WHERE collectionName = ? AND ${live}`, [options.collection]).length === 0) {
+      const names = rows<{ name: string }>(db, `SELECT collectionName AS name FROM collections WHERE ${live} ORDER BY collectionName`).map((r) => r.name);
       throw new InputError(`The Zotero library has no collection "${options.collection}".`, names.length ? `Its collections: ${names.join(", ")}.` : "It has no collections.");
     }
     for (const row of rows<AttachmentRow>(db, PDF_ATTACHMENTS)) {
       if (!inCollection(row.parentItemID ?? row.itemID)) continue;
       const file = filePathOf(row, dataDir, options);
       if (!file) {
-        library.warnings.push(`Zotero attachment ${row.attachmentKey} (${row.path}) is relative to the linked attachment base folder, which was not given; it was not ingested.`);
+        library.warnings.push(`Zotero attachment ${row.attachmentKey} (${row.path}) is relative to the linked attachment base folder: give it with --zotero-base-dir to ingest it.`);
         continue;
       }
       if (!existsSync(file)) {
         library.missing.push({ key: row.attachmentKey, path: file });
         continue;
       }
-      const entry = entryOf(db, row, file);
+      const entry = entryOf(db, row, file, live);
       library.entries.push(entry);
       library.byPath.set(file, entry);
     }
     return library;
-  } finally {
-    db.close();
   }
 }

@@ -55,7 +55,17 @@ export class SseWriter {
   async data(payload: unknown): Promise<void> {
     if (this.isClosed) return;
     const ok = this.res.write(`data: ${payload === "[DONE]" ? payload : JSON.stringify(payload)}\n\n`);
-    if (!ok) await new Promise<void>((resolve) => this.res.once("drain", resolve).once("close", resolve));
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off("drain", done);
+          this.res.off("close", done);
+          resolve();
+        };
+        this.res.on("drain", done);
+        this.res.on("close", done);
+      });
+    }
   }
 
   /** A comment line: keeps a quiet stream open through proxies that close idle connections. */

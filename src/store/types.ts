@@ -80,8 +80,8 @@ export const LibraryInfoSchema = z.object({
   url: z.string().optional(),
   tags: z.array(z.string()).default([]),
   collections: z.array(z.string()).default([]),
-  /** The attachment's key in the Zotero library. */
-  zoteroKey: z.string().optional(),
+  /** The reference manager's key of the file the document was read from (Zotero's attachment key). */
+  attachmentKey: z.string().optional(),
 });
 export type LibraryInfo = z.infer<typeof LibraryInfoSchema>;
 

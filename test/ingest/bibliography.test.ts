@@ -57,6 +57,8 @@ describe("attachmentPaths", () => {
     expect(attachmentPaths("Full Text PDF:storage/A/x.pdf:application/pdf;Snapshot:storage/A/s.html:text/html")).toEqual(["storage/A/x.pdf", "storage/A/s.html"]);
     expect(attachmentPaths(String.raw`PDF:C\:/Users/me/paper.pdf:application/pdf`)).toEqual(["C:/Users/me/paper.pdf"]);
     expect(attachmentPaths("papers/plain.pdf")).toEqual(["papers/plain.pdf"]);
+    // A bare path that happens to hold colons is not "desc:path:mime".
+    expect(attachmentPaths("/p/a:b:c.pdf")).toEqual(["/p/a:b:c.pdf"]);
   });
 });
 
@@ -105,10 +107,15 @@ describe("ingest --bib", () => {
     await store.close();
   }, 60_000);
 
-  it("a second run changes nothing", async () => {
+  it("a second run changes nothing; a changed citation key re-ingests its paper", async () => {
     const run = await runFolio(["ingest", "--bib", "library.bib", "--json"], { env: env(), cwd: dir });
     const summary = JSON.parse(run.stdout) as { ingested: number; unchanged: number };
     expect(summary).toMatchObject({ ingested: 0, unchanged: 2 });
+    await writeFile(path.join(dir, "renamed.bib"), BIB.replace("@inproceedings{gadget2020,", "@inproceedings{gadgets2020harmful,"));
+    const renamed = JSON.parse((await runFolio(["ingest", "--bib", "renamed.bib", "--json"], { env: env(), cwd: dir })).stdout) as { ingested: number; replaced: number; unchanged: number };
+    expect(renamed).toMatchObject({ ingested: 1, replaced: 1, unchanged: 1 });
+    const back = JSON.parse((await runFolio(["ingest", "--bib", "library.bib", "--json"], { env: env(), cwd: dir })).stdout) as { replaced: number };
+    expect(back.replaced).toBe(1);
   }, 60_000);
 
   it("`folio docs --bib` prints BibTeX under the entries' own keys; the sources of an answer show the key", async () => {
@@ -128,16 +135,19 @@ describe("ingest --bib", () => {
   it("reads a CSL-JSON export the same way", async () => {
     const csl = [
       { id: "gadget2020", type: "paper-conference", title: "Gadgets Considered Harmful (CSL)", author: [{ family: "Author", given: "Ada" }], issued: { "date-parts": [[2020, 6]] }, file: "papers/gadgets.pdf" },
+      { id: "http://zotero.org/users/1/items/ABCD", type: "article", title: "Keyless", file: "storage/ABCD1234/widgets.pdf" },
       { id: "bad", title: 42 },
     ];
     await writeFile(path.join(dir, "library.json"), JSON.stringify(csl));
     const run = await runFolio(["ingest", "--bib", "library.json", "--json"], { env: env(), cwd: dir });
     const summary = JSON.parse(run.stdout) as { ingested: number; replaced: number; warnings: string[] };
-    // The entry changed (its title), so the document is replaced, under the same id.
-    expect(summary).toMatchObject({ ingested: 1, replaced: 1 });
-    expect(summary.warnings.join("\n")).toMatch(/library\.json: item 2: /);
+    // The entries changed (titles, keys), so the documents are replaced, under the same ids.
+    expect(summary).toMatchObject({ ingested: 2, replaced: 2 });
+    expect(summary.warnings.join("\n")).toMatch(/library\.json: item 3: /);
     const docs = await runFolio(["docs", "--json"], { env: env(), cwd: dir });
-    const titles = (JSON.parse(docs.stdout) as { documents: Array<{ title: string }> }).documents.map((d) => d.title).sort();
-    expect(titles).toEqual(["Gadgets Considered Harmful (CSL)", "Learning Robust Widgets from Noisy Gadgets & More"]);
+    const documents = (JSON.parse(docs.stdout) as { documents: Array<{ title: string; citationKey?: string }> }).documents;
+    expect(documents.map((d) => d.title).sort()).toEqual(["Gadgets Considered Harmful (CSL)", "Keyless"]);
+    // A Zotero item URL is no citation key: Folio makes its own when it prints BibTeX.
+    expect(documents.find((d) => d.title === "Keyless")!.citationKey).toBeUndefined();
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import initSqlJs, { type Database } from "sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyWal } from "../../src/ingest/sqlite-snapshot.js";
 import { makeTwoColumnPaper } from "../fixtures/make-pdfs.js";
 import { runFolio } from "../helpers/cli.js";
 import { removeDir, tempDir } from "../helpers/tmp.js";
@@ -126,7 +127,7 @@ describe.skipIf(!hasSpecs)("ingest zotero:DIR", () => {
     expect(docs.map((d) => d.title).sort()).toEqual(["Gadgets Considered Harmful", "Learning Robust Widgets from Noisy Gadgets"]);
     const widgets = docs.find((d) => d.citationKey === "muller2021widgets")!;
     expect(widgets).toMatchObject({ authors: ["Jörg Müller", "B. Writer"], year: 2021, doi: "10.1000/widgets.1" });
-    expect(widgets.library).toEqual({ itemType: "journalArticle", url: "https://example.org/widgets", tags: ["robustness", "to-read"], collections: ["Reading", "Widgets"], zoteroKey: "AAAA1111" });
+    expect(widgets.library).toEqual({ itemType: "journalArticle", url: "https://example.org/widgets", tags: ["robustness", "to-read"], collections: ["Reading", "Widgets"], attachmentKey: "AAAA1111" });
     const gadgets = docs.find((d) => d.title === "Gadgets Considered Harmful")!;
     expect(gadgets).toMatchObject({ authors: ["Ada Author"], year: 2020 });
     expect(gadgets.library?.itemType).toBe("conferencePaper");
@@ -174,6 +175,28 @@ describe.skipIf(!hasSpecs)("ingest zotero:DIR", () => {
       const run = await runFolio(["ingest", `zotero:${zotero}`, "--json"], { env: { FOLIO_HOME: home }, cwd: dir });
       expect((JSON.parse(run.stdout) as Summary).ingested).toBe(3);
       expect((await docsOf(home)).map((d) => d.title)).toContain("Added While Zotero Runs");
+
+      // A copy taken while Zotero was still appending ends in a torn frame: its checksum fails,
+      // and the snapshot is the last complete commit (the database still opens).
+      const main = new Uint8Array(readFileSync(path.join(zotero, "zotero.sqlite")));
+      const wal = new Uint8Array(readFileSync(path.join(zotero, "zotero.sqlite-wal")));
+      const torn = wal.slice();
+      torn[torn.length - 100] = torn[torn.length - 100]! ^ 0xff;
+      const SQL = await initSqlJs({ locateFile: (f) => path.join(path.dirname(createRequire(import.meta.url).resolve("sql.js")), f) });
+      const attachmentPaths = (bytes: Uint8Array) => {
+        const copy = bytes.slice();
+        if (copy[18] === 2) copy.set([1, 1], 18);
+        const db = new SQL.Database(copy);
+        try {
+          return (db.exec("SELECT path FROM itemAttachments")[0]?.values ?? []).map((row) => String(row[0]));
+        } finally {
+          db.close();
+        }
+      };
+      // (Each statement above was its own commit: the torn one is the last, the attachment's.)
+      expect(attachmentPaths(applyWal(main, wal))).toContain("storage:new.pdf");
+      expect(attachmentPaths(applyWal(main, torn))).not.toContain("storage:new.pdf");
+      expect(attachmentPaths(applyWal(main, torn))).toContain("storage:Muller - 2021 - Widgets.pdf");
     } finally {
       live.close();
     }

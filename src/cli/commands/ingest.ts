@@ -15,7 +15,7 @@ import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; json?: boolean; progress?: boolean; figureImages?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean };
 
 const ZOTERO_PREFIX = "zotero:";
 
@@ -35,6 +35,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--exclude <glob>", "skip files matching (repeatable)", collect)
     .option("--manifest <file>", "CSV or JSONL with path or url, title, authors, year, doi, arxiv")
     .option("--zotero-collection <name>", "with zotero:DIR, only the items of this collection (and its subcollections)")
+    .option("--zotero-base-dir <dir>", "with zotero:DIR, the folder linked files are relative to (Zotero's Linked Attachment Base Directory)")
     .option("--bib <file>", "BibTeX, BibLaTeX or CSL-JSON export (Better BibTeX, Zotero, JabRef): its PDF attachments with the entries' metadata and citation keys")
     .option("--prune", "remove documents whose files are gone from the given folders")
     .option("--strict", "exit non-zero when any file is skipped")
@@ -48,7 +49,10 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
       if (zotero.length > 1) throw new UsageError("Give one Zotero library at a time.", "Run `folio ingest zotero:DIR` once per library.");
       if (opts.zoteroCollection && !zotero.length) throw new UsageError("--zotero-collection needs a zotero: source.", "Run `folio ingest zotero:~/Zotero --zotero-collection NAME`.");
       const paths = given.filter((s) => !s.startsWith(ZOTERO_PREFIX));
-      if (zotero[0]) opts = { ...opts, zotero: { dataDir: zoteroDataDir(zotero[0], ctx.io), ...(opts.zoteroCollection ? { collection: opts.zoteroCollection } : {}) } };
+      if (zotero[0]) {
+        const base = opts.zoteroBaseDir ? { linkedBaseDir: path.resolve(ctx.io.cwd, opts.zoteroBaseDir) } : {};
+        opts = { ...opts, zotero: { dataDir: zoteroDataDir(zotero[0], ctx.io), ...(opts.zoteroCollection ? { collection: opts.zoteroCollection } : {}), ...base } };
+      }
       if (paths.length === 0 && !opts.manifest && !opts.bib && !opts.zotero) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`), a --manifest or a --bib.");
       for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : []), ...(opts.bib ? [opts.bib] : [])]) {
         if (!isRemoteSource(p) && !existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory), http(s) URLs or arxiv:<id>.");

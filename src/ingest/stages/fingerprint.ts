@@ -45,7 +45,7 @@ export async function fingerprint({ item }: PlannedItem, source: ReadSource, ctx
     v: PIPELINE_VERSION,
     c: [options.chunkTokens, options.chunkOverlapTokens],
     r: source.kind === "pdf" ? [ctx.renderPages && options.pageDpi, ctx.cropFigures && options.figureDpi] : undefined,
-    m: entry ? { t: entry.title, a: entry.authors, y: entry.year, d: entry.doi, x: entry.arxivId, c: entry.caption } : undefined,
+    m: entry ? { t: entry.title, a: entry.authors, y: entry.year, d: entry.doi, x: entry.arxivId, c: entry.caption, k: entry.citationKey, lib: entry.library } : undefined,
     s: sidecar?.text,
     l: linkedImages,
   });

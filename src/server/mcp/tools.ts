@@ -27,13 +27,18 @@ const Paper = z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(
 
 const text = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
 
-/** Runs a tool; a failure is a tool error (isError) with what to do, never a stack trace. */
+/**
+ * Runs a tool; a failure is a tool error (isError) with what to do, never a stack trace. Only
+ * Folio's own errors are shown as they are: others (a file system error naming a server path) are
+ * logged on stderr and reported in general terms.
+ */
 async function safely(config: FolioConfig, run: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
     return await run();
   } catch (error) {
-    const hint = isFolioError(error) ? `\nhint: ${error.hint}` : "";
-    return { isError: true, content: [{ type: "text", text: redact(`${errorMessage(error)}${hint}`, config.secrets) }] };
+    if (isFolioError(error)) return { isError: true, content: [{ type: "text", text: redact(`${error.message}\nhint: ${error.hint}`, config.secrets) }] };
+    process.stderr.write(`${redact(`folio mcp: ${errorMessage(error)}`, config.secrets)}\n`);
+    return { isError: true, content: [{ type: "text", text: "The tool failed on the server.\nhint: Try again; if it keeps failing, the server's log (stderr) says why." }] };
   }
 }
 
@@ -75,6 +80,7 @@ function registerSearchTools(server: McpServer, deps: McpDeps): void {
     },
     (args) =>
       safely(config, async () => {
+        // (search is one query; ask below honours a cancelled call)
         const hits = await store.search({ text: args.query, k: args.k ?? config.search.topK, filters: filtersOf(args) });
         const lines = hits.map((h, i) => `${citationLine(i + 1, h)}\n${h.text.replace(/\s+/g, " ").slice(0, 600)}`);
         const structured = hits.map((h, i) => ({ n: i + 1, docId: h.metadata.docId, title: h.metadata.title, kind: h.metadata.kind, page: h.metadata.page, figureLabel: h.metadata.figureLabel, citation: citationLine(i + 1, h), text: h.text, score: h.score }));
@@ -89,9 +95,10 @@ function registerSearchTools(server: McpServer, deps: McpDeps): void {
         "Answer a question from the papers in the user's Folio library. The answer cites its sources with [n] markers and ends with a References list (paper, page, figure). Say in your reply which sources support what.",
       inputSchema: { question: z.string().trim().min(1).describe("The question"), paper: Paper.optional(), k: z.number().int().min(1).max(50).optional().describe("How many sources to read (default 8)") },
     },
-    (args) =>
+    (args, extra) =>
       safely(config, async () => {
-        const answer = await answerer.answer({ question: args.question, ...(args.k ? { k: args.k } : {}), filters: filtersOf(args) });
+        // A cancelled call (notifications/cancelled, a closed HTTP request) stops retrieval and the LLM.
+        const answer = await answerer.answer({ question: args.question, ...(args.k ? { k: args.k } : {}), filters: filtersOf(args), signal: extra.signal });
         const citations = answer.citations.map((c) => ({ n: c.n, docId: c.docId, title: c.title, page: c.page, figureLabel: c.figureLabel, snippet: c.snippet }));
         return { ...text(contentWithReferences(answer)), structuredContent: { answer: answer.answer, citations, unanswered: answer.unanswered } };
       }),

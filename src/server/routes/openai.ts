@@ -39,7 +39,8 @@ async function questionOf(ctx: ServerContext, body: ChatCompletionBody, signal: 
   const history: ChatTurn[] = body.messages
     .slice(0, lastUser)
     .filter((m): m is typeof m & { role: "user" | "assistant" } => m.role === "user" || m.role === "assistant")
-    .map((m) => ({ role: m.role, content: messageParts(m).text }));
+    // Folio's own References section is not part of what was said.
+    .map((m) => ({ role: m.role, content: m.role === "assistant" ? messageParts(m).text.replace(/\n\nReferences\n\[1\][\s\S]*$/, "") : messageParts(m).text }));
   const k = body.k ?? suffix.data.k;
   const papers = body.paper ?? suffix.data.paper;
   const docIds = papers === undefined ? undefined : Array.isArray(papers) ? papers : [papers];
@@ -148,6 +149,8 @@ async function streamCompletion(ctx: ServerContext, res: Response, request: Answ
       }
       next = await events.next();
     }
+    // The client went away: let the answer's generator clean up (its finally blocks, the LLM call).
+    if (sse.isClosed && !next.done) await events.return?.();
   } catch (error) {
     if (!sse.isClosed) {
       const { status, body } = toErrorResponse(error, ctx.config.secrets, ctx.config.server.maxBodyBytes);
