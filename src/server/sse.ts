@@ -39,8 +39,12 @@ export class SseWriter {
       });
     }
     const ok = this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    if (ok) return;
-    await new Promise<void>((resolve) => {
+    if (!ok) await this.drained();
+  }
+
+  /** Resolves when the socket takes more, or the client is gone. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
       const done = () => {
         this.res.off("drain", done);
         this.res.off("close", done);
@@ -55,17 +59,7 @@ export class SseWriter {
   async data(payload: unknown): Promise<void> {
     if (this.isClosed) return;
     const ok = this.res.write(`data: ${payload === "[DONE]" ? payload : JSON.stringify(payload)}\n\n`);
-    if (!ok) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off("drain", done);
-          this.res.off("close", done);
-          resolve();
-        };
-        this.res.on("drain", done);
-        this.res.on("close", done);
-      });
-    }
+    if (!ok) await this.drained();
   }
 
   /** A comment line: keeps a quiet stream open through proxies that close idle connections. */
