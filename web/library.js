@@ -8,7 +8,6 @@ import { forgetDocument, openSource } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
 const els = {
-  section: $("library"),
   count: $("library-count"),
   search: $("library-search"),
   dropzone: $("dropzone"),
@@ -20,7 +19,6 @@ const els = {
 const state = {
   documents: [],
   query: "",
-  loaded: false,
   searchTimer: undefined,
   /** Only the newest listing request may draw (answers can arrive out of order). */
   listing: 0,
@@ -43,7 +41,6 @@ export async function loadLibrary() {
     const body = await getJson(`documents${q}`);
     if (listing !== state.listing) return;
     state.documents = body.documents;
-    state.loaded = true;
     renderList();
   } catch (error) {
     els.count.textContent = error instanceof ApiError && error.status === 401 ? "The library needs the API token: save it at the top of the page." : `The library could not be read: ${error.message}`;

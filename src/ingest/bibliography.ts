@@ -47,7 +47,8 @@ export function attachmentPaths(field: string): string[] {
 }
 
 const isPdf = (file: string) => /\.pdf$/i.test(file);
-const yearOf = (value: string | number | undefined) => {
+/** The first four-digit year in a date ("2021-03-04", "June 2020"). */
+export const yearOf = (value: string | number | undefined) => {
   const match = /\b(1\d{3}|2\d{3})\b/.exec(String(value ?? ""));
   return match ? Number(match[1]) : undefined;
 };

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Database, SqlValue } from "sql.js";
 import { InputError, errorMessage } from "../errors.js";
-import type { Bibliography } from "./bibliography.js";
+import { yearOf, type Bibliography } from "./bibliography.js";
 import type { ManifestEntry } from "./manifest.js";
 import { openSnapshot } from "./sqlite-snapshot.js";
 
@@ -107,7 +107,7 @@ function filePathOf(row: AttachmentRow, dataDir: string, options: ZoteroOptions)
 function entryOf(db: Database, row: AttachmentRow, absolutePath: string, live: string): ManifestEntry {
   const itemID = row.parentItemID ?? row.itemID;
   const fields = fieldsOf(db, itemID);
-  const year = /\b(1\d{3}|2\d{3})\b/.exec(fields.get("date") ?? "")?.[1];
+  const year = yearOf(fields.get("date"));
   const authors = authorsOf(db, itemID);
   const library = { itemType: itemTypeOf(db, itemID), url: fields.get("url"), tags: tagsOf(db, itemID), collections: collectionsOf(db, itemID, live), attachmentKey: row.attachmentKey };
   return {
@@ -115,7 +115,7 @@ function entryOf(db: Database, row: AttachmentRow, absolutePath: string, live: s
     absolutePath,
     title: fields.get("title"),
     authors: authors.length ? authors : undefined,
-    year: year ? Number(year) : undefined,
+    year,
     doi: fields.get("DOI"),
     citationKey: fields.get("citationKey"),
     library,
