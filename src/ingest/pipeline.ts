@@ -135,8 +135,20 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   }
   if (run.fatal !== undefined) throw run.fatal;
 
+  if (!signal?.aborted) await recordCopies(plan, store, report);
   if (plan.pruning && !signal?.aborted) await pruneGone(plan, store, report);
   return report.finish(Boolean(signal?.aborted), Boolean(options.strict));
+}
+
+/** Copies of a document's file found this run become its `alsoAt` paths (the document is stored once). */
+async function recordCopies(plan: Plan, store: FolioStoreApi, report: RunReport): Promise<void> {
+  for (const [docId, paths] of plan.identities.copiesByDocument()) {
+    try {
+      await store.addAlsoAt(docId, paths);
+    } catch (error) {
+      report.warn(`${paths.join(", ")}: could not be recorded as another path of ${docId}: ${errorMessage(error)}`);
+    }
+  }
 }
 
 /** One preparer: takes the next item until none is left, and queues what it made ready. */

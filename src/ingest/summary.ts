@@ -37,6 +37,8 @@ export const IngestSummarySchema = z.object({
   ingested: z.number().int().nonnegative(),
   /** Documents whose content and embedding setup matched the store: nothing done. */
   unchanged: z.number().int().nonnegative(),
+  /** Files whose very bytes another document already is (found at another path): recorded as its `alsoAt`, not stored twice. */
+  copies: z.number().int().nonnegative(),
   /** Of `ingested`, documents that replaced an older version. */
   replaced: z.number().int().nonnegative(),
   /** Documents removed because their source file is gone (with `prune`). */
@@ -71,7 +73,9 @@ export type FileEvent =
   | { type: "unchanged"; path: string; docId: string }
   | { type: "done"; path: string; docId: string; title: string; replaced: boolean; pages: number; chunks: number; figures: number; figureLabels: string[]; seconds: number }
   | { type: "skipped"; path: string; reason: SkipReason; detail?: string; hint: string }
-  | { type: "pruned"; path: string; docId: string };
+  | { type: "pruned"; path: string; docId: string }
+  /** The same bytes as `of`, stored as `docId`: this path is recorded as another path of that document. */
+  | { type: "copy"; path: string; docId: string; of: string };
 
 export interface IngestEvents {
   onProgress?(progress: PhaseProgress): void;

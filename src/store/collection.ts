@@ -24,6 +24,8 @@ export const PAYLOAD_INDEXES: ReadonlyArray<{ field: string; schema: Schemas["Pa
   // removing a document's images asks whether any other point still uses each one
   { field: "metadata.imageId", schema: "keyword" },
   { field: "metadata.lang", schema: "keyword" },
+  // a paper filter also takes the figures stored as images of their own
+  { field: "metadata.paperId", schema: "keyword" },
 ];
 
 /** Which named vectors a collection has. */

@@ -78,7 +78,8 @@ function range(gte?: number, lte?: number): Schemas["Range"] | null {
 export function buildFilter(filters: SearchFilters = {}, extra: Condition[] = []): QdrantFilter | undefined {
   const must: Condition[] = [];
   const mustNot: Condition[] = [];
-  if (filters.docIds) must.push({ key: "metadata.docId", match: { any: filters.docIds } });
+  // A paper's figures stored as images of their own (paperId) belong to it.
+  if (filters.docIds) must.push({ should: [{ key: "metadata.docId", match: { any: filters.docIds } }, { key: "metadata.paperId", match: { any: filters.docIds } }] });
   if (filters.kinds) must.push({ key: "metadata.kind", match: { any: filters.kinds } });
   if (filters.langs?.length) must.push({ key: "metadata.lang", match: { any: filters.langs } });
   const years = range(filters.year?.gte, filters.year?.lte);

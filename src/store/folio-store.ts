@@ -200,6 +200,23 @@ export class FolioStore implements FolioStoreApi {
     });
   }
 
+  /**
+   * Records more paths at which a stored document's very bytes were found (its `alsoAt`), so one
+   * document stands for every copy. Returns false when the document is not stored.
+   */
+  async addAlsoAt(docId: string, paths: readonly string[]): Promise<boolean> {
+    return this.guard("record the other paths of a document", async () => {
+      const record = await this.getDocument(docId);
+      if (!record) return false;
+      const known = new Set([record.source, ...(record.alsoAt ?? [])]);
+      const added = [...new Set(paths)].filter((p) => !known.has(p));
+      if (added.length === 0) return true;
+      const updated = DocumentRecordSchema.parse({ ...record, alsoAt: [...(record.alsoAt ?? []), ...added].sort() });
+      await this.client.upsert(this.registry, { wait: true, points: [{ id: documentPointId(docId), vector: [1], payload: updated }] });
+      return true;
+    });
+  }
+
   /** Deletes a document's registry record; `registryExists` skips the check when the caller just ensured the registry. */
   private async deleteRecord(docId: string, registryExists = false): Promise<void> {
     if (registryExists || (await collectionExists(this.client, this.registry))) {

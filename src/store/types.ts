@@ -25,6 +25,8 @@ export const ChunkMetadataSchema = z.object({
   citationKey: z.string().optional(),
   /** File path or URL the document came from, as the user gave it. */
   source: z.string(),
+  /** For a figure image stored on its own: the document id of the paper it belongs to. */
+  paperId: z.string().optional(),
   kind: z.enum(CHUNK_KINDS),
   /** 1-based page number. */
   page: z.number().int().positive().optional(),
@@ -89,6 +91,10 @@ export type LibraryInfo = z.infer<typeof LibraryInfoSchema>;
 export const DocumentRecordSchema = z.object({
   docId: z.string(),
   source: z.string(),
+  /** Other paths holding the very same bytes (copies of the file): one document, every path recorded. */
+  alsoAt: z.array(z.string()).optional(),
+  /** For a figure image stored on its own: the document id of the paper it belongs to. */
+  paperId: z.string().optional(),
   /** Content hash of the source file: unchanged hash means nothing to do. */
   contentHash: z.string(),
   title: z.string(),
@@ -208,6 +214,8 @@ export interface FolioStoreApi {
   /** Stores a document whose points the embed stage makes, in putDocument's crash-safe order. */
   putEmbedded(document: DocumentInput, embedded: EmbeddedDocument, onProgress?: (done: number, total: number) => void): Promise<DocumentRecord>;
   deleteDocument(docId: string): Promise<void>;
+  /** Records more paths holding a stored document's very bytes (its `alsoAt`); false when it is not stored. */
+  addAlsoAt(docId: string, paths: readonly string[]): Promise<boolean>;
   /** Number of points (chunks, pages, figures), optionally filtered. */
   count(filters?: SearchFilters): Promise<number>;
   /** Throws EmptyStoreError when nothing was ingested. */

@@ -5,7 +5,8 @@
  * refusal with its status: traversal, not a PDF, encrypted, over the limit, no token.
  */
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { createCanvas } from "@napi-rs/canvas";
 import path from "node:path";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,6 +86,33 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
     expect(detail.bibtex).toContain("year = {2025}");
   });
 
+  it("a figure image stored on its own is listed in its paper's gallery, not as a paper", async () => {
+    // A folder named like the paper's file holds a figure of it (hybrid.pdf and hybrid/fig.png).
+    const folder = path.join(home, "figures", "dense-sparse-hybrid-retrieval");
+    await mkdir(folder, { recursive: true });
+    const canvas = createCanvas(240, 160);
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#2a6";
+    g.fillRect(10, 10, 200, 120);
+    await writeFile(path.join(folder, "recall-curve.png"), canvas.toBuffer("image/png"));
+    await writeFile(path.join(folder, "recall-curve.txt"), "Figure 9: Recall at 100 of dense, sparse and hybrid retrieval.");
+    const summary = await ingest(t.store, [path.join(home, "figures")], ingestOptionsFromConfig(t.config));
+    expect(summary.ingested).toBe(1);
+    try {
+      const docs = await list();
+      expect(docs).toHaveLength(4);
+      const hybrid = docs.find((d) => d.title === "Dense, Sparse and Hybrid Retrieval")!;
+      const detail = DocumentDetailSchema.parse(await (await fetch(`${t.url}/documents/${enc(hybrid.docId)}`)).json());
+      expect(detail.figureList.map((f) => f.label)).toContain("Figure 9");
+      expect(detail.figures).toBe(hybrid.figures);
+      const health = (await (await fetch(`${t.url}/health`)).json()) as { store: { documents: number } };
+      expect(health.store.documents).toBe(4);
+    } finally {
+      const image = (await t.store.listDocuments()).find((d) => d.paperId);
+      if (image) await t.store.deleteDocument(image.docId);
+    }
+  });
+
   it("GET /documents/{id}/pdf serves the PDF by id, with range requests", async () => {
     const doc = (await list("Evaluating"))[0]!;
     const res = await fetch(`${t.url}${doc.pdfUrl}`);
@@ -114,9 +142,10 @@ describe("library API: documents, PDFs, uploads and ingest jobs", () => {
   });
 
   it("a PDF changed after it was ingested is served with a header that says so", async () => {
-    const { copyFile, utimes } = await import("node:fs/promises");
+    const { readFile, utimes } = await import("node:fs/promises");
     const copy = path.join(home, "changed.pdf");
-    await copyFile(packagePath("data", "papers", "evaluating-retrieval.pdf"), copy);
+    // Other bytes than the stored paper's (a comment after %%EOF), so it is a document of its own, not a copy.
+    await writeFile(copy, Buffer.concat([await readFile(packagePath("data", "papers", "evaluating-retrieval.pdf")), Buffer.from("\n% a copy\n")]));
     await ingest(t.store, [copy], ingestOptionsFromConfig(t.config));
     const doc = (await list()).find((d) => d.fileName === "changed.pdf")!;
     expect((await fetch(`${t.url}${doc.pdfUrl}`)).headers.get("x-folio-source-changed")).toBeNull();

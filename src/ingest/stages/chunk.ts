@@ -9,6 +9,17 @@ import type { StageContext } from "./context.js";
 import type { Fingerprint } from "./fingerprint.js";
 import type { PlannedItem } from "./plan.js";
 import { displayOf, hintFor, Skip } from "./skip.js";
+import { arxivDocId, normalizeArxivId } from "../hash.js";
+
+/** "arXiv:1706.03762" or an arxiv.org link in an image's caption names the paper it is a figure of. */
+function paperNamedIn(parsed: ParsedDocument): string | undefined {
+  for (const figure of parsed.figures) {
+    const match = /\barxiv(?::\s*|\.org\/(?:abs|pdf)\/)([a-z-]+(?:\.[A-Z]{2})?\/\d{7}|\d{4}\.\d{4,5})/i.exec(figure.caption);
+    const id = normalizeArxivId(match?.[1]);
+    if (id) return arxivDocId(id);
+  }
+  return undefined;
+}
 
 /** A document ready for the store writer. */
 export interface ReadyDocument {
@@ -38,7 +49,8 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
   };
   const { chunkTokens, chunkOverlapTokens } = ctx.options;
   // Each chunk is analysed in its own language: an English paper with a Chinese abstract is both.
-  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens }).map((c) => ({ ...c, metadata: { ...c.metadata, lang: detectLanguage(c.text) } }));
+  const paperId = kind === "image" ? (planned.paperId ?? paperNamedIn(parsed)) : undefined;
+  const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens }).map((c) => ({ ...c, metadata: { ...c.metadata, lang: detectLanguage(c.text), ...(paperId ? { paperId } : {}) } }));
   if (chunks.length === 0) throw new Skip("empty", hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
   return {
     display,
@@ -51,6 +63,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
       year: meta.year,
       ...(meta.citationKey ? { citationKey: meta.citationKey } : {}),
       ...(entry?.library ? { library: entry.library } : {}),
+      ...(paperId ? { paperId } : {}),
       ...(meta.doi ? { doi: meta.doi } : {}),
       ...(meta.arxivId ? { arxivId: meta.arxivId } : {}),
       lang: dominantLanguage(chunks.filter((c) => c.metadata.kind === "text").map((c) => c.text)),

@@ -7,7 +7,9 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { DocumentRecord, FolioStoreApi } from "../../store/types.js";
 import { discover, type SourceItem } from "../discover.js";
-import { arxivDocId, arxivIdFromFileName, fileDocId, shortHash, urlDocId } from "../hash.js";
+import { arxivDocId, arxivIdFromFileName, fileDocId, normalizeArxivId, shortHash, urlDocId } from "../hash.js";
+import { Identities, type IdSource } from "../identity.js";
+import { sourceKindOf } from "../sniff.js";
 import { loadBibliography } from "../bibliography.js";
 import { loadZoteroLibrary, type ZoteroOptions } from "../zotero.js";
 import { loadManifest, mergeManifests } from "../manifest.js";
@@ -18,8 +20,12 @@ import { displayOf } from "./skip.js";
 export interface PlannedItem {
   item: SourceItem;
   docId: string;
+  /** Where `docId` came from: an arXiv id in a file name is only a hint the content must confirm. */
+  idFrom: IdSource;
   /** The arXiv id known before parsing: the manifest's, else the download's or the file name's. */
   knownArxivId: string | undefined;
+  /** For an image: the paper it is a figure of, when its folder, the manifest or a sibling PDF names it. */
+  paperId: string | undefined;
   /** The file's size (undefined: a URL, or the file could not be stat'ed). */
   size: number | undefined;
 }
@@ -34,6 +40,8 @@ export interface Plan {
   /** The folders given, for --prune (empty: nothing to prune). */
   roots: string[];
   pruning: boolean;
+  /** Which document each file is: copies by their bytes, ids checked against the content. */
+  identities: Identities;
 }
 
 export interface PlanOptions {
@@ -81,19 +89,63 @@ export async function planRun(store: FolioStoreApi, sources: string[], options: 
   const pruning = Boolean(options.prune) && discovered.roots.length > 0;
   const stored = items.some((item) => item.type === "file") || pruning ? await store.listDocuments() : undefined;
   const storedFiles = (stored ?? []).filter((record) => path.isAbsolute(record.source));
-  const knownArxivIds = items.map((item) => item.manifest?.arxivId ?? (item.type === "url" ? item.arxivId : arxivIdFromFileName(item.path)));
-  const docIds = assignDocIds(items, knownArxivIds, storedFiles);
+  const knownArxivIds = items.map(knownArxivIdOf);
+  const claimed = new Map<string, string>();
+  const docIds = assignDocIds(items, knownArxivIds, storedFiles, claimed);
+  const paperIds = linkFigureImages(items, docIds, storedFiles);
 
   // Largest files first, so the longest parse does not start last and run alone at the end.
   const sizes = await Promise.all(items.map((item) => (item.type === "file" ? stat(item.path).then((s) => s.size, () => undefined) : Promise.resolve(undefined))));
   const order = items.map((_, i) => i).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0) || a - b);
   return {
-    items: order.map((i) => ({ item: items[i]!, docId: docIds[i]!, knownArxivId: knownArxivIds[i], size: sizes[i] })),
+    items: order.map((i) => ({ item: items[i]!, docId: docIds[i]!, idFrom: idSourceOf(items[i]!, knownArxivIds[i]), knownArxivId: knownArxivIds[i], paperId: paperIds[i], size: sizes[i] })),
     storedById: stored ? new Map(stored.map((record) => [record.docId, record])) : undefined,
     storedFiles,
     roots: discovered.roots,
     pruning,
+    identities: new Identities(storedFiles, claimed),
   };
+}
+
+/**
+ * The arXiv id an item is known by before parsing: the manifest's, the download's, or the file
+ * name's. An image is a figure, never a paper: its arXiv id names the paper it belongs to.
+ */
+function knownArxivIdOf(item: SourceItem): string | undefined {
+  if (item.type === "url") return item.manifest?.arxivId ?? item.arxivId;
+  if (sourceKindOf(item.path) === "image") return undefined;
+  return item.manifest?.arxivId ?? arxivIdFromFileName(item.path);
+}
+
+function idSourceOf(item: SourceItem, arxivId: string | undefined): IdSource {
+  if (item.type === "url") return item.arxivId || item.manifest?.arxivId ? "download" : "url";
+  if (!arxivId) return "path";
+  return item.manifest?.arxivId ? "manifest" : "file-name";
+}
+
+/**
+ * The paper each standalone figure image belongs to: the manifest row's arXiv id, a folder named
+ * like an arXiv id (figures/1706.03762/), or a folder named like one PDF of this run or the store
+ * (attention.pdf and attention/fig1.png). A caption that names an arXiv id is read at parse time.
+ */
+function linkFigureImages(items: SourceItem[], docIds: string[], storedFiles: DocumentRecord[]): Array<string | undefined> {
+  const pdfsByStem = new Map<string, Set<string>>();
+  const addPdf = (file: string, docId: string) => {
+    if (sourceKindOf(file) !== "pdf") return;
+    const stem = path.basename(file, path.extname(file)).toLowerCase();
+    pdfsByStem.set(stem, new Set([...(pdfsByStem.get(stem) ?? []), docId]));
+  };
+  items.forEach((item, i) => item.type === "file" && addPdf(item.path, docIds[i]!));
+  for (const record of storedFiles) addPdf(record.source, record.docId);
+  return items.map((item) => {
+    if (item.type !== "file" || sourceKindOf(item.path) !== "image") return undefined;
+    if (item.manifest?.arxivId) return arxivDocId(item.manifest.arxivId);
+    const folder = path.basename(path.dirname(item.path));
+    const arxivId = normalizeArxivId(folder);
+    if (arxivId) return arxivDocId(arxivId);
+    const named = pdfsByStem.get(folder.toLowerCase());
+    return named?.size === 1 ? [...named][0] : undefined;
+  });
 }
 
 /**
@@ -102,17 +154,16 @@ export async function planRun(store: FolioStoreApi, sources: string[], options: 
  * folder-relative id belongs to another file that still exists (two folders with the same name)
  * gets an id of its own instead of replacing that file.
  */
-function assignDocIds(items: SourceItem[], knownArxivIds: Array<string | undefined>, storedFiles: DocumentRecord[]): string[] {
+function assignDocIds(items: SourceItem[], knownArxivIds: Array<string | undefined>, storedFiles: DocumentRecord[], claimed: Map<string, string>): string[] {
   const storedIdBySource = new Map(storedFiles.map((record) => [record.source, record.docId]));
   const storedSourceById = new Map(storedFiles.map((record) => [record.docId, record.source]));
-  const claimed = new Map<string, string>();
   return items.map((item, index) => {
     const display = displayOf(item);
     let id: string;
-    if (item.type === "url") id = item.arxivId ? arxivDocId(item.arxivId) : urlDocId(item.url);
+    const known = knownArxivIds[index];
+    if (item.type === "url") id = known ? arxivDocId(known) : urlDocId(item.url);
     else {
-      const arxivId = knownArxivIds[index];
-      if (arxivId) id = arxivDocId(arxivId);
+      if (known) id = arxivDocId(known);
       else {
         id = storedIdBySource.get(item.path) ?? fileDocId(item.root, item.path);
         const owner = storedSourceById.get(id);

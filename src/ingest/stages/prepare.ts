@@ -12,18 +12,34 @@ import type { Plan, PlannedItem } from "./plan.js";
 import { readSource } from "./read.js";
 import { displayOf } from "./skip.js";
 
-/** The document ready to write, or undefined when it is unchanged. Throws Skip for a file it cannot take. */
+/** The document ready to write, or undefined when it is unchanged or a copy. Throws Skip for a file it cannot take. */
 export async function prepareDocument(planned: PlannedItem, plan: Plan, ctx: StageContext, parsePdf: PdfParser, onFatal: (error: unknown) => void): Promise<ReadyDocument | undefined> {
   const startedAt = performance.now();
+  const display = displayOf(planned.item);
   const source = await readSource(planned, ctx);
   const fp = await fingerprint(planned, source, ctx);
-  const existing = await storedRecord(planned.docId, plan.storedById, ctx, onFatal);
-  if (isUnchanged(existing, fp, ctx)) {
-    ctx.report.summary.unchanged++;
-    ctx.report.file({ type: "unchanged", path: displayOf(planned.item), docId: planned.docId });
+  const seen = plan.identities.beforeParse(planned.docId, display, fp.contentHash);
+  if (seen.kind === "copy") {
+    ctx.report.summary.copies++;
+    ctx.report.file({ type: "copy", path: display, docId: seen.docId, of: seen.of });
     return undefined;
   }
-  const parsed = await parseSource(planned, source, fp, ctx, parsePdf);
-  for (const w of parsed.warnings) ctx.report.warn(`${displayOf(planned.item)}: ${w}`);
-  return chunkParsed(planned, source.kind, parsed, fp, existing !== null, startedAt, ctx);
+  const identified: PlannedItem = seen.kind === "adopt" ? { ...planned, docId: seen.docId, idFrom: "stored" } : planned;
+  const plannedRecord = await storedRecord(identified.docId, plan.storedById, ctx, onFatal);
+  if (isUnchanged(plannedRecord, fp, ctx)) {
+    ctx.report.summary.unchanged++;
+    ctx.report.file({ type: "unchanged", path: display, docId: identified.docId });
+    return undefined;
+  }
+  const parsed = await parseSource(identified, source, fp, ctx, parsePdf);
+  for (const w of parsed.warnings) ctx.report.warn(`${display}: ${w}`);
+  const resolved = plan.identities.afterParse({ ...identified, contentHash: fp.contentHash, display, parsed: { title: identified.item.manifest?.title ?? parsed.title, arxivId: parsed.arxivId, doi: identified.item.manifest?.doi ?? parsed.doi }, existing: plannedRecord });
+  if (resolved.warning) ctx.report.warn(`${display}: ${resolved.warning}`);
+  const existing = resolved.docId === identified.docId ? plannedRecord : await storedRecord(resolved.docId, plan.storedById, ctx, onFatal);
+  if (resolved.docId !== identified.docId && isUnchanged(existing, fp, ctx)) {
+    ctx.report.summary.unchanged++;
+    ctx.report.file({ type: "unchanged", path: display, docId: resolved.docId });
+    return undefined;
+  }
+  return chunkParsed({ ...identified, docId: resolved.docId, knownArxivId: resolved.arxivId }, source.kind, parsed, fp, existing !== null, startedAt, ctx);
 }

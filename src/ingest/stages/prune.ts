@@ -14,13 +14,17 @@ export async function pruneGone(plan: Plan, store: FolioStoreApi, report: RunRep
   for (const record of plan.storedFiles) {
     if (seen.has(record.docId)) continue;
     if (!plan.roots.some((root) => record.source.startsWith(root + path.sep))) continue;
-    const exists = await stat(record.source).then(
-      () => true,
-      () => false,
-    );
-    if (exists) continue;
+    // A document stays while any copy of its file is still there.
+    if (await anyExists([record.source, ...(record.alsoAt ?? [])])) continue;
     await store.deleteDocument(record.docId);
     report.summary.pruned++;
     report.file({ type: "pruned", path: record.source, docId: record.docId });
   }
+}
+
+async function anyExists(paths: string[]): Promise<boolean> {
+  for (const p of paths) {
+    if (await stat(p).then(() => true, () => false)) return true;
+  }
+  return false;
 }

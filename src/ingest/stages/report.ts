@@ -12,6 +12,7 @@ export class RunReport {
     filesSeen: 0,
     ingested: 0,
     unchanged: 0,
+    copies: 0,
     replaced: 0,
     pruned: 0,
     skipped: [],

@@ -9,6 +9,7 @@ import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Router, type Request } from "express";
 import { bibtexFor } from "../../chat/bibtex.js";
+import { papersOf, type LibraryPaper } from "../../chat/library.js";
 import { hasPdfHeader, localCopyOf } from "../../ingest/index.js";
 import type { DocumentRecord } from "../../store/types.js";
 import type { ServerContext } from "../context.js";
@@ -24,7 +25,7 @@ export const CHANGED_HEADER = "X-Folio-Source-Changed";
 /** Most figures one paper's gallery lists. */
 const MAX_FIGURES = 1_000;
 
-export function documentSummary(record: DocumentRecord) {
+export function documentSummary(record: DocumentRecord, figureImages: readonly DocumentRecord[] = []) {
   return {
     docId: record.docId,
     title: record.title,
@@ -35,7 +36,7 @@ export function documentSummary(record: DocumentRecord) {
     ...(record.citationKey ? { citationKey: record.citationKey } : {}),
     ...(record.lang ? { lang: record.lang } : {}),
     pages: record.pages,
-    figures: record.figures,
+    figures: record.figures + figureImages.reduce((n, image) => n + image.figures, 0),
     chunks: record.chunks,
     ingestedAt: record.ingestedAt,
     fileName: path.basename(shownSource(record.source).replace(/[?#].*$/, "")),
@@ -66,6 +67,13 @@ async function recordOf(ctx: ServerContext, req: Request): Promise<DocumentRecor
   return record;
 }
 
+/** The paper a request names, with its figure images stored on their own. */
+async function paperOf(ctx: ServerContext, req: Request): Promise<LibraryPaper> {
+  const record = await recordOf(ctx, req);
+  const records = await ctx.store.listDocuments();
+  return { record, figureImages: papersOf(records).find((p) => p.record.docId === record.docId)?.figureImages ?? [] };
+}
+
 /** The file's modification time when it is a PDF, else undefined. */
 async function pdfFileTime(file: string): Promise<Date | undefined> {
   const info = await stat(file).catch(() => undefined);
@@ -84,12 +92,14 @@ export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
     const query = LibraryQuerySchema.safeParse(req.query);
     if (!query.success) throw new HttpError(400, "INPUT", `Invalid query: ${describeZodError(query.error, "query")}.`, "Send ?q=<words of a title or author> (at most 500 characters).");
     const q = query.data.q ?? "";
-    const records = (await ctx.store.listDocuments()).filter((r) => !q || matchesQuery(r, q)).sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt) || a.title.localeCompare(b.title));
-    res.json({ documents: records.map(documentSummary) });
+    const papers = papersOf(await ctx.store.listDocuments())
+      .filter(({ record }) => !q || matchesQuery(record, q))
+      .sort((a, b) => b.record.ingestedAt.localeCompare(a.record.ingestedAt) || a.record.title.localeCompare(b.record.title));
+    res.json({ documents: papers.map(({ record, figureImages }) => documentSummary(record, figureImages)) });
   });
 
   router.get("/documents/:id", async (req, res) => {
-    const record = await recordOf(ctx, req);
+    const { record, figureImages } = await paperOf(ctx, req);
     const figures = (await ctx.store.find({ docIds: [record.docId], kinds: ["figure"] }, MAX_FIGURES)).map((hit) => {
       const m = hit.metadata;
       const imageUrl = imageUrlFor("figure", m.imageId);
@@ -98,7 +108,7 @@ export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
     // In reading order: by page, then figures before tables as the labels number them.
     figures.sort((a, b) => (a.page ?? 0) - (b.page ?? 0) || a.label.localeCompare(b.label, undefined, { numeric: true }));
     res.json({
-      ...documentSummary(record),
+      ...documentSummary(record, figureImages),
       ...(record.profile?.abstract ? { abstract: record.profile.abstract } : {}),
       sections: record.profile?.headings ?? [],
       figureList: figures,
@@ -121,10 +131,11 @@ export function documentsRouter(ctx: ServerContext, jobs: IngestJobs): Router {
   });
 
   router.delete("/documents/:id", async (req, res) => {
-    const record = await recordOf(ctx, req);
+    const { record, figureImages } = await paperOf(ctx, req);
     const release = await ctx.store.lockForWriting("delete a document");
     try {
-      await ctx.store.deleteDocument(record.docId);
+      // Its figure images go with it: they are shown as part of the paper.
+      for (const doc of [record, ...figureImages]) await ctx.store.deleteDocument(doc.docId);
     } finally {
       release();
     }

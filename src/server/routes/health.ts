@@ -3,6 +3,7 @@ import { Router } from "express";
 import { redact } from "../../util/redact.js";
 import type { ServerContext } from "../context.js";
 import { errorMessage } from "../../errors.js";
+import { papersOf } from "../../chat/library.js";
 
 export function healthRouter(ctx: ServerContext): Router {
   const router = Router();
@@ -16,7 +17,7 @@ export function healthRouter(ctx: ServerContext): Router {
     let storeError: string | undefined;
     try {
       const [documents, points, text, pages, figures] = await Promise.all([
-        store.listDocuments().then((d) => d.length),
+        store.listDocuments().then((d) => papersOf(d).length),
         store.count(),
         store.count({ kinds: ["text"], includeReferences: true }),
         store.count({ kinds: ["page"] }),

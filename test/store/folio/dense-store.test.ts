@@ -154,7 +154,7 @@ describe("multi-vector re-scoring", () => {
     expect(vectors.dense).toMatchObject({ size: 256, distance: "Cosine" });
     expect(vectors.multivector).toMatchObject({ size: 128, distance: "Cosine", multivector_config: { comparator: "max_sim" }, hnsw_config: { m: 0 } });
     expect(info.config.params.sparse_vectors?.bm25).toMatchObject({ modifier: "idf" });
-    expect(Object.keys(info.payload_schema).sort()).toEqual(["metadata.docId", "metadata.imageId", "metadata.kind", "metadata.lang", "metadata.page", "metadata.references", "metadata.year"]);
+    expect(Object.keys(info.payload_schema).sort()).toEqual(["metadata.docId", "metadata.imageId", "metadata.kind", "metadata.lang", "metadata.page", "metadata.paperId", "metadata.references", "metadata.year"]);
     // A page without an image: its multi-vector comes from its text.
     docs.resnet.push({ text: "Residual learning building block with a shortcut connection and identity mapping.", metadata: meta("resnet", "page", 4, { page: 2 }) });
     await ingest(store, docs);

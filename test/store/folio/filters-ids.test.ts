@@ -12,7 +12,7 @@ describe("buildFilter", () => {
     const raw = { should: [{ key: "metadata.section", match: { text: "Method" } }] };
     expect(buildFilter({ docIds: ["a"], kinds: ["figure", "page"], year: { gte: 2015 }, pages: { gte: 2, lte: 4 }, includeReferences: true, qdrantFilter: raw })).toEqual({
       must: [
-        { key: "metadata.docId", match: { any: ["a"] } },
+        { should: [{ key: "metadata.docId", match: { any: ["a"] } }, { key: "metadata.paperId", match: { any: ["a"] } }] },
         { key: "metadata.kind", match: { any: ["figure", "page"] } },
         { key: "metadata.year", range: { gte: 2015 } },
         { key: "metadata.page", range: { gte: 2, lte: 4 } },
