@@ -41,6 +41,8 @@ export interface DiscoverOptions {
 
 export interface DiscoverResult {
   items: SourceItem[];
+  /** Files in the walked folders that are of no type Folio reads (absolute paths). */
+  ignored: string[];
   /** Folders walked (for prune: only documents under these roots can be pruned). */
   roots: string[];
   skipped: SkippedFile[];
@@ -91,6 +93,14 @@ async function linkedImages(markdownFiles: string[]): Promise<Set<string>> {
 
 const ARXIV_PREFIX = /^arxiv:/i;
 
+/** What an `arxiv:` source must look like. */
+export const ARXIV_ID_FORM = "An arXiv source is arxiv:<id>, with a new-style id such as arxiv:1706.03762 (a version, v5, may follow) or an old-style one such as arxiv:hep-th/9901001.";
+
+/** Whether an `arxiv:` source names a valid arXiv id (other sources: true). */
+export function isWellFormedRemote(source: string): boolean {
+  return !ARXIV_PREFIX.test(source) || normalizeArxivId(source) !== undefined;
+}
+
 function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
@@ -104,6 +114,7 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
   const items: SourceItem[] = [];
   const skipped: SkippedFile[] = [];
   const roots: string[] = [];
+  const ignored: string[] = [];
   const seenPaths = new Set<string>();
   const seenUrls = new Set<string>();
   const manifest = options.manifest;
@@ -123,6 +134,10 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
 
   for (const source of sources) {
     const arxivFromSource = ARXIV_PREFIX.test(source) ? normalizeArxivId(source) : undefined;
+    if (ARXIV_PREFIX.test(source) && !arxivFromSource) {
+      skipped.push({ path: source, reason: "not-found", detail: "not an arXiv id", hint: ARXIV_ID_FORM });
+      continue;
+    }
     if (arxivFromSource) {
       addUrl(`${options.arxivBaseUrl.replace(/\/+$/, "")}/${arxivFromSource}`, arxivFromSource);
       continue;
@@ -155,7 +170,9 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
         ignore: [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])],
       });
       files.sort();
-      const documents = files.map((f) => path.normalize(f)).filter((f) => sourceKindOf(f) !== undefined);
+      const normalized = files.map((f) => path.normalize(f));
+      const documents = normalized.filter((f) => sourceKindOf(f) !== undefined);
+      ignored.push(...normalized.filter((f) => sourceKindOf(f) === undefined));
       // Sidecar captions (fig.png + fig.txt) belong to their image.
       const present = new Set(documents);
       const sidecars = new Set<string>();
@@ -194,5 +211,5 @@ export async function discover(sources: string[], options: DiscoverOptions): Pro
     if (entry.url) addUrl(entry.url, entry.arxivId ?? normalizeArxivId(entry.url), entry);
     else if (entry.arxivId) addUrl(`${options.arxivBaseUrl.replace(/\/+$/, "")}/${entry.arxivId}`, entry.arxivId, entry);
   }
-  return { items, roots, skipped };
+  return { items, roots, skipped, ignored };
 }

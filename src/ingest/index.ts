@@ -28,7 +28,7 @@ export { sha256Hex } from "./hash.js";
 
 /**
  * Ingests files, folders, URLs and "arxiv:<id>" sources into the store.
- * Resolves with a summary; `summary.ok` is false when aborted, or with `strict` when a file was skipped.
+ * Resolves with a summary; `summary.ok` is false when aborted, when every source was skipped, or with `strict` when any was.
  * Rejects only on problems that stop every document (an unreadable manifest, embeddings auth, a locked store).
  */
 export async function ingest(store: FolioStoreApi, sources: string[], options: IngestOptions, events?: IngestEvents): Promise<IngestSummary> {

@@ -28,7 +28,7 @@ export const SkippedFileSchema = z.object({
 export type SkippedFile = z.infer<typeof SkippedFileSchema>;
 
 export const IngestSummarySchema = z.object({
-  /** False when the run was aborted, or when `strict` and any file was skipped: the CLI exits non-zero. */
+  /** False when the run was aborted, when every source was skipped, or when `strict` and any was: the CLI exits non-zero. */
   ok: z.boolean(),
   aborted: z.boolean(),
   /** Files and URLs considered (after include/exclude and de-duplication). */
@@ -44,6 +44,8 @@ export const IngestSummarySchema = z.object({
   /** Documents removed because their source file is gone (with `prune`). */
   pruned: z.number().int().nonnegative(),
   skipped: z.array(SkippedFileSchema),
+  /** Files in the given folders of types Folio does not read (not documents, so not skipped): how many, their extensions (most common first) and paths. */
+  ignored: z.object({ count: z.number().int().nonnegative(), extensions: z.array(z.string()), paths: z.array(z.string()) }),
   /** Pages, chunks (all kinds) and figures written this run. */
   pages: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),

@@ -90,7 +90,8 @@ describe("PDF ingest", () => {
     await writeFile(path.join(dir, "garbage.pdf"), "%PDF-1.7\n1 0 obj << /Type /Catalog >> nonsense nonsense\n");
     await writeFile(path.join(dir, "cut.pdf"), good.subarray(0, Math.floor(good.length * 0.6)));
     await writeFile(path.join(dir, "scan.pdf"), await textlessPdf());
-    await writeFile(path.join(dir, "long.pdf"), good);
+    // Not byte-identical to the paper stored above (that would be a copy of it, not a document).
+    await writeFile(path.join(dir, "long.pdf"), Buffer.concat([good, Buffer.from("\n% another file\n")]));
     const summary = await ingest(store, [dir], optionsFor(config, { maxPages: 2, strict: true, pdfWorkers: 0 }));
     const reasons = Object.fromEntries(summary.skipped.map((s) => [path.basename(s.path), s.reason]));
     expect(reasons).toEqual({ "locked.pdf": "encrypted", "garbage.pdf": "broken", "cut.pdf": "broken", "scan.pdf": "empty", "long.pdf": "too-many-pages" });

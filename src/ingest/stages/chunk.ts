@@ -8,7 +8,7 @@ import type { ParsedDocument } from "../types.js";
 import type { StageContext } from "./context.js";
 import type { Fingerprint } from "./fingerprint.js";
 import type { PlannedItem } from "./plan.js";
-import { displayOf, hintFor, Skip } from "./skip.js";
+import { displayOf, hintFor, SCANNED_PDF_HINT, Skip } from "./skip.js";
 import { arxivDocId, normalizeArxivId } from "../hash.js";
 
 /** "arXiv:1706.03762" or an arxiv.org link in an image's caption names the paper it is a figure of. */
@@ -51,7 +51,7 @@ export function chunkParsed(planned: PlannedItem, kind: SourceKind, parsed: Pars
   // Each chunk is analysed in its own language: an English paper with a Chinese abstract is both.
   const paperId = kind === "image" ? (planned.paperId ?? paperNamedIn(parsed)) : undefined;
   const chunks = chunkDocument(parsed, meta, { chunkTokens, chunkOverlapTokens }).map((c) => ({ ...c, metadata: { ...c.metadata, lang: detectLanguage(c.text), ...(paperId ? { paperId } : {}) } }));
-  if (chunks.length === 0) throw new Skip("empty", hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
+  if (chunks.length === 0) throw new Skip("empty", kind === "pdf" ? SCANNED_PDF_HINT : hintFor("empty"), kind === "pdf" ? "no extractable text (a scanned PDF?)" : "no text");
   return {
     display,
     input: {

@@ -79,6 +79,7 @@ export async function planRun(store: FolioStoreApi, sources: string[], options: 
     onFound: (n) => report.progress("discover", n, n, "files"),
   });
   for (const s of discovered.skipped) report.skip(s);
+  report.ignore(discovered.ignored);
   const items = discovered.items;
   report.summary.filesSeen = items.length + discovered.skipped.length;
   report.progress("discover", items.length, items.length, "files");

@@ -2,6 +2,7 @@
  * The run's summary and its events: the stages report here (a warning, a skipped file, a stored
  * document, progress) and this forwards each to the caller's IngestEvents as it happens.
  */
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { FileEvent, IngestEvents, IngestSummary, PhaseProgress, SkippedFile } from "../summary.js";
 
@@ -16,6 +17,7 @@ export class RunReport {
     replaced: 0,
     pruned: 0,
     skipped: [],
+    ignored: { count: 0, extensions: [], paths: [] },
     pages: 0,
     chunks: 0,
     figures: 0,
@@ -45,6 +47,17 @@ export class RunReport {
     this.file({ type: "skipped", ...entry });
   }
 
+  /** Files of types Folio does not read, found in the folders walked. */
+  ignore(paths: readonly string[]): void {
+    const byExtension = new Map<string, number>();
+    for (const p of paths) {
+      const ext = path.extname(p).toLowerCase() || "(no extension)";
+      byExtension.set(ext, (byExtension.get(ext) ?? 0) + 1);
+    }
+    const extensions = [...byExtension].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([ext]) => ext);
+    this.summary.ignored = { count: paths.length, extensions, paths: [...paths] };
+  }
+
   private parsed = 0;
 
   /** One more source through the preparing stages (stored, unchanged or skipped). */
@@ -56,10 +69,15 @@ export class RunReport {
     this.events.onProgress?.({ phase, done, total, unit, elapsedMs: this.elapsedMs() });
   }
 
-  /** Closes the summary: `ok` is false when aborted, or with `strict` when a file was skipped. */
+  /**
+   * Closes the summary: `ok` is false when aborted, when every source was skipped (nothing stored,
+   * unchanged or a copy), or with `strict` when any was.
+   */
   finish(aborted: boolean, strict: boolean): IngestSummary {
+    const { skipped, ingested, unchanged, copies } = this.summary;
+    const allSkipped = skipped.length > 0 && ingested + unchanged + copies === 0;
     this.summary.aborted = aborted;
-    this.summary.ok = !aborted && !(strict && this.summary.skipped.length > 0);
+    this.summary.ok = !aborted && !allSkipped && !(strict && skipped.length > 0);
     this.summary.seconds = this.elapsedMs() / 1000;
     return this.summary;
   }

@@ -21,6 +21,9 @@ export function displayOf(item: SourceItem): string {
   return item.type === "file" ? item.path : item.url;
 }
 
+/** A PDF without text is most likely a scan: OCR is what helps there, and only there. */
+export const SCANNED_PDF_HINT = "The PDF has no text layer (a scan?): run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`), then ingest the result.";
+
 export function hintFor(reason: SkipReason): string {
   switch (reason) {
     case "unsupported-type":
@@ -28,7 +31,7 @@ export function hintFor(reason: SkipReason): string {
     case "mislabelled":
       return "The file's content does not match its extension: save the real file (e.g. download the PDF, not its web page) or rename it.";
     case "empty":
-      return "The file has no text to index; if it is a scanned PDF, run OCR on it first.";
+      return "The file has no text to index: add its text, or leave it out with --exclude.";
     case "too-large":
       return "Raise FOLIO_MAX_FILE_MB, or split the file.";
     case "too-many-pages":
