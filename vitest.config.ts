@@ -9,7 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    reporters: ci ? ["default", "json"] : ["default"],
+    // The last line of every run says how many tests were skipped and what they need.
+    reporters: ci ? ["default", "json", "./test/reporters/skipped.ts"] : ["default", "./test/reporters/skipped.ts"],
     ...(ci ? { outputFile: { json: "test/.tmp/vitest-results.json" } } : {}),
   },
 });
