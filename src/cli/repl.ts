@@ -13,6 +13,7 @@ import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { DEFAULT_IMAGE_QUESTION } from "../chat/chain.js";
 import { locationOf } from "../chat/context.js";
+import { describeAnswerer } from "../chat/served-model.js";
 import type { Answer, AnswerRequest, Answerer, ChatTurn, Citation } from "../chat/types.js";
 import type { FolioConfig } from "../config.js";
 import { errorMessage, isFolioError } from "../errors.js";
@@ -47,8 +48,13 @@ export const REPL_HELP = `Ask a question about the corpus, or use a command:
   /filter ...          restrict retrieval: paper=<docId>[,<docId>] kind=figure[,page,text] year>=2020
                        year=2017..2020 page<=5 refs=on   (/filter alone shows them, /filter clear removes them)
   /reset               forget the conversation (follow-ups start fresh)
+  /clear               clear the screen and forget the conversation
   /help                this help
-  /exit                quit (also Ctrl-D; Ctrl-C cancels an answer, twice at an empty prompt quits)`;
+  /exit                quit (also Ctrl-D; Ctrl-C cancels an answer, twice at an empty prompt quits)
+  exit, quit, clear and help work without the slash too.`;
+
+/** Lines that are only one of these words run the command instead of being asked. */
+const BARE_COMMANDS: Record<string, string> = { exit: "/exit", quit: "/quit", clear: "/clear", help: "/help" };
 
 /** Parses `/filter` arguments onto the current filters. Throws Error with a usable message. */
 export function parseFilterArgs(args: string, current: SearchFilters): SearchFilters {
@@ -299,6 +305,9 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   async function handle(raw: string): Promise<boolean> {
     const text = raw.trim();
     if (!text) return true;
+    // A line that is only one of these words is the command, as in a shell.
+    const bare = BARE_COMMANDS[text.toLowerCase()];
+    if (bare) return handle(bare);
     if (!text.startsWith("/")) {
       await ask(text);
       return true;
@@ -320,6 +329,10 @@ export async function runRepl(options: ReplOptions): Promise<void> {
       case "/open":
         openSource(args);
         return true;
+      case "/clear":
+        // The screen too, on a terminal; then as /reset.
+        if (tty) write("\x1b[2J\x1b[H");
+      // falls through
       case "/reset":
         history = [];
         last = undefined;
@@ -362,7 +375,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   }
 
   if (tty) {
-    line(`Folio chat — ${answererDescription(config)}. /help for commands, /exit to quit.`);
+    line(`Folio chat — ${await describeAnswerer(config)}. /help for commands, /exit to quit.`);
     rl.prompt();
   }
   try {
@@ -388,6 +401,3 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   }
 }
 
-function answererDescription(config: FolioConfig): string {
-  return config.llm.mode === "openai" ? `answers by ${config.llm.model}` : "extractive answers (no LLM configured)";
-}

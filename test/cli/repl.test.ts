@@ -164,3 +164,39 @@ describe("REPL on a terminal (readline in terminal mode)", () => {
     expect(() => parseFilterArgs("kind=diagram", {})).toThrow(/Unknown kind/);
   });
 });
+
+describe("REPL words and banner", () => {
+  it("takes exit, quit, clear and help without the slash; a longer line is a question", async () => {
+    for (const word of ["exit", "QUIT"]) {
+      const input = new PassThrough();
+      const out = sink();
+      const done = runRepl({ answerer: createAnswerer(fx().config, fx().store), store: fx().store, config: fx().config, input, output: out.stream, historyFile: false });
+      input.write(["help", "clear", "exit the loop: what do residual connections learn?", word, "What is never asked?", ""].join("\n"));
+      await done;
+      const text = out.text();
+      expect(text).toContain("/sources");
+      expect(text).toContain("Conversation cleared.");
+      expect(text).toMatch(/Residual connections reformulate/);
+      expect(text).not.toContain("never asked");
+    }
+  });
+
+  it("names the model and the server it is sent to, and says when the server does not serve it", async () => {
+    const local = await startOpenAITestServer({ models: ["llama-3.1-8b-instruct"] });
+    try {
+      const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+      const out = sink();
+      Object.assign(out.stream, { isTTY: true, columns: 100 });
+      const config = testConfig(fx().home, { OPENAI_BASE_URL: local.url });
+      const done = runRepl({ answerer: createAnswerer(config, fx().store, { llm: { maxRetries: 0 } }), store: fx().store, config, input, output: out.stream, historyFile: false });
+      await waitFor(() => out.text().includes("folio> "));
+      input.write("exit\r");
+      await done;
+      const host = new URL(local.url).host;
+      expect(out.text()).toContain(`answers by gpt-4o-mini at ${host}/v1 — the server does not list gpt-4o-mini (it lists llama-3.1-8b-instruct): set OPENAI_MODEL`);
+      expect(local.requests.map((r) => r.path)).toContain("/v1/models");
+    } finally {
+      await local.close();
+    }
+  });
+});
