@@ -10,18 +10,7 @@
  * A query is analysed the same way in its own language; names, numbers and formulas are shared
  * across languages, so a query in one language still matches them in another.
  */
-import { stemmer as danish } from "@orama/stemmers/danish";
-import { stemmer as dutch } from "@orama/stemmers/dutch";
-import { stemmer as finnish } from "@orama/stemmers/finnish";
-import { stemmer as french } from "@orama/stemmers/french";
-import { stemmer as german } from "@orama/stemmers/german";
-import { stemmer as italian } from "@orama/stemmers/italian";
-import { stemmer as norwegian } from "@orama/stemmers/norwegian";
-import { stemmer as portuguese } from "@orama/stemmers/portuguese";
-import { stemmer as russian } from "@orama/stemmers/russian";
-import { stemmer as spanish } from "@orama/stemmers/spanish";
-import { stemmer as swedish } from "@orama/stemmers/swedish";
-import { stemmer as ukrainian } from "@orama/stemmers/ukrainian";
+import { createRequire } from "node:module";
 import stopwordsIso from "stopwords-iso/stopwords-iso.json" with { type: "json" };
 import { detectLanguage, type AnalysedLanguage } from "./language.js";
 
@@ -29,7 +18,25 @@ import { detectLanguage, type AnalysedLanguage } from "./language.js";
 export const ANALYZER_VERSION = 2;
 
 type Stemmer = (word: string) => string;
-const STEMMERS: Partial<Record<AnalysedLanguage, Stemmer>> = { de: german, fr: french, es: spanish, pt: portuguese, it: italian, nl: dutch, sv: swedish, da: danish, no: norwegian, fi: finnish, ru: russian, uk: ukrainian };
+/** The @orama/stemmers module of each language with a Snowball stemmer. */
+const STEMMER_MODULES: Partial<Record<AnalysedLanguage, string>> = { de: "german", fr: "french", es: "spanish", pt: "portuguese", it: "italian", nl: "dutch", sv: "swedish", da: "danish", no: "norwegian", fi: "finnish", ru: "russian", uk: "ukrainian" };
+const stemmers = new Map<AnalysedLanguage, Stemmer>();
+const requireCommonJs = createRequire(import.meta.url);
+/**
+ * A language's stemmer, loaded the first time a word of it is analysed: an English search loads
+ * none of them. Analysis is synchronous, so the package's CommonJS build is required (the same
+ * stemmers as its ES modules).
+ */
+function stemmerOf(lang: AnalysedLanguage): Stemmer | undefined {
+  const name = STEMMER_MODULES[lang];
+  if (!name) return undefined;
+  let stemmer = stemmers.get(lang);
+  if (!stemmer) {
+    stemmer = (requireCommonJs(`@orama/stemmers/${name}`) as { stemmer: Stemmer }).stemmer;
+    stemmers.set(lang, stemmer);
+  }
+  return stemmer;
+}
 const SEGMENTED = new Set<AnalysedLanguage>(["zh", "ja", "ko", "th"]);
 /** Runs of scripts written without spaces between words (Korean has spaces, but particles cling to words). */
 const UNSPACED_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}ー]+/gu;
@@ -82,7 +89,7 @@ function analyzeUnspaced(run: string, lang: AnalysedLanguage): string[] {
 }
 
 function analyzeWord(token: string, lang: AnalysedLanguage): string | undefined {
-  const stemmer = STEMMERS[lang];
+  const stemmer = stemmerOf(lang);
   const word = token.replace(/’/g, "'").replace(ELISION, "");
   if (!word || stopWordsOf(lang).has(word)) return undefined;
   if (word.length < 2 && !/\p{N}/u.test(word)) return undefined;
@@ -96,7 +103,7 @@ function analyzeSpaced(text: string, lang: AnalysedLanguage, english: (text: str
   for (const match of text.normalize("NFKC").toLowerCase().matchAll(WORD)) {
     const token = match[0];
     // A Latin word in a Cyrillic text, or a Cyrillic one in a Latin text, is analysed in its own script's language.
-    const tokenLang: AnalysedLanguage = CYRILLIC.test(token) ? (lang === "uk" ? "uk" : "ru") : STEMMERS[lang] && !CYRILLIC.test(token) && lang !== "ru" && lang !== "uk" ? lang : "en";
+    const tokenLang: AnalysedLanguage = CYRILLIC.test(token) ? (lang === "uk" ? "uk" : "ru") : STEMMER_MODULES[lang] && !CYRILLIC.test(token) && lang !== "ru" && lang !== "uk" ? lang : "en";
     if (tokenLang === "en") out.push(...english(token));
     else {
       const term = analyzeWord(token, tokenLang);

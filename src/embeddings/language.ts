@@ -3,8 +3,9 @@
  * Chinese, Hangul Korean, Thai, Cyrillic), then, for Latin script, tinyld's detector, trusted only
  * when it is sure: a Latin text it cannot place is analysed as English, as before languages existed.
  */
+import { createRequire } from "node:module";
 import stopwordsIso from "stopwords-iso/stopwords-iso.json" with { type: "json" };
-import { detectAll } from "tinyld/light";
+import type { detectAll as DetectAll } from "tinyld/light";
 
 /** Languages with their own analysis (stemmer and stop words, or word segmentation). */
 export const ANALYSED_LANGUAGES = ["en", "de", "fr", "es", "pt", "it", "nl", "sv", "da", "no", "fi", "ru", "uk", "zh", "ja", "ko", "th"] as const;
@@ -124,6 +125,17 @@ function memoDetect(text: string): AnalysedLanguage {
   if (detected.size >= DETECT_MEMO_LIMIT) detected.clear();
   detected.set(text, lang);
   return lang;
+}
+
+const requireCommonJs = createRequire(import.meta.url);
+let detector: typeof DetectAll | undefined;
+/**
+ * tinyld's detector, loaded the first time a text needs it (most queries and English prose are told
+ * before): detection is synchronous, so the package's CommonJS build is required (the same code as its ES module).
+ */
+function detectAll(text: string): ReturnType<typeof DetectAll> {
+  detector ??= (requireCommonJs("tinyld/light") as { detectAll: typeof DetectAll }).detectAll;
+  return detector(text);
 }
 
 function detectLatin(text: string): AnalysedLanguage {

@@ -1,12 +1,13 @@
 /**
  * `FolioStore`: the store as ingest, chat, server and cli use it (`FolioStoreApi`). Points live in
- * the Folio collection through `FolioVectorStore`; one registry record per fully stored document
- * lives in `<collection>_documents`, so resuming works against a server as well as embedded.
+ * the Folio collection through `FolioPoints` (no LangChain: a search loads none of it); one
+ * registry record per fully stored document lives in `<collection>_documents`, so resuming works
+ * against a server as well as embedded. `vectorStore()` gives the same collection as LangChain's
+ * VectorStore (`FolioVectorStore`), loading LangChain only then.
  */
 import { BM25_DEFAULTS } from "../embeddings/bm25.js";
 import { ANALYZER_VERSION } from "../embeddings/analyzer.js";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import { Document } from "@langchain/core/documents";
 import type { FolioConfig } from "../config.js";
 import { Bm25Encoder } from "../embeddings/bm25.js";
 import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
@@ -18,7 +19,8 @@ import { imageIdsOf, removeUnusedImages } from "./image-refs.js";
 import { ImageStore } from "./images.js";
 import { PointVectorizer } from "./vectors.js";
 import { LocalQdrantClient } from "./local/index.js";
-import { DENSE_UNAVAILABLE_HINT, FolioVectorStore, type FolioQuery } from "./folio-vector-store.js";
+import type { FolioVectorStore } from "./folio-vector-store.js";
+import { DENSE_UNAVAILABLE_HINT, FolioPoints, type FolioQuery, type StoredPoint } from "./points.js";
 import { chunkPointId, documentPointId, isValidPointId } from "./ids.js";
 import {
   ChunkMetadataSchema,
@@ -65,7 +67,9 @@ export class FolioStore implements FolioStoreApi {
   readonly collection: string;
   readonly capabilities: { dense: boolean; images: boolean; multivector: boolean };
   readonly embeddingSignature: string;
-  readonly vectorStore: FolioVectorStore;
+  /** The collection's points: upserts, queries, whether the collection exists. */
+  private readonly points: FolioPoints;
+  private langchainStore: Promise<FolioVectorStore> | null = null;
   readonly client: QdrantClient;
   readonly images: ImageStore;
   readonly bm25: Bm25Encoder;
@@ -79,7 +83,7 @@ export class FolioStore implements FolioStoreApi {
 
   private constructor(
     private readonly config: FolioConfig,
-    embeddings: MultimodalEmbeddings | null,
+    private readonly embeddings: MultimodalEmbeddings | null,
     client: QdrantClient,
     readonly layout: CollectionLayout,
     private readonly options: FolioStoreOptions,
@@ -97,13 +101,25 @@ export class FolioStore implements FolioStoreApi {
     this.embeddingSignature = embeddingSignatureFor(config, layout);
     this.batchSize = options.batchSize ?? (layout.multivector ? 8 : 64);
     this.vectorizer = new PointVectorizer(embeddings, this.capabilities, this.bm25, this.batchSize);
-    this.vectorStore = new FolioVectorStore(layout.dense !== null ? embeddings : null, {
-      client,
-      collectionName: config.collection,
-      layout,
-      bm25: this.bm25,
-      prefetchLimit: options.prefetchLimit,
-    });
+    this.points = new FolioPoints(client, config.collection, { layout: () => Promise.resolve(layout), bm25: this.bm25, prefetchLimit: options.prefetchLimit });
+  }
+
+  /**
+   * The collection as LangChain's VectorStore (a `QdrantVectorStore`): for LangChain code such as
+   * `asRetriever()`. It shares this store's client and collection state; LangChain is loaded on the
+   * first call, so programs that only search and write through FolioStore never load it.
+   */
+  vectorStore(): Promise<FolioVectorStore> {
+    this.langchainStore ??= import("./folio-vector-store.js").then(
+      ({ FolioVectorStore }) =>
+        new FolioVectorStore(this.layout.dense !== null ? this.embeddings : null, {
+          client: this.client,
+          collectionName: this.collection,
+          layout: this.layout,
+          points: this.points,
+        }),
+    );
+    return this.langchainStore;
   }
 
   /**
@@ -139,7 +155,7 @@ export class FolioStore implements FolioStoreApi {
         const exists = await collectionExists(this.client, this.collection);
         if (exists && (await this.client.count(this.collection, { exact: true })).count > 0 && this.problems.write) throw this.problems.write;
         if (exists) await this.client.deleteCollection(this.collection);
-        this.vectorStore.resetCollectionState();
+        this.points.resetCollectionState();
         this.problems = { read: null, write: null };
       } finally {
         this.repairing = null;
@@ -157,7 +173,7 @@ export class FolioStore implements FolioStoreApi {
         if (await collectionExists(this.client, name)) await this.client.deleteCollection(name);
       }
       await removeUnusedImages(this.client, this.images, used);
-      this.vectorStore.resetCollectionState();
+      this.points.resetCollectionState();
       this.problems = { read: null, write: null };
     });
   }
@@ -245,12 +261,12 @@ export class FolioStore implements FolioStoreApi {
     if (embedded.docId !== docId) throw new InputError(`The embedded points belong to "${embedded.docId}", not "${docId}".`, "Pass the points embedChunks made for this document.");
     return this.guard("store document", async () => {
       await this.checkWritable();
-      await this.vectorStore.ensureCollection();
+      await this.points.ensureCollection();
       await this.deleteRecord(docId, true);
       let done = 0;
       onProgress?.(0, embedded.total);
       for await (const batch of embedded.batches) {
-        await this.vectorStore.upsertPoints(batch);
+        await this.points.upsert(batch);
         done += batch.length;
         onProgress?.(done, embedded.total);
       }
@@ -314,8 +330,8 @@ export class FolioStore implements FolioStoreApi {
   async getChunk(id: string): Promise<SearchHit | null> {
     if (!isValidPointId(id)) return null;
     return this.guard("read chunk", async () => {
-      const [doc] = await this.vectorStore.getPoints([id]);
-      return doc ? toHit(doc, 0) : null;
+      const [point] = await this.points.retrieve([id]);
+      return point ? toHit(point, 0) : null;
     });
   }
 
@@ -323,10 +339,7 @@ export class FolioStore implements FolioStoreApi {
     return this.guard("find points", async () => {
       if (!(await collectionExists(this.client, this.collection))) return [];
       const page = await this.client.scroll(this.collection, { limit, filter: buildFilter(filters), with_payload: true, with_vector: false });
-      return page.points.map((point) => {
-        const payload = (point.payload ?? {}) as { content?: unknown; metadata?: Record<string, unknown> };
-        return toHit(new Document({ pageContent: typeof payload.content === "string" ? payload.content : "", metadata: payload.metadata ?? {}, id: String(point.id) }), 0);
-      });
+      return page.points.map((point) => toHit(this.points.toStored(point), 0));
     });
   }
 
@@ -361,15 +374,15 @@ export class FolioStore implements FolioStoreApi {
         if (empty) throw new EmptyStoreError(this.collection);
         throw this.problems.read;
       }
-      if (!(await this.vectorStore.collectionReady())) throw new EmptyStoreError(this.collection);
+      if (!(await this.points.collectionReady())) throw new EmptyStoreError(this.collection);
       const vectors = await this.vectorizer.query({ text, image, mode, multivector: Boolean(request.rerankWithMultivector) });
       const query: FolioQuery = { mode, k, filter, ...(request.mmr ? { mmr: request.mmr } : {}), ...vectors };
-      const results = await this.vectorStore.folioQuery(query);
+      const results = await this.points.query(query);
       if (results.length === 0) {
         const { count } = await this.client.count(this.collection, { exact: true });
         if (count === 0) throw new EmptyStoreError(this.collection);
       }
-      return results.map(([doc, score]) => toHit(doc, score));
+      return results.map((point) => toHit(point, point.score));
     });
   }
 
@@ -419,11 +432,12 @@ function layoutProblems(collection: string, info: Schemas["CollectionInfo"], wan
 }
 
 /** Text to embed for a figure or page without an image: its text, else its caption or title. */
-function toHit(doc: Document, score: number): SearchHit {
-  const parsed = ChunkMetadataSchema.safeParse(doc.metadata);
-  // Points written by other LangChain code may lack Folio's fields: pass their metadata through.
-  const metadata = parsed.success ? parsed.data : (Object.fromEntries(Object.entries(doc.metadata).filter(([key]) => key !== "score" && key !== "pointId")) as ChunkMetadata);
-  return { id: String(doc.id ?? doc.metadata.pointId), score, text: doc.pageContent, metadata };
+function toHit(point: StoredPoint, score: number): SearchHit {
+  const parsed = ChunkMetadataSchema.safeParse(point.metadata);
+  // Points written by other LangChain code may lack Folio's fields: pass their metadata through
+  // (without the score and point id LangChain's Documents carry in their metadata).
+  const metadata = parsed.success ? parsed.data : (Object.fromEntries(Object.entries(point.metadata).filter(([key]) => key !== "score" && key !== "pointId")) as ChunkMetadata);
+  return { id: point.id, score, text: point.text, metadata };
 }
 
 async function closeClient(client: QdrantClient): Promise<void> {

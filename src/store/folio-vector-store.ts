@@ -2,8 +2,9 @@
  * `FolioVectorStore`: a `QdrantVectorStore` (so LangChain code keeps working) over Folio's named
  * vectors: dense, sparse BM25 and hybrid retrieval fused by RRF in one Qdrant query, optional
  * late-interaction re-scoring with the multi-vector, and MMR with LangChain's meaning of lambda.
+ * The points and queries themselves are `FolioPoints` (points.ts, no LangChain): this class adds
+ * LangChain's interfaces and Documents, and is loaded only by code that asks for them.
  */
-import type { Schemas } from "@qdrant/js-client-rest";
 import { QdrantVectorStore, type QdrantLibArgs } from "@langchain/qdrant";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -11,15 +12,15 @@ import type { MaxMarginalRelevanceSearchOptions } from "@langchain/core/vectorst
 import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { v4 as uuidv4, v5 as uuidv5 } from "uuid";
 import { Bm25Encoder } from "../embeddings/bm25.js";
-import type { SparseVector } from "../embeddings/types.js";
 import { UnsupportedFeatureError } from "../errors.js";
-import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, collectionExists, ensureFolioCollections, type CollectionLayout } from "./collection.js";
+import type { CollectionLayout } from "./collection.js";
 import type { QdrantFilter } from "./filters.js";
 import { FOLIO_ID_NAMESPACE, isValidPointId } from "./ids.js";
+import { DENSE_UNAVAILABLE_HINT, FolioPoints, type FolioPoint, type FolioQuery, type StoredPoint } from "./points.js";
 import type { SearchMode } from "./types.js";
 import { textQueryVectors } from "./vectors.js";
 
-export const DENSE_UNAVAILABLE_HINT = "Dense and hybrid search need Jina embeddings: set JINA_API_KEY, or JINA_BASE_URL for a self-hosted endpoint.";
+export { DENSE_UNAVAILABLE_HINT, buildQueryRequest, type FolioPoint, type FolioQuery } from "./points.js";
 
 /**
  * Stands in for dense embeddings when Folio runs on BM25 alone: LangChain's VectorStore needs an
@@ -34,17 +35,6 @@ export class SparseOnlyEmbeddings implements EmbeddingsInterface {
   }
 }
 
-/** One point as Folio writes it. */
-export interface FolioPoint {
-  id: string;
-  text: string;
-  metadata: Record<string, unknown>;
-  dense?: number[];
-  multivector?: number[][];
-  /** Computed from `text` when absent. */
-  sparse?: SparseVector;
-}
-
 export interface FolioVectorStoreArgs extends QdrantLibArgs {
   /** Named vectors of the collection; when absent the dense size is found by embedding a probe text. */
   layout?: CollectionLayout;
@@ -53,88 +43,8 @@ export interface FolioVectorStoreArgs extends QdrantLibArgs {
   retrievalMode?: SearchMode;
   /** Candidates per prefetch for fusion and re-scoring (default max(4k, 20)). */
   prefetchLimit?: number;
-}
-
-/** Everything one Qdrant query can combine. */
-export interface FolioQuery {
-  mode: SearchMode;
-  k: number;
-  /** Text dense query vector (dense and hybrid). */
-  dense?: number[];
-  /** Image dense query vector: dense-only, or fused with the text when there is text too. */
-  image?: number[];
-  /** BM25 query vector (sparse and hybrid). */
-  sparse?: SparseVector;
-  filter?: QdrantFilter;
-  /** Re-score the candidates with this late-interaction query. */
-  multivector?: number[][];
-  /** LangChain's lambda: 1 = relevance only, 0 = diversity only. */
-  mmr?: { lambda: number; fetchK?: number };
-  prefetchLimit?: number;
-}
-
-type Leaf = { query: number[] | SparseVector; using: string };
-
-function hasTerms(sparse: SparseVector | undefined): sparse is SparseVector {
-  return Boolean(sparse && sparse.indices.length > 0);
-}
-
-/** The leaves (single-vector searches) a query runs: what `mode` asks for, among the vectors given. */
-function leavesOf(q: FolioQuery): Leaf[] {
-  const leaves: Leaf[] = [];
-  if (q.image) leaves.push({ query: q.image, using: DENSE_VECTOR });
-  if (q.mode !== "sparse" && q.dense) leaves.push({ query: q.dense, using: DENSE_VECTOR });
-  if (q.mode !== "dense" && hasTerms(q.sparse)) leaves.push({ query: q.sparse, using: SPARSE_VECTOR });
-  return leaves;
-}
-
-/**
- * Builds ONE Qdrant query request: a single search, an RRF fusion of prefetches, a multi-vector
- * re-scoring of those candidates, or an MMR selection. Null when there is nothing to search with
- * (e.g. a sparse query made only of stop words).
- */
-export function buildQueryRequest(q: FolioQuery): Schemas["QueryRequest"] | null {
-  const leaves = leavesOf(q);
-  if (leaves.length === 0) return null;
-  const prefetchLimit = Math.max(q.prefetchLimit ?? Math.max(4 * q.k, 20), q.k);
-  const base = { filter: q.filter, limit: q.k, with_payload: true, with_vector: false } as const;
-
-  // No filter on the prefetches: Qdrant applies the request's top-level filter in every leaf prefetch
-  // (so does the embedded client, local/query.ts), and a copy here made each candidate pass it twice.
-  const prefetchOf = (leaf: Leaf, limit: number): Schemas["Prefetch"] => ({ query: leaf.query, using: leaf.using, limit, ...searchParams(leaf) });
-  const mmrOf = (vector: Leaf["query"] | number[][], mmr: NonNullable<FolioQuery["mmr"]>) => {
-    const lambda = Math.min(1, Math.max(0, mmr.lambda));
-    return { nearest: vector, mmr: { diversity: 1 - lambda, candidates_limit: Math.max(mmr.fetchK ?? 20, q.k) } };
-  };
-
-  if (q.mmr && !q.multivector) {
-    // MMR needs one vector space: the image, else the text's dense vector, else BM25.
-    const leaf = leaves[0] as Leaf;
-    return { ...base, query: mmrOf(leaf.query, q.mmr), using: leaf.using, ...searchParams(leaf) };
-  }
-
-  let candidates: Schemas["Prefetch"] | null = null;
-  if (leaves.length > 1) {
-    candidates = { prefetch: leaves.map((leaf) => prefetchOf(leaf, prefetchLimit)), query: { fusion: "rrf" }, limit: prefetchLimit };
-  }
-  if (q.multivector) {
-    const prefetch = candidates ?? prefetchOf(leaves[0] as Leaf, prefetchLimit);
-    // Re-scoring the candidates, with MMR in the multi-vector space when asked for.
-    return { ...base, prefetch, query: q.mmr ? mmrOf(q.multivector, q.mmr) : q.multivector, using: MULTI_VECTOR };
-  }
-  if (candidates) return { ...base, prefetch: candidates.prefetch, query: { fusion: "rrf" } };
-  const leaf = leaves[0] as Leaf;
-  return { ...base, query: leaf.query, using: leaf.using, ...searchParams(leaf) };
-}
-
-/**
- * Dense searches ask for int8 candidates rescored from the float originals, twice as many as
- * kept: what a quantized collection needs for exact-quality top-k; ignored where not quantized.
- */
-const QUANTIZED_DENSE_SEARCH = { quantization: { rescore: true, oversampling: 2 } } as const;
-
-function searchParams(leaf: Leaf): { params?: Schemas["SearchParams"] } {
-  return leaf.using === DENSE_VECTOR ? { params: QUANTIZED_DENSE_SEARCH } : {};
+  /** The collection's points as another owner (a FolioStore) holds them: shares its collection state. */
+  points?: FolioPoints;
 }
 
 export class FolioVectorStore extends QdrantVectorStore {
@@ -142,16 +52,25 @@ export class FolioVectorStore extends QdrantVectorStore {
   readonly bm25: Bm25Encoder;
   retrievalMode: SearchMode | undefined;
   readonly prefetchLimit: number | undefined;
+  /** The points, queries and collection state (creating it, knowing it exists). */
+  readonly points: FolioPoints;
   private layout: CollectionLayout | undefined;
-  private ensured: Promise<CollectionLayout> | null = null;
-  private seenCollection = false;
 
   constructor(embeddings: EmbeddingsInterface | null, args: FolioVectorStoreArgs) {
     super(embeddings ?? new SparseOnlyEmbeddings(), args);
-    this.bm25 = args.bm25 ?? new Bm25Encoder();
+    this.bm25 = args.points?.bm25 ?? args.bm25 ?? new Bm25Encoder();
     this.layout = args.layout ?? (embeddings === null || embeddings instanceof SparseOnlyEmbeddings ? { dense: null, multivector: false } : undefined);
     this.retrievalMode = args.retrievalMode;
-    this.prefetchLimit = args.prefetchLimit;
+    this.prefetchLimit = args.points?.prefetchLimit ?? args.prefetchLimit;
+    this.points =
+      args.points ??
+      new FolioPoints(this.client, this.collectionName, {
+        layout: () => this.resolveLayout(),
+        bm25: this.bm25,
+        prefetchLimit: this.prefetchLimit,
+        contentPayloadKey: this.contentPayloadKey,
+        metadataPayloadKey: this.metadataPayloadKey,
+      });
   }
 
   override _vectorstoreType(): string {
@@ -170,43 +89,22 @@ export class FolioVectorStore extends QdrantVectorStore {
 
   /** Creates the collection (named vectors, payload indexes, registry) when missing; refuses a mismatched one. */
   override async ensureCollection(): Promise<void> {
-    if (!this.ensured) {
-      this.ensured = this.resolveLayout().then((layout) => ensureFolioCollections(this.client, this.collectionName, layout));
-      this.ensured.catch(() => {
-        this.ensured = null;
-      });
-    }
-    await this.ensured;
-    this.seenCollection = true;
+    await this.points.ensureCollection();
   }
 
   /** Whether the collection exists (reads never create it). */
   async collectionReady(): Promise<boolean> {
-    if (this.seenCollection) return true;
-    this.seenCollection = await collectionExists(this.client, this.collectionName);
-    return this.seenCollection;
+    return this.points.collectionReady();
   }
 
   /** Forget cached collection state (after the collection was dropped or recreated elsewhere). */
   resetCollectionState(): void {
-    this.seenCollection = false;
-    this.ensured = null;
+    this.points.resetCollectionState();
   }
 
   /** Upserts points with named vectors (dense, multivector, bm25), waiting until they are stored. */
   async upsertPoints(points: FolioPoint[]): Promise<void> {
-    if (points.length === 0) return;
-    await this.ensureCollection();
-    const rows = points.map((point) => {
-      const vector: Record<string, number[] | number[][] | SparseVector> = {};
-      if (point.dense) vector[DENSE_VECTOR] = point.dense;
-      if (point.multivector && point.multivector.length > 0) vector[MULTI_VECTOR] = point.multivector;
-      const sparse = point.sparse ?? this.bm25.embedDocument(point.text);
-      // An empty sparse vector adds nothing and would count in the IDF's N.
-      if (sparse.indices.length > 0) vector[SPARSE_VECTOR] = sparse;
-      return { id: point.id, vector, payload: { [this.contentPayloadKey]: point.text, [this.metadataPayloadKey]: point.metadata } };
-    });
-    await this.client.upsert(this.collectionName, { wait: true, points: rows });
+    await this.points.upsert(points);
   }
 
   private pointsFromDocuments(documents: Document[], dense: number[][] | null, ids?: string[]): FolioPoint[] {
@@ -238,22 +136,12 @@ export class FolioVectorStore extends QdrantVectorStore {
 
   /** Runs one Folio query; results carry the score and point id in their metadata. */
   async folioQuery(q: FolioQuery): Promise<Array<[Document, number]>> {
-    const request = buildQueryRequest({ prefetchLimit: this.prefetchLimit, ...q });
-    if (!request) return [];
-    if (!(await this.collectionReady())) return [];
-    const { points } = await this.client.query(this.collectionName, request);
-    return points.map((point) => [this.toDocument(point), point.score]);
+    const points = await this.points.query(q);
+    return points.map((point) => [documentOf(point, point.score), point.score]);
   }
 
   toDocument(point: { id: string | number; score?: number; payload?: Record<string, unknown> | null }): Document {
-    const payload = point.payload ?? {};
-    const metadata = (payload[this.metadataPayloadKey] ?? {}) as Record<string, unknown>;
-    const content = payload[this.contentPayloadKey];
-    return new Document({
-      id: String(point.id),
-      pageContent: typeof content === "string" ? content : "",
-      metadata: { ...metadata, ...(point.score !== undefined ? { score: point.score } : {}), pointId: String(point.id) },
-    });
+    return documentOf(this.points.toStored(point), point.score);
   }
 
   /** The mode LangChain-facing text searches use. */
@@ -305,10 +193,7 @@ export class FolioVectorStore extends QdrantVectorStore {
 
   /** Points by id (payload only). */
   async getPoints(ids: string[]): Promise<Document[]> {
-    const valid = ids.filter((id) => isValidPointId(id));
-    if (valid.length === 0 || !(await this.collectionReady())) return [];
-    const points = await this.client.retrieve(this.collectionName, { ids: valid, with_payload: true, with_vector: false });
-    return points.map((point) => this.toDocument({ id: point.id, payload: point.payload }));
+    return (await this.points.retrieve(ids)).map((point) => documentOf(point));
   }
 
   static override async fromTexts(texts: string[], metadatas: object[] | object, embeddings: EmbeddingsInterface, dbConfig: FolioVectorStoreArgs): Promise<FolioVectorStore> {
@@ -327,4 +212,13 @@ export class FolioVectorStore extends QdrantVectorStore {
     await store.ensureCollection();
     return store;
   }
+}
+
+/** A point as a LangChain Document: its score (when it has one) and point id in the metadata. */
+function documentOf(point: StoredPoint, score?: number): Document {
+  return new Document({
+    id: point.id,
+    pageContent: point.text,
+    metadata: { ...point.metadata, ...(score !== undefined ? { score } : {}), pointId: point.id },
+  });
 }

@@ -8,7 +8,7 @@ import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { Bm25Encoder } from "../embeddings/bm25.js";
 import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
 import { InputError } from "../errors.js";
-import type { FolioQuery } from "./folio-vector-store.js";
+import type { FolioQuery } from "./points.js";
 import type { ChunkMetadata, EmbeddedPoint, SearchMode } from "./types.js";
 
 /** A chunk with its point id, validated: what the vectorizer embeds. */

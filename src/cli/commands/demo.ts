@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
-import { openFolio } from "../../folio.js";
 import { packagePath } from "../../util/paths.js";
 import { askAndPrint } from "./ask.js";
 import { printSummary, runIngest } from "./ingest.js";
@@ -18,6 +17,7 @@ export function registerDemo(program: Command, ctx: CommandContext): Command {
     .option("--json", "machine-readable output")
     .action(async (question: string, opts: { json?: boolean }, command: Command) => {
       const config = ctx.loadConfig(command);
+      const { openFolio } = await import("../../folio.js");
       const folio = await openFolio(config);
       try {
         const documents = await folio.store.listDocuments();
@@ -33,7 +33,7 @@ export function registerDemo(program: Command, ctx: CommandContext): Command {
           }
         }
         if (!opts.json) writeLine(ctx.io.stdout, `Q: ${question}\n`);
-        const answer = await askAndPrint(folio.answerer(), { question }, ctx, Boolean(opts.json));
+        const answer = await askAndPrint(await folio.loadAnswerer(), { question }, ctx, Boolean(opts.json));
         if (opts.json) writeJson(ctx.io, answer);
         else writeLine(ctx.io.stdout, `\nTry more: npx folio ask "...", npx folio search "...", npx folio chat, npx folio serve (see README).`);
       } finally {

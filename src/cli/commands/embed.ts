@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { ConfigError, UsageError } from "../../errors.js";
-import { createEmbeddings, JINA_TASKS, toCurl } from "../../embeddings/index.js";
+import { JINA_TASKS } from "../../embeddings/wire-formats.js";
 import type { EmbeddingInput, EmbedOptions, JinaTask } from "../../embeddings/index.js";
 import { JINA_DIMENSIONS, loadConfig } from "../../config.js";
 import { checkImageArgument } from "./image-arg.js";
@@ -42,6 +42,7 @@ export function registerEmbed(program: Command, ctx: CommandContext): Command {
       const inputs: EmbeddingInput[] = [...texts, ...(opts.image ?? []).map((image) => ({ image }))];
       if (inputs.length === 0) throw new UsageError("embed needs at least one text or --image.", 'Try `folio embed "a passage" --print-request`.');
       if (!opts.printRequest && config.embeddings.mode === "none") throw new ConfigError("No embeddings endpoint is configured.", "Set JINA_API_KEY, or JINA_BASE_URL for a self-hosted server (or use --print-request to see the request).");
+      const { createEmbeddings, toCurl } = await import("../../embeddings/index.js");
       // --print-request works without a key: it shows what would be sent.
       const embeddings = createEmbeddings(config.embeddings.mode === "none" ? loadConfig({ JINA_API_KEY: PRINT_ONLY_KEY, FOLIO_HOME: config.home }, ctx.io.env, ctx.io.cwd) : config);
       if (!embeddings) throw new ConfigError("No embeddings endpoint is configured.", "Set JINA_API_KEY, or JINA_BASE_URL for a self-hosted server.");

@@ -5,9 +5,6 @@ import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { UsageError } from "../../errors.js";
-import { openFolio } from "../../folio.js";
-import { createProgress } from "../progress.js";
-import { formatReport, loadQuestions, parseSetups, renderHtmlReport, runEval, setupCollections, summarize } from "../../eval/index.js";
 
 interface EvalFlags {
   setups: string;
@@ -56,6 +53,11 @@ export function registerEval(program: Command, ctx: CommandContext): Command {
     .option("--json", "the report as JSON on stdout")
     .action(async (questionPaths: string[], opts: EvalFlags, cmd: Command) => {
       const config = ctx.loadConfig(cmd);
+      const [{ openFolio }, { createProgress }, { formatReport, loadQuestions, parseSetups, renderHtmlReport, runEval, setupCollections, summarize }] = await Promise.all([
+        import("../../folio.js"),
+        import("../progress.js"),
+        import("../../eval/index.js"),
+      ]);
       const setups = parseSetups(opts.setups);
       const ks = parseKs(opts.k);
       const questions = (await Promise.all(questionPaths.map((p) => loadQuestions(path.resolve(ctx.io.cwd, p), { split: opts.split ?? "test" })))).flat();

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CommandContext } from "../program.js";
 import { writeLine } from "../io.js";
-import { openFolio } from "../../folio.js";
-import { createMcpServer } from "../../server/mcp/tools.js";
 import { folioVersion } from "../../util/paths.js";
 
 /**
@@ -16,8 +13,13 @@ export function registerMcp(program: Command, ctx: CommandContext): Command {
     .description("serve the library to MCP clients (Claude Desktop, Cursor, VS Code) over stdio")
     .action(async (_opts: unknown, command: Command) => {
       const config = ctx.loadConfig(command);
+      const [{ openFolio }, { createMcpServer }, { StdioServerTransport }] = await Promise.all([
+        import("../../folio.js"),
+        import("../../server/mcp/tools.js"),
+        import("@modelcontextprotocol/sdk/server/stdio.js"),
+      ]);
       const folio = await openFolio(config);
-      const server = createMcpServer({ config, store: folio.store, answerer: folio.answerer(), version: folioVersion() });
+      const server = createMcpServer({ config, store: folio.store, answerer: await folio.loadAnswerer(), version: folioVersion() });
       const transport = new StdioServerTransport(ctx.io.stdin, ctx.io.stdout);
       const closed = new Promise<void>((resolve) => {
         transport.onclose = () => resolve();

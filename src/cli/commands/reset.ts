@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { UsageError } from "../../errors.js";
-import { openFolio } from "../../folio.js";
 
 export function registerReset(program: Command, ctx: CommandContext): Command {
   return program
@@ -12,7 +11,9 @@ export function registerReset(program: Command, ctx: CommandContext): Command {
     .option("--json", "machine-readable output")
     .action(async (opts: { yes?: boolean; json?: boolean }, command: Command) => {
       if (!opts.yes) throw new UsageError("`folio reset` deletes the whole collection.", "Add --yes to confirm.");
-      const folio = await openFolio(ctx.loadConfig(command));
+      const config = ctx.loadConfig(command);
+      const { openFolio } = await import("../../folio.js");
+      const folio = await openFolio(config);
       const release = await folio.store.lockForWriting("reset", (message) => writeLine(ctx.io.stderr, message));
       try {
         const docs = await folio.store.listDocuments();

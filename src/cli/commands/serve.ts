@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeLine } from "../io.js";
 import { ConfigError } from "../../errors.js";
-import { openFolio } from "../../folio.js";
-import { startServer } from "../../server/index.js";
+import type { RunningServer } from "../../server/index.js";
 import { parsePositiveInt } from "../options.js";
 
 export function registerServe(program: Command, ctx: CommandContext): Command {
@@ -15,10 +14,11 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
     .action(async (opts: { port?: number; host?: string }, command: Command) => {
       const base = ctx.loadConfig(command);
       const config = { ...base, server: { ...base.server, ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) } };
+      const [{ openFolio }, { startServer }] = await Promise.all([import("../../folio.js"), import("../../server/index.js")]);
       const folio = await openFolio(config);
-      let server: Awaited<ReturnType<typeof startServer>>;
+      let server: RunningServer;
       try {
-        server = await startServer({ config, store: folio.store, answerer: folio.answerer(), imageSearchAvailable: folio.imageSearchAvailable });
+        server = await startServer({ config, store: folio.store, answerer: await folio.loadAnswerer(), imageSearchAvailable: folio.imageSearchAvailable });
       } catch (error) {
         await folio.close();
         const code = (error as { code?: unknown }).code;
