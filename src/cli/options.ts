@@ -1,6 +1,7 @@
 /** Flags shared by several commands, validated with zod and turned into library types. */
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
+import { parseQdrantFilter } from "../store/filters.js";
 import { CHUNK_KINDS } from "../store/types.js";
 import type { SearchFilters, SearchMode } from "../store/types.js";
 
@@ -60,6 +61,11 @@ export function toSearchFilters(raw: unknown): SearchFilters {
       throw new UsageError("--filter is not valid JSON.", 'Pass a Qdrant filter, e.g. --filter \'{"must":[{"key":"metadata.page","range":{"lte":3}}]}\'.');
     }
     if (typeof json !== "object" || json === null || Array.isArray(json)) throw new UsageError("--filter must be a JSON object (a Qdrant filter).", 'e.g. {"must":[{"key":"metadata.kind","match":{"value":"figure"}}]}');
+    try {
+      parseQdrantFilter(json);
+    } catch (error) {
+      throw new UsageError(`--filter is not a Qdrant filter: ${errorMessage(error).replace(/^Invalid Qdrant filter: /, "")}.`, 'A filter has must, should or must_not lists of conditions, e.g. {"must":[{"key":"metadata.page","range":{"lte":3}}]}; payload fields live under metadata.');
+    }
     filters.qdrantFilter = json as Record<string, unknown>;
   }
   return filters;

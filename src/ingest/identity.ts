@@ -90,6 +90,32 @@ export class Identities {
     }
   }
 
+  /** For files that share a size with an earlier one: that file's claim, and a way to settle this one's. */
+  private readonly turns = new Map<number, { previous: Promise<void> | undefined; done: () => void; claimed: Promise<void> }>();
+
+  /**
+   * Files of one size may be copies of each other; which one owns the bytes must not depend on
+   * which finished hashing first. Each waits for the one before it in plan order (`positions`:
+   * plan positions of the files that share a size, in order). Others never wait.
+   */
+  orderSameSize(positions: readonly number[]): void {
+    let previous: Promise<void> | undefined;
+    for (const position of positions) {
+      let done!: () => void;
+      const claimed = new Promise<void>((resolve) => (done = resolve));
+      this.turns.set(position, { previous, done, claimed });
+      previous = claimed;
+    }
+  }
+
+  /** Waits for this file's turn to claim its bytes; call the result once it has (or has failed). */
+  async turn(position: number): Promise<() => void> {
+    const turn = this.turns.get(position);
+    if (!turn) return () => undefined;
+    await turn.previous;
+    return turn.done;
+  }
+
   /** Before parsing: is this file a copy of a document (this run's or a stored one)? */
   beforeParse(docId: string, display: string, contentHash: string): BeforeParse {
     const bytes = bytesHashOf(contentHash);

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
-import { openFolio } from "../../folio.js";
-import { formatSources } from "../format.js";
+import { explainNoMatch } from "../../chat/filter-hints.js";
+import { UsageError } from "../../errors.js";
 import { parsePositiveInt, toSearchFilters, type FilterFlags } from "../options.js";
 import { addFilterOptions } from "./filters.js";
 import { checkImageArgument } from "./image-arg.js";
@@ -24,14 +24,17 @@ export function registerAsk(program: Command, ctx: CommandContext): Command {
     .option("--json", "machine-readable output (the answer, citations and sources)");
   addFilterOptions(command);
   return command.action(async (question: string, opts: AskFlags, cmd: Command) => {
+    if (!question.trim()) throw new UsageError("The question is empty.", 'Ask something, e.g. `folio ask "What does MaxSim compute?"`.');
     const config = ctx.loadConfig(cmd);
     const filters = toSearchFilters(opts);
     if (opts.image) checkImageArgument(opts.image, ctx.io.cwd);
+    const { openFolio } = await import("../../folio.js");
     const folio = await openFolio(config);
     try {
       const stale = await folio.staleNotice();
       if (stale) writeLine(ctx.io.stderr, stale);
-      const answer = await askAndPrint(folio.answerer(), { question, filters, k: opts.k, ...(opts.image ? { image: opts.image } : {}) }, ctx, Boolean(opts.json));
+      const answer = await askAndPrint(await folio.loadAnswerer(), { question, filters, k: opts.k, ...(opts.image ? { image: opts.image } : {}) }, ctx, Boolean(opts.json));
+      if (answer.sources.length === 0) for (const note of await explainNoMatch(filters, folio.store)) writeLine(ctx.io.stderr, note);
       if (opts.json) writeJson(ctx.io, answer);
     } finally {
       await folio.close();
@@ -47,6 +50,7 @@ export async function askAndPrint(
   json: boolean,
 ): Promise<Answer> {
   if (json) return answerer.answer(request);
+  const { formatSources } = await import("../format.js");
   let answer: Answer | undefined;
   for await (const event of answerer.stream(request)) {
     if (event.type === "token") ctx.io.stdout.write(event.text);

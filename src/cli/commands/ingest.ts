@@ -5,17 +5,16 @@ import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { InputError, UsageError } from "../../errors.js";
-import { openFolio } from "../../folio.js";
-import { ingest, ingestOptionsFromConfig } from "../../ingest/index.js";
-import { isRemoteSource } from "../../ingest/discover.js";
 import type { IngestOptions, IngestSummary } from "../../ingest/index.js";
 import { collect } from "../options.js";
-import { createProgress } from "../progress.js";
 import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean; verbose?: boolean };
+
+/** Warnings the summary prints before it says how many more there are (--verbose prints all). */
+const WARNINGS_SHOWN = 5;
 
 const ZOTERO_PREFIX = "zotero:";
 
@@ -42,6 +41,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--force", "re-ingest even unchanged files")
     .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs about twice as fast)")
     .option("--no-progress", "no progress bars")
+    .option("--verbose", "also list every warning, the files of other types that were ignored, and copies found")
     .option("--json", "machine-readable summary on stdout")
     .action(async (given: string[], opts: IngestFlags, command: Command) => {
       const config = ctx.loadConfig(command);
@@ -53,6 +53,9 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
         const base = opts.zoteroBaseDir ? { linkedBaseDir: path.resolve(ctx.io.cwd, opts.zoteroBaseDir) } : {};
         opts = { ...opts, zotero: { dataDir: zoteroDataDir(zotero[0], ctx.io), ...(opts.zoteroCollection ? { collection: opts.zoteroCollection } : {}), ...base } };
       }
+      const [{ ARXIV_ID_FORM, isRemoteSource, isWellFormedRemote }, { openFolio }] = await Promise.all([import("../../ingest/discover.js"), import("../../folio.js")]);
+      const malformed = paths.find((p) => !isWellFormedRemote(p));
+      if (malformed) throw new UsageError(`"${malformed}" is not an arXiv id.`, ARXIV_ID_FORM);
       if (paths.length === 0 && !opts.manifest && !opts.bib && !opts.zotero) throw new InputError("Nothing to ingest.", "Give files or folders (`folio ingest papers/`), a --manifest or a --bib.");
       for (const p of [...paths, ...(opts.manifest ? [opts.manifest] : []), ...(opts.bib ? [opts.bib] : [])]) {
         if (!isRemoteSource(p) && !existsSync(path.resolve(ctx.io.cwd, p))) throw new InputError(`Path not found: ${p}`, "Check the spelling; give existing files or folders (relative to the current directory), http(s) URLs or arxiv:<id>.");
@@ -61,7 +64,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
       try {
         const summary = await runIngest(folio, paths.map((p) => (isRemoteSource(p) ? p : path.resolve(ctx.io.cwd, p))), opts, ctx.io);
         if (opts.json) writeJson(ctx.io, summary);
-        else printSummary(ctx.io, summary);
+        else printSummary(ctx.io, summary, Boolean(opts.verbose));
         if (!summary.ok) ctx.exitCode = 1;
       } finally {
         await folio.close();
@@ -71,6 +74,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
 
 /** Runs ingest with progress bars and per-file lines on stderr; Ctrl-C stops cleanly (re-run resumes). */
 export async function runIngest(folio: Folio, sources: string[], opts: IngestFlags, io: CliIO): Promise<IngestSummary> {
+  const [{ ingest, ingestOptionsFromConfig }, { createProgress }] = await Promise.all([import("../../ingest/index.js"), import("../progress.js")]);
   const progress = createProgress(io.stderr, opts.progress !== false);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -97,6 +101,7 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
         onNotice: (message) => writeLine(io.stderr, message),
         onFile: (event) => {
           if (event.type === "skipped") writeLine(io.stderr, `skipped ${event.path}: ${event.reason}${event.detail ? ` (${event.detail})` : ""} — ${event.hint}`);
+          if (event.type === "copy" && opts.verbose) writeLine(io.stderr, `copy ${event.path}: the same file as ${event.of}, recorded as another path of ${event.docId}`);
         },
       },
     );
@@ -106,13 +111,24 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
   }
 }
 
-export function printSummary(io: CliIO, s: IngestSummary): void {
+export function printSummary(io: CliIO, s: IngestSummary, verbose = false): void {
   const out = io.stdout;
-  writeLine(out, `${s.aborted ? "Interrupted (run again to resume)" : "Done"} in ${s.seconds.toFixed(1)} s: ${s.filesSeen} files seen, ${s.ingested} ingested (${s.replaced} replaced), ${s.unchanged} unchanged, ${s.pruned} pruned, ${s.skipped.length} skipped.`);
+  const copies = s.copies ? `, ${s.copies} ${s.copies === 1 ? "copy" : "copies"} of a stored file` : "";
+  writeLine(out, `${s.aborted ? "Interrupted (run again to resume)" : "Done"} in ${s.seconds.toFixed(1)} s: ${s.filesSeen} files seen, ${s.ingested} ingested (${s.replaced} replaced), ${s.unchanged} unchanged${copies}, ${s.pruned} pruned, ${s.skipped.length} skipped.`);
   writeLine(out, `Wrote ${s.pages} pages, ${s.chunks} chunks, ${s.figures} figures.`);
+  if (s.ignored.count) {
+    writeLine(out, `${s.ignored.count} ${s.ignored.count === 1 ? "file" : "files"} of other types ignored: ${s.ignored.extensions.join(", ")}${verbose ? "" : " (--verbose lists them)"}.`);
+    if (verbose) for (const p of s.ignored.paths) writeLine(out, `  ${p}`);
+  }
   if (s.skipped.length) {
     writeLine(out, "Skipped:");
     for (const f of s.skipped) writeLine(out, `  ${f.path}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}\n    ${f.hint}`);
   }
-  if (s.warnings.length) writeLine(out, `${s.warnings.length} warnings (see --json for all).`);
+  if (s.warnings.length) {
+    const shown = verbose ? s.warnings : s.warnings.slice(0, WARNINGS_SHOWN);
+    writeLine(out, "Warnings:");
+    for (const w of shown) writeLine(out, `  ${w}`);
+    if (shown.length < s.warnings.length) writeLine(out, `  and ${s.warnings.length - shown.length} more (--verbose or --json lists them all).`);
+  }
+  if (!s.ok && !s.aborted && s.ingested + s.unchanged + s.copies === 0 && s.skipped.length) writeLine(out, "Nothing was stored: every source was skipped (see above).");
 }

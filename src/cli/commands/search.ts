@@ -3,9 +3,8 @@ import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { UsageError } from "../../errors.js";
-import { openFolio } from "../../folio.js";
+import { explainNoMatch } from "../../chat/filter-hints.js";
 import type { SearchRequest } from "../../store/types.js";
-import { formatHits, hitToJson } from "../format.js";
 import { parsePositiveInt, parseSearchMode, toSearchFilters, type FilterFlags } from "../options.js";
 import { addFilterOptions } from "./filters.js";
 import { checkImageArgument } from "./image-arg.js";
@@ -36,8 +35,10 @@ export function registerSearch(program: Command, ctx: CommandContext): Command {
     const filters = toSearchFilters(opts);
     const base = { k: opts.k ?? config.search.topK, filters, rerankWithMultivector: opts.rerank, ...(opts.mode ? { mode: opts.mode } : {}) };
     if (opts.image) checkImageArgument(opts.image, ctx.io.cwd);
+    if (query !== undefined && !query.trim()) throw new UsageError("The search query is empty.", 'Give words to look for, e.g. `folio search "late interaction"`, or leave the query out and pipe one query per line.');
     const batch = !query && !opts.image && !ctx.io.stdin.isTTY;
     if (!query && !opts.image && !batch) throw new UsageError("search needs a query, --image, or queries on stdin.", 'Try `folio search "late interaction"`.');
+    const [{ openFolio }, { formatHits, hitToJson }] = await Promise.all([import("../../folio.js"), import("../format.js")]);
     const folio = await openFolio(config);
     try {
       const stale = await folio.staleNotice();
@@ -53,7 +54,9 @@ export function registerSearch(program: Command, ctx: CommandContext): Command {
         return;
       }
       const hits = await folio.store.search({ ...base, ...(query ? { text: query } : {}), ...(opts.image ? { image: opts.image } : {}) });
-      if (opts.json) return writeJson(ctx.io, { query: query ?? null, image: opts.image ?? null, results: hits.map(hitToJson) });
+      const notes = hits.length === 0 ? await explainNoMatch(filters, folio.store) : [];
+      for (const note of notes) writeLine(ctx.io.stderr, note);
+      if (opts.json) return writeJson(ctx.io, { query: query ?? null, image: opts.image ?? null, results: hits.map(hitToJson), ...(notes.length ? { notes } : {}) });
       writeLine(ctx.io.stdout, formatHits(hits));
     } finally {
       await folio.close();

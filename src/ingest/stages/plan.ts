@@ -19,6 +19,8 @@ import { displayOf } from "./skip.js";
 /** One source to prepare. */
 export interface PlannedItem {
   item: SourceItem;
+  /** Where it stands in the plan's order. */
+  position: number;
   docId: string;
   /** Where `docId` came from: an arXiv id in a file name is only a hint the content must confirm. */
   idFrom: IdSource;
@@ -98,13 +100,18 @@ export async function planRun(store: FolioStoreApi, sources: string[], options: 
   // Largest files first, so the longest parse does not start last and run alone at the end.
   const sizes = await Promise.all(items.map((item) => (item.type === "file" ? stat(item.path).then((s) => s.size, () => undefined) : Promise.resolve(undefined))));
   const order = items.map((_, i) => i).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0) || a - b);
+  const identities = new Identities(storedFiles, claimed);
+  // Same-size files (the only possible copies) claim their bytes in plan order.
+  const bySize = new Map<number, number[]>();
+  order.forEach((i, position) => sizes[i] !== undefined && bySize.set(sizes[i], [...(bySize.get(sizes[i]) ?? []), position]));
+  for (const positions of bySize.values()) if (positions.length > 1) identities.orderSameSize(positions);
   return {
-    items: order.map((i) => ({ item: items[i]!, docId: docIds[i]!, idFrom: idSourceOf(items[i]!, knownArxivIds[i]), knownArxivId: knownArxivIds[i], paperId: paperIds[i], size: sizes[i] })),
+    items: order.map((i, position) => ({ item: items[i]!, position, docId: docIds[i]!, idFrom: idSourceOf(items[i]!, knownArxivIds[i]), knownArxivId: knownArxivIds[i], paperId: paperIds[i], size: sizes[i] })),
     storedById: stored ? new Map(stored.map((record) => [record.docId, record])) : undefined,
     storedFiles,
     roots: discovered.roots,
     pruning,
-    identities: new Identities(storedFiles, claimed),
+    identities,
   };
 }
 

@@ -6,19 +6,28 @@ import { performance } from "node:perf_hooks";
 import type { PdfParser } from "../pdf-adapter.js";
 import { chunkParsed, type ReadyDocument } from "./chunk.js";
 import type { StageContext } from "./context.js";
-import { fingerprint, isUnchanged, storedRecord } from "./fingerprint.js";
+import { fingerprint, isUnchanged, storedRecord, type Fingerprint } from "./fingerprint.js";
+import type { BeforeParse } from "../identity.js";
 import { parseSource } from "./parse.js";
 import type { Plan, PlannedItem } from "./plan.js";
-import { readSource } from "./read.js";
+import { readSource, type ReadSource } from "./read.js";
 import { displayOf } from "./skip.js";
 
 /** The document ready to write, or undefined when it is unchanged or a copy. Throws Skip for a file it cannot take. */
 export async function prepareDocument(planned: PlannedItem, plan: Plan, ctx: StageContext, parsePdf: PdfParser, onFatal: (error: unknown) => void): Promise<ReadyDocument | undefined> {
   const startedAt = performance.now();
   const display = displayOf(planned.item);
-  const source = await readSource(planned, ctx);
-  const fp = await fingerprint(planned, source, ctx);
-  const seen = plan.identities.beforeParse(planned.docId, display, fp.contentHash);
+  const claimed = await plan.identities.turn(planned.position);
+  let source: ReadSource;
+  let fp: Fingerprint;
+  let seen: BeforeParse;
+  try {
+    source = await readSource(planned, ctx);
+    fp = await fingerprint(planned, source, ctx);
+    seen = plan.identities.beforeParse(planned.docId, display, fp.contentHash);
+  } finally {
+    claimed();
+  }
   if (seen.kind === "copy") {
     ctx.report.summary.copies++;
     ctx.report.file({ type: "copy", path: display, docId: seen.docId, of: seen.of });
