@@ -19,3 +19,8 @@ export function papersOf(records: readonly DocumentRecord[]): LibraryPaper[] {
   }
   return records.filter((r) => !(r.paperId && r.paperId !== r.docId && ids.has(r.paperId))).map((record) => ({ record, figureImages: images.get(record.docId) ?? [] }));
 }
+
+/** The figures and tables of a paper, its figure images stored on their own included. */
+export function figureCount(paper: LibraryPaper): number {
+  return paper.figureImages.reduce((n, image) => n + image.figures, paper.record.figures);
+}

@@ -91,7 +91,7 @@ export class Identities {
   }
 
   /** For files that share a size with an earlier one: that file's claim, and a way to settle this one's. */
-  private readonly turns = new Map<number, { previous: Promise<void> | undefined; done: () => void; claimed: Promise<void> }>();
+  private readonly turns = new Map<number, { previous: Promise<void> | undefined; done: () => void }>();
 
   /**
    * Files of one size may be copies of each other; which one owns the bytes must not depend on
@@ -103,7 +103,7 @@ export class Identities {
     for (const position of positions) {
       let done!: () => void;
       const claimed = new Promise<void>((resolve) => (done = resolve));
-      this.turns.set(position, { previous, done, claimed });
+      this.turns.set(position, { previous, done });
       previous = claimed;
     }
   }
@@ -126,20 +126,12 @@ export class Identities {
     }
     const stored = this.storedByBytes.get(bytes) ?? [];
     const mine = stored.find((r) => r.source === display || (r.alsoAt ?? []).includes(display));
-    if (mine && mine.source !== display && !sourceStillThere(mine.source)) {
-      // Its first path is gone and this one is recorded: the document lives on here.
-      this.own(bytes, mine.docId, display);
-      return { kind: "adopt", docId: mine.docId };
-    }
-    if (mine && mine.source !== display) {
-      this.copies.push({ owner: mine.docId, path: display });
-      return { kind: "copy", docId: mine.docId, of: mine.source };
-    }
-    if (mine) {
+    if (mine && (mine.source === display || !sourceStillThere(mine.source))) {
+      // This file is the document's source, or a recorded copy whose first path is gone: it lives on here.
       this.own(bytes, mine.docId, display);
       return mine.docId === docId ? { kind: "own" } : { kind: "adopt", docId: mine.docId };
     }
-    const twin = stored.find((r) => sourceStillThere(r.source));
+    const twin = mine ?? stored.find((r) => sourceStillThere(r.source));
     if (twin) {
       this.copies.push({ owner: twin.docId, path: display });
       return { kind: "copy", docId: twin.docId, of: twin.source };

@@ -103,7 +103,10 @@ export async function planRun(store: FolioStoreApi, sources: string[], options: 
   const identities = new Identities(storedFiles, claimed);
   // Same-size files (the only possible copies) claim their bytes in plan order.
   const bySize = new Map<number, number[]>();
-  order.forEach((i, position) => sizes[i] !== undefined && bySize.set(sizes[i], [...(bySize.get(sizes[i]) ?? []), position]));
+  for (const [position, i] of order.entries()) {
+    const size = sizes[i];
+    if (size !== undefined) bySize.set(size, [...(bySize.get(size) ?? []), position]);
+  }
   for (const positions of bySize.values()) if (positions.length > 1) identities.orderSameSize(positions);
   return {
     items: order.map((i, position) => ({ item: items[i]!, position, docId: docIds[i]!, idFrom: idSourceOf(items[i]!, knownArxivIds[i]), knownArxivId: knownArxivIds[i], paperId: paperIds[i], size: sizes[i] })),

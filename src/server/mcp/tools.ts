@@ -9,7 +9,7 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { contentWithReferences, locationOf } from "../../chat/context.js";
-import { papersOf } from "../../chat/library.js";
+import { figureCount, papersOf } from "../../chat/library.js";
 import type { Answerer } from "../../chat/types.js";
 import type { FolioConfig } from "../../config.js";
 import { errorMessage, isFolioError, NotFoundError } from "../../errors.js";
@@ -119,7 +119,7 @@ function registerReadingTools(server: McpServer, deps: McpDeps): void {
       safely(config, async () => {
         const words = (args.query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
         // Figure images stored on their own are listed as figures of their paper, not as papers.
-        const records = papersOf(await store.listDocuments()).map((p) => ({ ...p.record, figures: p.record.figures + p.figureImages.length })).filter((r) => words.every((w) => `${r.title} ${r.authors.join(" ")}`.toLowerCase().includes(w)));
+        const records = papersOf(await store.listDocuments()).map((p) => ({ ...p.record, figures: figureCount(p) })).filter((r) => words.every((w) => `${r.title} ${r.authors.join(" ")}`.toLowerCase().includes(w)));
         const lines = records.map((r) => `${r.docId}: ${r.title}${r.year ? ` (${r.year})` : ""}, ${r.authors.slice(0, 3).join(", ")}${r.authors.length > 3 ? " et al." : ""}; ${r.pages} pages, ${r.figures} figures and tables`);
         const papers = records.map((r) => ({ docId: r.docId, title: r.title, authors: r.authors, year: r.year, pages: r.pages, figures: r.figures }));
         return { ...text(lines.length ? lines.join("\n") : "The library has no such papers."), structuredContent: { papers } };

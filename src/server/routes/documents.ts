@@ -9,7 +9,7 @@ import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Router, type Request } from "express";
 import { bibtexFor } from "../../chat/bibtex.js";
-import { papersOf, type LibraryPaper } from "../../chat/library.js";
+import { figureCount, papersOf, type LibraryPaper } from "../../chat/library.js";
 import { hasPdfHeader, localCopyOf } from "../../ingest/index.js";
 import type { DocumentRecord } from "../../store/types.js";
 import type { ServerContext } from "../context.js";
@@ -25,7 +25,7 @@ export const CHANGED_HEADER = "X-Folio-Source-Changed";
 /** Most figures one paper's gallery lists. */
 const MAX_FIGURES = 1_000;
 
-export function documentSummary(record: DocumentRecord, figureImages: readonly DocumentRecord[] = []) {
+export function documentSummary(record: DocumentRecord, figureImages: DocumentRecord[] = []) {
   return {
     docId: record.docId,
     title: record.title,
@@ -36,7 +36,7 @@ export function documentSummary(record: DocumentRecord, figureImages: readonly D
     ...(record.citationKey ? { citationKey: record.citationKey } : {}),
     ...(record.lang ? { lang: record.lang } : {}),
     pages: record.pages,
-    figures: record.figures + figureImages.reduce((n, image) => n + image.figures, 0),
+    figures: figureCount({ record, figureImages }),
     chunks: record.chunks,
     ingestedAt: record.ingestedAt,
     fileName: path.basename(shownSource(record.source).replace(/[?#].*$/, "")),
