@@ -65,6 +65,10 @@ export const EnvSchema = z.object({
   JINA_MAX_CONCURRENCY: intFromEnv(4, 1, 64),
   JINA_MAX_RETRIES: intFromEnv(JINA_DEFAULT_MAX_RETRIES, 0, 20),
   JINA_TIMEOUT_MS: intFromEnv(JINA_DEFAULT_TIMEOUT_MS, 1_000, 600_000),
+  /** Token budget of one ingest: documents that would cross it are left for the next run (unset: no budget). */
+  FOLIO_MAX_TOKENS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1e12).optional()),
+  /** Price per million embedding tokens, for cost lines; no price is built in. */
+  FOLIO_JINA_PRICE_PER_M_TOKENS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1e6).optional()),
   /** Store late-interaction multi-vectors for figures and pages (large; used to re-score). */
   FOLIO_MULTIVECTOR: boolFromEnv(false),
   /** Use Jina's jina-reranker-m0 as a second stage when a key is set. */
@@ -148,6 +152,8 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<keyof Settings, string>> = {
   JINA_TIMEOUT_MS: "per-attempt timeout of an embeddings request",
   FOLIO_MULTIVECTOR: "store late-interaction multi-vectors for figures and pages (re-scoring)",
   FOLIO_RERANK: "re-rank with `jina-reranker-m0` (needs a Jina key)",
+  FOLIO_MAX_TOKENS: "token budget of one `folio ingest` (also `--max-tokens`): a document whose estimated tokens do not fit is left for the next run, and the run exits 1 saying what is left",
+  FOLIO_JINA_PRICE_PER_M_TOKENS: "your price per million Jina tokens: adds a cost line to `ingest --estimate`, ingest and eval summaries (no price is built in)",
   OPENAI_API_KEY: "any OpenAI-compatible chat model (unset: extractive answers)",
   OPENAI_BASE_URL: "an OpenAI-compatible server (Ollama, vLLM, llama.cpp)",
   OPENAI_MODEL: "chat model name",
@@ -228,6 +234,8 @@ export interface FolioConfig {
       };
   llm: { mode: "extractive" } | { mode: "openai"; apiKey?: string; baseUrl?: string; model: string; vision: boolean; timeoutMs: number; maxRetries: number };
   search: { topK: number; mode: "auto" | "dense" | "sparse" | "hybrid" };
+  /** Token budget and price (optional in the type so hand-built configs keep working). */
+  tokens?: { maxTokens?: number; pricePerMillionTokens?: number };
   /** BM25 document-side parameters (IDF is applied by Qdrant). Optional so hand-built configs keep working. */
   bm25?: { k1: number; b: number; avgdl: number };
   ingest: {
@@ -334,6 +342,7 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
     llm,
     search: { topK: e.FOLIO_TOP_K, mode: e.FOLIO_SEARCH_MODE },
     bm25: { k1: e.FOLIO_BM25_K1, b: e.FOLIO_BM25_B, avgdl: e.FOLIO_BM25_AVGDL },
+    tokens: { ...(e.FOLIO_MAX_TOKENS !== undefined ? { maxTokens: e.FOLIO_MAX_TOKENS } : {}), ...(e.FOLIO_JINA_PRICE_PER_M_TOKENS !== undefined ? { pricePerMillionTokens: e.FOLIO_JINA_PRICE_PER_M_TOKENS } : {}) },
     ingest: {
       chunkTokens: e.FOLIO_CHUNK_TOKENS,
       chunkOverlapTokens: Math.min(e.FOLIO_CHUNK_OVERLAP_TOKENS, Math.floor(e.FOLIO_CHUNK_TOKENS / 2)),

@@ -13,7 +13,7 @@ export type { EmbeddingType, BinaryInt8Encoding } from "./codec.js";
 export { EmbeddingCache } from "./cache.js";
 export { EmbeddingsError, EmbeddingsAuthError, EmbeddingsBalanceError, EmbeddingsInputError, EmbeddingsUnavailableError, EmbeddingsResponseError, EmbeddingsShapeError } from "./errors.js";
 export type { RetryEvent } from "./http.js";
-export type { EmbeddingInput, ImageInput, MultimodalEmbeddings, SparseVector } from "./types.js";
+export type { CallEstimate, EmbeddingInput, EmbeddingUsage, ImageInput, MultimodalEmbeddings, SparseVector } from "./types.js";
 
 /** The client Folio runs on, from the configuration; null when no Jina endpoint is configured (BM25 only). */
 export function createEmbeddings(config: FolioConfig, overrides: Partial<import("./jina.js").JinaEmbeddingsOptions> = {}): JinaEmbeddings | null {

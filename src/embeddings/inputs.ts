@@ -5,7 +5,10 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import { InputError, errorMessage } from "../errors.js";
+import { DEFAULT_TOKEN_ESTIMATE, imageTokensOfBytes, roughTextTokens, type TextTokenCounter, type TokenEstimate } from "./tokens.js";
 import type { EmbeddingInput, ImageInput } from "./types.js";
+
+export { DEFAULT_TOKEN_ESTIMATE, type TokenEstimate } from "./tokens.js";
 
 export interface PreparedInput {
   kind: "text" | "image";
@@ -13,23 +16,10 @@ export interface PreparedInput {
   value: string;
   /** SHA-256 of the content (the image bytes when we have them, else the URL). */
   contentHash: string;
-  /** Conservative token estimate used for batching. */
+  /** Token estimate used for batching and cost estimates (see tokens.ts). */
   tokens: number;
   /** Short description for error hints: never the whole input. */
   description: string;
-}
-
-export interface TokenEstimate {
-  /** Bytes per token assumed for text; 3 over-counts English (about 4) to stay under budgets. */
-  bytesPerToken: number;
-  /** Fixed budget per image. */
-  imageTokens: number;
-}
-
-export const DEFAULT_TOKEN_ESTIMATE: TokenEstimate = { bytesPerToken: 3, imageTokens: 2_000 };
-
-function estimateTextTokens(text: string, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): number {
-  return Math.ceil(Buffer.byteLength(text, "utf8") / estimate.bytesPerToken) + 2;
 }
 
 const BASE64_RE = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
@@ -47,11 +37,11 @@ function preview(text: string): string {
 async function prepareImage(image: ImageInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): Promise<PreparedInput> {
   if (Buffer.isBuffer(image) || image instanceof Uint8Array) {
     const bytes = Buffer.from(image);
-    return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: estimate.imageTokens, description: `image buffer of ${bytes.length} bytes` };
+    return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: imageTokensOfBytes(bytes, estimate), description: `image buffer of ${bytes.length} bytes` };
   }
   if (typeof image === "object" && image !== null && "data" in image) {
     const bytes = Buffer.from(image.data);
-    return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: estimate.imageTokens, description: `image buffer of ${bytes.length} bytes${image.mimeType ? ` (${image.mimeType})` : ""}` };
+    return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: imageTokensOfBytes(bytes, estimate), description: `image buffer of ${bytes.length} bytes${image.mimeType ? ` (${image.mimeType})` : ""}` };
   }
   if (typeof image !== "string" || image.length === 0) throw new InputError("An image input is empty or not a string/Buffer.", "Pass an http(s) URL, a data URI, base64, a file path or a Buffer.");
   if (/^https?:\/\//i.test(image)) {
@@ -63,13 +53,13 @@ async function prepareImage(image: ImageInput, estimate: TokenEstimate = DEFAULT
     if (comma < 0 || !/;base64$/i.test(header)) throw new InputError("An image data URI is not base64-encoded.", "Use a data URI of the form data:image/png;base64,....");
     const b64 = image.slice(comma + 1);
     const bytes = Buffer.from(b64, "base64");
-    return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: estimate.imageTokens, description: `data URI ${header}` };
+    return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: imageTokensOfBytes(bytes, estimate), description: `data URI ${header}` };
   }
   // A path is tried before base64: short paths are also valid base64 alphabets.
   if (image.length < 4096) {
     try {
       const bytes = await fs.readFile(image);
-      return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: estimate.imageTokens, description: `image file ${image}` };
+      return { kind: "image", value: bytes.toString("base64"), contentHash: hashBytes(bytes), tokens: imageTokensOfBytes(bytes, estimate), description: `image file ${image}` };
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== "ENOENT" && code !== "ENAMETOOLONG" && code !== "ENOTDIR") {
@@ -79,17 +69,17 @@ async function prepareImage(image: ImageInput, estimate: TokenEstimate = DEFAULT
   }
   if (image.length >= 16 && BASE64_RE.test(image)) {
     const bytes = Buffer.from(image, "base64");
-    return { kind: "image", value: image.replace(/[\r\n]/g, ""), contentHash: hashBytes(bytes), tokens: estimate.imageTokens, description: `base64 image of ${bytes.length} bytes` };
+    return { kind: "image", value: image.replace(/[\r\n]/g, ""), contentHash: hashBytes(bytes), tokens: imageTokensOfBytes(bytes, estimate), description: `base64 image of ${bytes.length} bytes` };
   }
   throw new InputError(`Image not found: "${preview(image)}" is not a URL, a data URI, base64 or an existing file.`, "Pass an http(s) URL, a data URI, base64, the path of an existing file, or a Buffer.");
 }
 
 /** Text is prepared synchronously (no microtask per input: corpora have thousands); images may read files. */
-export function prepareInput(input: EmbeddingInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): PreparedInput | Promise<PreparedInput> {
+export function prepareInput(input: EmbeddingInput, estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE, countText?: TextTokenCounter): PreparedInput | Promise<PreparedInput> {
   if (typeof input === "string" || (typeof input === "object" && input !== null && "text" in input)) {
     const text = typeof input === "string" ? input : input.text;
     if (typeof text !== "string") throw new InputError("A text input is not a string.", "Pass strings or {text: string} objects.");
-    return { kind: "text", value: text, contentHash: createHash("sha256").update("text:").update(text).digest("hex"), tokens: estimateTextTokens(text, estimate),
+    return { kind: "text", value: text, contentHash: createHash("sha256").update("text:").update(text).digest("hex"), tokens: countText ? countText(text) : roughTextTokens(text, estimate),
       // Lazy: only error messages read it, and corpora have thousands of inputs.
       get description() {
         return `text "${preview(text)}"`;
@@ -100,8 +90,9 @@ export function prepareInput(input: EmbeddingInput, estimate: TokenEstimate = DE
   throw new InputError("An embeddings input is neither text nor an image.", "Pass strings, {text: string} or {image: url | data URI | base64 | path | Buffer}.");
 }
 
-export async function prepareInputs(inputs: EmbeddingInput[], estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE): Promise<PreparedInput[]> {
-  const out: Array<PreparedInput | Promise<PreparedInput>> = inputs.map((input) => prepareInput(input, estimate));
+/** `countText`: the BPE counter (tokens.ts); without it, text is counted quickly by bytes. */
+export async function prepareInputs(inputs: EmbeddingInput[], estimate: TokenEstimate = DEFAULT_TOKEN_ESTIMATE, countText?: TextTokenCounter): Promise<PreparedInput[]> {
+  const out: Array<PreparedInput | Promise<PreparedInput>> = inputs.map((input) => prepareInput(input, estimate, countText));
   return out.some((item) => item instanceof Promise) ? Promise.all(out) : (out as PreparedInput[]);
 }
 

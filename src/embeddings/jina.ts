@@ -14,7 +14,8 @@ import { decodeVector, decodedLength, packedBytes, packedLength, EMBEDDING_TYPES
 import { EmbeddingsShapeError } from "./errors.js";
 import { JinaHttpClient, type RetryEvent } from "./http.js";
 import { batchByBudget, DEFAULT_TOKEN_ESTIMATE, prepareInputs, type PreparedInput, type TokenEstimate } from "./inputs.js";
-import type { EmbeddingInput, ImageInput, MultimodalEmbeddings } from "./types.js";
+import { loadTextTokenCounter } from "./tokens.js";
+import type { CallEstimate, EmbeddingInput, EmbeddingUsage, ImageInput, MultimodalEmbeddings } from "./types.js";
 import { JINA_TASKS, wireFormat, type JinaTask, type Kind, type ResolvedRequest, type WireFormat } from "./wire-formats.js";
 
 export { JINA_TASKS, type JinaTask } from "./wire-formats.js";
@@ -51,7 +52,7 @@ export interface JinaEmbeddingsOptions {
   passageTask?: JinaTask;
   /** Late-chunking window: context minus a safety margin for our token estimate (default 30,000 of 32,768). */
   lateChunkingMaxTokens?: number;
-  /** Token estimate used for batching (default 3 bytes per token, 2,000 tokens per image). */
+  /** Token estimate used for batching and `estimate` (default: BPE text counts, one token per 28x28 image patch; see tokens.ts). */
   tokenEstimate?: Partial<TokenEstimate>;
   /** Row width of multi-vector output (default 128). */
   multiVectorSize?: number;
@@ -93,21 +94,8 @@ export interface EmbedOptions {
   signal?: AbortSignal;
 }
 
-export interface JinaUsage {
-  /** Tokens the server counted (`usage.total_tokens`). */
-  totalTokens: number;
-  promptTokens: number;
-  /** HTTP attempts sent, retries included. */
-  requests: number;
-  retries: number;
-  /** Inputs (or late-chunked documents) answered from the cache. */
-  cacheHits: number;
-  cacheMisses: number;
-  /** Late-chunking requests sent (one per window). */
-  lateChunkingWindows: number;
-  /** Documents whose chunks exceeded one window and were split. */
-  lateChunkingSplitDocuments: number;
-}
+/** Running usage of a Jina client (see EmbeddingUsage). */
+export type JinaUsage = EmbeddingUsage;
 
 export interface DescribedRequest {
   method: "POST";
@@ -182,7 +170,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   readonly multiVectorSize: number;
 
   private readonly http: JinaHttpClient;
-  private readonly estimate: TokenEstimate;
+  private readonly tokenEstimate: TokenEstimate;
   private readonly binaryInt8: BinaryInt8Encoding;
   private readonly truncate: boolean;
   private readonly floatTransport: "base64" | "float";
@@ -210,7 +198,7 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     this.queryTask = options.queryTask ?? "retrieval.query";
     this.passageTask = options.passageTask ?? "retrieval.passage";
     this.multiVectorSize = options.multiVectorSize ?? MULTIVECTOR_SIZE;
-    this.estimate = { ...DEFAULT_TOKEN_ESTIMATE, ...options.tokenEstimate };
+    this.tokenEstimate = { ...DEFAULT_TOKEN_ESTIMATE, ...options.tokenEstimate };
     this.binaryInt8 = options.binaryInt8 ?? "offset128";
     this.truncate = options.truncate ?? false;
     this.floatTransport = options.floatTransport ?? "base64";
@@ -297,7 +285,8 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   async embed(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<number[][] | number[][][] | Uint8Array[] | Uint8Array[][]> {
     const resolved = this.resolve(options);
     if (inputs.length === 0) return [];
-    const items = await prepareInputs(inputs, this.estimate);
+    // A lone input needs no batching: its quick count spares a search the tokenizer's load.
+    const items = await prepareInputs(inputs, this.tokenEstimate, inputs.length > 1 || resolved.late ? await loadTextTokenCounter() : undefined);
     this.wire.check(items, resolved);
     this.ensureKey();
     const results = resolved.late ? await this.runLate(items, resolved) : await this.runBatched(items, resolved);
@@ -307,11 +296,39 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
   /** The exact HTTP request(s) `embed(inputs, options)` would send without a cache, with the key masked. */
   async describeRequests(inputs: EmbeddingInput[], options: EmbedOptions = {}): Promise<DescribedRequest[]> {
     const resolved = this.resolve(options);
-    const items = await prepareInputs(inputs, this.estimate);
+    const items = await prepareInputs(inputs, this.tokenEstimate, await loadTextTokenCounter());
     this.wire.check(items, resolved);
-    const groups = resolved.late ? batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens) : batchByBudget(items, this.batchSize, this.tokensPerRequest);
+    const groups = resolved.late ? this.windows(items) : batchByBudget(items, this.batchSize, this.tokensPerRequest);
     const headers = this.http.maskedHeaders();
     return groups.map((group) => ({ method: "POST", url: this.http.url("embeddings"), headers: { ...headers }, body: this.wire.body(this.model, group, resolved) }));
+  }
+
+  /**
+   * What `embed(inputs, options)` would send, consulting the cache but sending nothing: each input's
+   * estimated tokens, which inputs would go out, and the requests. `seen` carries the cache keys of
+   * earlier estimated calls, so an input that an earlier call would have embedded counts as cached.
+   */
+  async estimate(inputs: EmbeddingInput[], options: EmbedOptions = {}, seen: Set<string> = new Set()): Promise<CallEstimate> {
+    const resolved = this.resolve(options);
+    if (inputs.length === 0) return { inputTokens: [], sent: [], requests: 0, lateChunkingWindows: 0 };
+    const items = await prepareInputs(inputs, this.tokenEstimate, await loadTextTokenCounter());
+    this.wire.check(items, resolved);
+    const cache = this.openCache();
+    const inputTokens = items.map((item) => item.tokens);
+    if (resolved.late) {
+      const key = this.lateKey(items, resolved);
+      const cached = seen.has(key) || Boolean(cache && this.lateHit(cache, key, resolved, items.length));
+      seen.add(key);
+      const windows = cached ? 0 : this.windows(items).length;
+      return { inputTokens, sent: items.map(() => !cached), requests: windows, lateChunkingWindows: windows };
+    }
+    const { unique } = this.planBatched(items, resolved, cache, seen);
+    const sent = items.map(() => false);
+    for (const entry of unique) {
+      sent[entry.indices[0]!] = true;
+      seen.add(entry.key);
+    }
+    return { inputTokens, sent, requests: batchByBudget(unique, this.batchSize, this.tokensPerRequest).length, lateChunkingWindows: 0 };
   }
 
   /** Closes the cache (other instances on the same folder keep it open). */
@@ -421,17 +438,21 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     return resolved.packed ? { kind: "bytes", rows: [row as Uint8Array] } : { kind: "float", rows: [row as Float32Array] };
   }
 
-  private async runBatched(items: PreparedInput[], resolved: Resolved): Promise<CachedRows[]> {
-    const cache = this.openCache();
+  /**
+   * The inputs a batched call must send: each distinct cache key not in the cache (nor in `seen`),
+   * with the input positions it answers; `results` holds the cached rows of the others.
+   */
+  private planBatched(items: PreparedInput[], resolved: Resolved, cache: EmbeddingCache | null, seen?: ReadonlySet<string>): { results: Array<CachedRows | undefined>; unique: Array<{ key: string; indices: number[]; tokens: number }>; hits: number } {
     const results = new Array<CachedRows | undefined>(items.length);
     const pending = new Map<string, number[]>();
     const keyOf = this.cacheKeys(resolved);
+    let hits = 0;
     items.forEach((item, i) => {
       const key = keyOf(item.contentHash);
-      const hit = cache ? this.cacheLookup(cache, key, resolved) : undefined;
+      const hit = seen?.has(key) ? true : cache ? this.cacheLookup(cache, key, resolved) : undefined;
       if (hit) {
-        results[i] = hit;
-        this.counters.cacheHits++;
+        if (hit !== true) results[i] = hit;
+        hits++;
         return;
       }
       const same = pending.get(key);
@@ -439,6 +460,13 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
       else pending.set(key, [i]);
     });
     const unique = [...pending.entries()].map(([key, indices]) => ({ key, indices, tokens: items[indices[0]!]!.tokens }));
+    return { results, unique, hits };
+  }
+
+  private async runBatched(items: PreparedInput[], resolved: Resolved): Promise<CachedRows[]> {
+    const cache = this.openCache();
+    const { results, unique, hits } = this.planBatched(items, resolved, cache);
+    this.counters.cacheHits += hits;
     this.counters.cacheMisses += unique.length;
     const batches = batchByBudget(unique, this.batchSize, this.tokensPerRequest);
     const settled = await Promise.allSettled(
@@ -463,17 +491,16 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
 
   private async runLate(items: PreparedInput[], resolved: Resolved): Promise<CachedRows[]> {
     const cache = this.openCache();
-    // The key covers the whole chunk sequence and the window size: context changes every vector.
-    const key = this.cacheKeys(resolved, `window:${this.lateChunkingMaxTokens}`)(sha256(...items.map((item) => item.contentHash)));
-    const hit = cache ? this.cacheLookup(cache, key, resolved) : undefined;
-    if (hit && hit.rows.length === items.length) {
+    const key = this.lateKey(items, resolved);
+    const hit = cache ? this.lateHit(cache, key, resolved, items.length) : undefined;
+    if (hit) {
       this.counters.cacheHits++;
       if (hit.kind === "bytes") return hit.rows.map((row) => ({ kind: "bytes", rows: [row] }));
       if (hit.kind === "numbers") return hit.rows.map((row) => ({ kind: "numbers", rows: [row] }));
       return hit.rows.map((row) => ({ kind: "float", rows: [row] }));
     }
     this.counters.cacheMisses++;
-    const windows = batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens);
+    const windows = this.windows(items);
     this.counters.lateChunkingWindows += windows.length;
     if (windows.length > 1) {
       this.counters.lateChunkingSplitDocuments++;
@@ -498,6 +525,26 @@ export class JinaEmbeddings extends Embeddings implements MultimodalEmbeddings {
     const rows = results.map((r) => r.rows[0]!);
     await this.writeCache(cache, [[key, resolved.packed ? { kind: "bytes", rows: rows as Uint8Array[] } : { kind: "float", rows: rows as Float32Array[] }]]);
     return results;
+  }
+
+  /** Consecutive windows of one late-chunked document, each within the late-chunking budget. */
+  private windows(items: PreparedInput[]): PreparedInput[][] {
+    return batchByBudget(items, Number.POSITIVE_INFINITY, this.lateChunkingMaxTokens);
+  }
+
+  /**
+   * A late-chunked document's cache key: the whole chunk sequence, the window size and, for a
+   * document split into windows, where it was split (context changes every vector).
+   */
+  private lateKey(items: PreparedInput[], resolved: Resolved): string {
+    const windows = this.windows(items);
+    const splits = windows.length > 1 ? `:split:${windows.map((w) => w.length).join(",")}` : "";
+    return this.cacheKeys(resolved, `window:${this.lateChunkingMaxTokens}${splits}`)(sha256(...items.map((item) => item.contentHash)));
+  }
+
+  private lateHit(cache: EmbeddingCache, key: string, resolved: Resolved, count: number): CachedRows | undefined {
+    const hit = this.cacheLookup(cache, key, resolved);
+    return hit && hit.rows.length === count ? hit : undefined;
   }
 
   private async writeCache(cache: EmbeddingCache | null, entries: Array<[string, StoredRows]>): Promise<void> {

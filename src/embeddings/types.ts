@@ -36,6 +36,42 @@ export interface MultimodalEmbeddings {
   embedMultiVectorDocuments(inputs: EmbeddingInput[]): Promise<number[][][]>;
   /** retrieval.query multi-vector output. */
   embedMultiVectorQuery(input: EmbeddingInput): Promise<number[][]>;
+  /** Running usage since construction, when the provider counts it. */
+  readonly usage?: EmbeddingUsage;
+  /**
+   * What a passage call would send, consulting the cache and sending nothing; `seen` carries the
+   * cache keys earlier estimated calls would have filled. Absent: the provider cannot say.
+   */
+  estimate?(inputs: EmbeddingInput[], options: { lateChunking?: boolean; multivector?: boolean }, seen: Set<string>): Promise<CallEstimate>;
+}
+
+/** What an embeddings provider has used since it was made: the server's token counts, requests, cache. */
+export interface EmbeddingUsage {
+  /** Tokens the server counted (`usage.total_tokens`). */
+  totalTokens: number;
+  promptTokens: number;
+  /** HTTP attempts sent, retries included. */
+  requests: number;
+  retries: number;
+  /** Inputs (or late-chunked documents) answered from the cache. */
+  cacheHits: number;
+  cacheMisses: number;
+  /** Late-chunking requests sent (one per window). */
+  lateChunkingWindows: number;
+  /** Documents whose chunks exceeded one window and were split. */
+  lateChunkingSplitDocuments: number;
+}
+
+/** What one embed call would send, worked out without sending it. */
+export interface CallEstimate {
+  /** Estimated tokens of each input, whether or not it would be sent. */
+  inputTokens: number[];
+  /** Whether each input would be sent: false when the cache, or an input sent earlier in the same estimate, serves it. */
+  sent: boolean[];
+  /** Requests the call would send. */
+  requests: number;
+  /** Late-chunking windows among them. */
+  lateChunkingWindows: number;
 }
 
 /** A sparse vector as Qdrant takes it. */

@@ -33,6 +33,8 @@ export { sha256Hex } from "./hash.js";
  */
 export async function ingest(store: FolioStoreApi, sources: string[], options: IngestOptions, events?: IngestEvents): Promise<IngestSummary> {
   // One ingest at a time per store: a second one waits here, saying for whom, instead of interleaving.
+  // An estimate writes nothing: it neither waits for nor holds the store.
+  if (options.estimate) return runIngest(store, sources, options, events);
   const release = await store.lockForWriting("ingest", (message) => events?.onNotice?.(message));
   try {
     const summary = await runIngest(store, sources, options, events);

@@ -20,6 +20,7 @@ import { startPdfParsing } from "./stages/pdf-parsing.js";
 import { planRun, type Plan, type PlannedItem } from "./stages/plan.js";
 import { prepareDocument } from "./stages/prepare.js";
 import { pruneGone } from "./stages/prune.js";
+import { TokenAccount } from "./stages/budget.js";
 import { BoundedQueue } from "./stages/queue.js";
 import { RunReport } from "./stages/report.js";
 import { displayOf, hintFor, Skip } from "./stages/skip.js";
@@ -45,6 +46,12 @@ export interface IngestOptions extends IngestSettings {
   zotero?: { dataDir: string; collection?: string; linkedBaseDir?: string };
   /** Delete documents whose source file under the given folders is gone. */
   prune?: boolean;
+  /** Parse and chunk as usual, consult the embedding cache, and report what embedding would cost: nothing is sent or written. */
+  estimate?: boolean;
+  /** Token budget of the run: a document is written only when its estimated tokens fit in what is left (FOLIO_MAX_TOKENS). */
+  maxTokens?: number;
+  /** Price per million embedding tokens, for the cost lines (FOLIO_JINA_PRICE_PER_M_TOKENS). */
+  pricePerMillionTokens?: number;
   /** Any skipped file makes the summary's `ok` false. */
   strict?: boolean;
   /** Re-ingest even unchanged documents (and download URLs again). */
@@ -72,7 +79,7 @@ export interface IngestOptions extends IngestSettings {
 /** IngestOptions from the configuration, plus per-run choices. */
 export function ingestOptionsFromConfig(config: FolioConfig, extra: Partial<IngestOptions> = {}): IngestOptions {
   const ingest = config.ingest;
-  return { ...ingest, downloadsDir: ingest.downloadsDir ?? path.join(config.home, "downloads"), ...extra };
+  return { ...ingest, downloadsDir: ingest.downloadsDir ?? path.join(config.home, "downloads"), ...config.tokens, ...extra };
 }
 
 /** A run's stop switch: aborted by the caller, or a failure that stops every document. */
@@ -120,7 +127,8 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   const queue = new BoundedQueue<ReadyDocument>(Math.max(1, options.queueSize ?? concurrency));
   const progress: StoreProgress = { queued: 0, stored: 0 };
   report.progress("parse", 0, plan.items.length, "files");
-  const writing = writeDocuments(queue, store, report, progress, run);
+  const tokens = new TokenAccount(store, { estimate: Boolean(options.estimate), ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) });
+  const writing = writeDocuments(queue, store, report, progress, run, tokens);
   try {
     // With workers, one file more than there are workers is read and waiting, so a worker that
     // finishes starts its next file at once instead of after the main thread's store writes.
@@ -135,9 +143,22 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   }
   if (run.fatal !== undefined) throw run.fatal;
 
-  if (!signal?.aborted) await recordCopies(plan, store, report);
-  if (plan.pruning && !signal?.aborted) await pruneGone(plan, store, report);
+  const writes = !signal?.aborted && !options.estimate;
+  if (writes) await recordCopies(plan, store, report);
+  if (plan.pruning && writes) await pruneGone(plan, store, report);
+  accountTokens(report, tokens, options);
   return report.finish(Boolean(signal?.aborted), Boolean(options.strict));
+}
+
+/** The run's token figures into the summary: usage, and the estimate or the budget when asked. */
+function accountTokens(report: RunReport, tokens: TokenAccount, options: IngestOptions): void {
+  const s = report.summary;
+  s.usage = tokens.usage();
+  const price = (count: number) => (options.pricePerMillionTokens !== undefined ? { price: { perMillionTokens: options.pricePerMillionTokens, amount: (count / 1_000_000) * options.pricePerMillionTokens } } : {});
+  if (options.estimate) s.estimate = { ...tokens.estimated, ...price(tokens.estimated.cost.tokens) };
+  else if (options.maxTokens !== undefined) {
+    s.budget = { maxTokens: options.maxTokens, spentTokens: tokens.spent(), reached: tokens.budgetReached, remaining: { ...tokens.remaining, ...price(tokens.remaining.tokens) } };
+  }
 }
 
 /** Copies of a document's file found this run become its `alsoAt` paths (the document is stored once). */

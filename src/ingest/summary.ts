@@ -27,6 +27,37 @@ export const SkippedFileSchema = z.object({
 });
 export type SkippedFile = z.infer<typeof SkippedFileSchema>;
 
+const InputCountSchema = z.object({ inputs: z.number().int().nonnegative(), tokens: z.number().int().nonnegative() });
+
+/** What storing documents costs before anything is sent (src/store/cost.ts). */
+export const CostSchema = z.object({
+  /** Tokens the embedding requests would carry (inputs the cache serves excluded). */
+  tokens: z.number().int().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  lateChunkingWindows: z.number().int().nonnegative(),
+  text: InputCountSchema,
+  pages: InputCountSchema,
+  figures: InputCountSchema,
+  multivector: InputCountSchema,
+  cached: InputCountSchema,
+  storage: z.object({ points: z.number().int().nonnegative(), denseBytes: z.number().nonnegative(), multivectorBytes: z.number().nonnegative(), sparseBytes: z.number().nonnegative(), payloadBytes: z.number().nonnegative() }),
+});
+
+/** What a run used, from the usage the embeddings server returned. */
+export const RunUsageSchema = z.object({
+  tokens: z.number().int().nonnegative(),
+  /** HTTP attempts, retries included. */
+  requests: z.number().int().nonnegative(),
+  retries: z.number().int().nonnegative(),
+  cacheHits: z.number().int().nonnegative(),
+  cacheMisses: z.number().int().nonnegative(),
+  lateChunkingWindows: z.number().int().nonnegative(),
+});
+export type RunUsage = z.infer<typeof RunUsageSchema>;
+
+/** A price per million tokens (FOLIO_JINA_PRICE_PER_M_TOKENS) applied to a token count. */
+export const PriceSchema = z.object({ perMillionTokens: z.number().nonnegative(), amount: z.number().nonnegative() });
+
 export const IngestSummarySchema = z.object({
   /** False when the run was aborted, when every source was skipped, or when `strict` and any was: the CLI exits non-zero. */
   ok: z.boolean(),
@@ -55,6 +86,19 @@ export const IngestSummarySchema = z.object({
   timings: z.object({ prepareSeconds: z.number().nonnegative(), storeSeconds: z.number().nonnegative() }),
   /** Non-fatal problems, prefixed with the file they concern. */
   warnings: z.array(z.string()),
+  /** Embedding usage of the run, as the server counted it; null without an embeddings endpoint (BM25 is local). */
+  usage: RunUsageSchema.nullable(),
+  /** With `estimate`: nothing was written or sent; what the documents that would be embedded cost. */
+  estimate: z.object({ documents: z.number().int().nonnegative(), cost: CostSchema, price: PriceSchema.optional() }).optional(),
+  /** With a token budget: what was spent, whether the budget stopped the run, and what is left to do. */
+  budget: z
+    .object({
+      maxTokens: z.number().int().positive(),
+      spentTokens: z.number().int().nonnegative(),
+      reached: z.boolean(),
+      remaining: z.object({ documents: z.number().int().nonnegative(), tokens: z.number().int().nonnegative(), paths: z.array(z.string()), price: PriceSchema.optional() }),
+    })
+    .optional(),
 });
 export type IngestSummary = z.infer<typeof IngestSummarySchema>;
 

@@ -10,7 +10,8 @@ import { ANALYZER_VERSION } from "../embeddings/analyzer.js";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import type { FolioConfig } from "../config.js";
 import { Bm25Encoder } from "../embeddings/bm25.js";
-import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
+import type { EmbeddingUsage, ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
+import type { DocumentCost } from "./cost.js";
 import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.js";
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
 import { VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
@@ -254,6 +255,17 @@ export class FolioStore implements FolioStoreApi {
   embedChunks(docId: string, chunks: ChunkInput[]): EmbeddedDocument {
     const prepared = this.prepareChunks(docId, chunks);
     return { docId, pointIds: prepared.map((p) => p.id), total: prepared.length, batches: this.vectorizer.batches(prepared) };
+  }
+
+  /** What storing these chunks would send to the embeddings provider and take in the store, with nothing sent. */
+  estimateChunks(docId: string, chunks: ChunkInput[], seen: Set<string> = new Set()): Promise<DocumentCost> {
+    return this.vectorizer.estimate(this.prepareChunks(docId, chunks), seen);
+  }
+
+  /** The embeddings provider's running usage (tokens the server counted, requests, cache), or null without one. */
+  embeddingUsage(): EmbeddingUsage | null {
+    const usage = this.embeddings?.usage;
+    return usage ? { ...usage } : null;
   }
 
   async putEmbedded(document: DocumentInput, embedded: EmbeddedDocument, onProgress?: (done: number, total: number) => void): Promise<DocumentRecord> {

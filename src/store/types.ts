@@ -4,7 +4,8 @@
  * keeps one registry record per document, and answers searches.
  */
 import { z } from "zod";
-import type { ImageInput, SparseVector } from "../embeddings/types.js";
+import type { EmbeddingUsage, ImageInput, SparseVector } from "../embeddings/types.js";
+import type { DocumentCost } from "./cost.js";
 
 export const CHUNK_KINDS = ["text", "page", "figure"] as const;
 export type ChunkKind = (typeof CHUNK_KINDS)[number];
@@ -211,6 +212,10 @@ export interface FolioStoreApi {
    * and multi-vectors when configured, BM25 always), batch by batch as they are stored.
    */
   embedChunks(docId: string, chunks: ChunkInput[]): EmbeddedDocument;
+  /** What storing these chunks would send to the embeddings provider and take in the store; sends nothing. `seen`: cache keys earlier estimated documents would fill. */
+  estimateChunks(docId: string, chunks: ChunkInput[], seen?: Set<string>): Promise<DocumentCost>;
+  /** The embeddings provider's running usage, or null when there is none (BM25 only). */
+  embeddingUsage(): EmbeddingUsage | null;
   /** Stores a document whose points the embed stage makes, in putDocument's crash-safe order. */
   putEmbedded(document: DocumentInput, embedded: EmbeddedDocument, onProgress?: (done: number, total: number) => void): Promise<DocumentRecord>;
   deleteDocument(docId: string): Promise<void>;

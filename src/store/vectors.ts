@@ -8,6 +8,7 @@ import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { Bm25Encoder } from "../embeddings/bm25.js";
 import type { ImageInput, MultimodalEmbeddings } from "../embeddings/types.js";
 import { InputError } from "../errors.js";
+import { estimateChunks, type DocumentCost } from "./cost.js";
 import type { FolioQuery } from "./points.js";
 import type { ChunkMetadata, EmbeddedPoint, SearchMode } from "./types.js";
 
@@ -28,6 +29,11 @@ export interface VectorCapabilities {
 /** What a figure or page is embedded from when it has no image: its text, else its caption or label. */
 export function searchableText(chunk: { text: string; metadata: ChunkMetadata }): string {
   return chunk.text.trim() || chunk.metadata.caption || chunk.metadata.figureLabel || chunk.metadata.title || " ";
+}
+
+/** What a figure or page is embedded from: its image when images can be embedded, else its text. */
+export function visualInput(chunk: PreparedChunk, capabilities: VectorCapabilities): { image: ImageInput } | { text: string } {
+  return capabilities.images && chunk.image !== undefined ? { image: chunk.image } : { text: searchableText(chunk) };
 }
 
 /** A text query's dense vector (when `mode` uses one and there are embeddings) and BM25 vector (when it uses one). */
@@ -62,6 +68,11 @@ export class PointVectorizer {
     for (let i = 0; i < visual.length; i += this.batchSize) yield await this.visualPoints(visual.slice(i, i + this.batchSize));
   }
 
+  /** What `batches(chunks)` would send and store, estimated without sending (cost.ts). */
+  estimate(chunks: PreparedChunk[], seen: Set<string>): Promise<DocumentCost> {
+    return estimateChunks(chunks, { embeddings: this.embeddings, capabilities: this.capabilities, bm25: this.bm25, batchSize: this.batchSize, seen });
+  }
+
   /** Text chunks are consecutive pieces of one document: embedded together with late chunking. */
   private async textPoints(chunks: PreparedChunk[]): Promise<EmbeddedPoint[]> {
     if (chunks.length === 0) return [];
@@ -79,7 +90,7 @@ export class PointVectorizer {
     let multi: number[][][] | null = null;
     if (embeddings) {
       // Each chunk's input, worked out once for the dense and the multi-vector requests.
-      const inputs = batch.map((c): { image: ImageInput } | { text: string } => (this.capabilities.images && c.image !== undefined ? { image: c.image } : { text: searchableText(c) }));
+      const inputs = batch.map((c) => visualInput(c, this.capabilities));
       const withImage: Array<[number, ImageInput]> = [];
       const textOnly: Array<[number, string]> = [];
       inputs.forEach((input, j) => ("image" in input ? withImage.push([j, input.image]) : textOnly.push([j, input.text])));

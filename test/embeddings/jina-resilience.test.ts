@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import { EmbeddingsAuthError, EmbeddingsBalanceError, EmbeddingsInputError, EmbeddingsResponseError, EmbeddingsUnavailableError } from "../../src/embeddings/index.js";
 import { expectedTextVector, startJinaTestServer, type JinaTestServer, type JinaTestServerOptions } from "../servers/jina-server.js";
@@ -28,17 +29,20 @@ describe("batching and concurrency", () => {
     expect(Math.max(...s.requests.map((r) => r.inputs))).toBe(7);
   });
 
-  it("batches by estimated tokens, conservatively, and images count a fixed budget", async () => {
+  it("batches by estimated tokens, within the server's count, and images count by their size", async () => {
     const s = await start({ maxTokensPerRequest: 400 });
     const long = Array.from({ length: 20 }, (_, i) => `paragraph ${i} ` + "lorem ipsum dolor sit amet ".repeat(12));
-    const jina = client(s.url, { batchSize: 100, tokensPerRequest: 400, tokenEstimate: { imageTokens: 300 } });
+    const jina = client(s.url, { batchSize: 100, tokensPerRequest: 400, });
     await jina.embedDocuments(long);
-    // The server rejects >400 counted tokens with 413: every request passed, so the estimate is conservative.
+    // The server rejects >400 counted tokens with 413: every request passed, so no batch was under-counted.
     expect(s.requests.every((r) => r.status === 200 && r.tokens <= 400)).toBe(true);
     expect(s.requests.length).toBeGreaterThan(3);
     s.reset();
-    await jina.embedImageDocuments([pngVariant(1), pngVariant(2), pngVariant(3)]);
+    // A 400x400 image is 15 x 15 patches of 28 px: 225 tokens, more than half the budget, one per request.
+    const square = (red: number) => sharp({ create: { width: 400, height: 400, channels: 3, background: { r: red, g: 0, b: 0 } } }).png().toBuffer();
+    await jina.embedImageDocuments(await Promise.all([1, 2, 3].map(square)));
     expect(s.requests.map((r) => r.inputs)).toEqual([1, 1, 1]);
+    expect(s.requests.map((r) => r.tokens)).toEqual([225, 225, 225]);
   });
 
   it("never exceeds maxConcurrency, and uses it", async () => {

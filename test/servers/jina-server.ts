@@ -46,6 +46,7 @@
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
+import { imageSize } from "image-size";
 import { listenLocal, readBody } from "./listen.js";
 
 export type JinaServerFault =
@@ -110,7 +111,9 @@ export const TEST_SERVER_DIMENSIONS = [128, 256, 512, 1024, 2048] as const;
 const EMBEDDING_TYPES = ["float", "base64", "binary", "ubinary"] as const;
 const FULL_DIMS = 2048;
 const MULTI_DIMS = 128;
-const IMAGE_TOKENS = 256;
+/** Images are tiled into 28x28 patches, one token each, after a downscale to at most 20 megapixels. */
+const IMAGE_PATCH = 28;
+const IMAGE_MAX_PIXELS = 20_000_000;
 const STOP_WORDS = new Set("a an and are as at be by for from has have in is it its of on or that the this to was were which with".split(" "));
 
 class HttpFailure extends Error {
@@ -136,6 +139,19 @@ function fnv1a(text: string, seed = 0x811c9dc5): number {
 /** Word tokens used for vectors and multi-vector rows. */
 export function wordTokens(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Tokens of an image in `usage`: its 28x28 patches (at most 20 megapixels are tiled). */
+export function imageTokens(bytes: Uint8Array): number {
+  let width = 0;
+  let height = 0;
+  try {
+    ({ width = 0, height = 0 } = imageSize(bytes));
+  } catch {
+    return 256; // a header this server accepts but cannot measure (tests send bare magic bytes)
+  }
+  const scale = Math.min(1, Math.sqrt(IMAGE_MAX_PIXELS / Math.max(1, width * height)));
+  return Math.max(1, Math.ceil((width * scale) / IMAGE_PATCH) * Math.ceil((height * scale) / IMAGE_PATCH));
 }
 
 /** Token count reported in `usage`: words and punctuation marks, plus one. */
@@ -313,7 +329,10 @@ export async function startJinaTestServer(options: JinaTestServerOptions = {}): 
       if (typeof value !== "string" || value.length === 0) throw validationError(["input", i, keys[0]!], "must be a non-empty string");
       if (keys[0] === "text") out.push({ kind: "text", text: value, tokens: countTokens(value) });
       else if (keys[0] === "pdf") throw new HttpFailure(400, { detail: `input[${i}]: pdf inputs are not supported by this test server` });
-      else out.push({ kind: "image", text: "", bytes: await resolveImage(value, ["body", "input", i]), tokens: IMAGE_TOKENS });
+      else {
+        const bytes = await resolveImage(value, ["body", "input", i]);
+        out.push({ kind: "image", text: "", bytes, tokens: imageTokens(bytes) });
+      }
     }
     return out;
   }

@@ -6,12 +6,13 @@ import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 import { InputError, UsageError } from "../../errors.js";
 import type { IngestOptions, IngestSummary } from "../../ingest/index.js";
-import { collect } from "../options.js";
+import { collect, parsePositiveInt } from "../options.js";
+import { printTokens } from "../tokens.js";
 import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean; verbose?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force" | "estimate" | "maxTokens"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean; verbose?: boolean };
 
 /** Warnings the summary prints before it says how many more there are (--verbose prints all). */
 const WARNINGS_SHOWN = 5;
@@ -40,6 +41,8 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--strict", "exit non-zero when any file is skipped")
     .option("--force", "re-ingest even unchanged files")
     .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs about twice as fast)")
+    .option("--estimate", "parse and chunk, consult the embedding cache, send and write nothing: print the tokens, requests and storage the run would take")
+    .option("--max-tokens <n>", "token budget of the run (FOLIO_MAX_TOKENS): stop before a document that would cross it, exit 1 and say what is left", parsePositiveInt("--max-tokens", 1e12))
     .option("--no-progress", "no progress bars")
     .option("--verbose", "also list every warning, the files of other types that were ignored, and copies found")
     .option("--json", "machine-readable summary on stdout")
@@ -92,6 +95,8 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
         prune: Boolean(opts.prune),
         strict: Boolean(opts.strict),
         force: Boolean(opts.force),
+        estimate: Boolean(opts.estimate),
+        ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
         cropFigures: opts.figureImages !== false,
         cwd: io.cwd,
         signal: abort.signal,
@@ -114,12 +119,16 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
 export function printSummary(io: CliIO, s: IngestSummary, verbose = false): void {
   const out = io.stdout;
   const copies = s.copies ? `, ${s.copies} ${s.copies === 1 ? "copy" : "copies"} of a stored file` : "";
-  writeLine(out, `${s.aborted ? "Interrupted (run again to resume)" : "Done"} in ${s.seconds.toFixed(1)} s: ${s.filesSeen} files seen, ${s.ingested} ingested (${s.replaced} replaced), ${s.unchanged} unchanged${copies}, ${s.pruned} pruned, ${s.skipped.length} skipped.`);
-  writeLine(out, `Wrote ${s.pages} pages, ${s.chunks} chunks, ${s.figures} figures.`);
+  if (s.estimate) writeLine(out, `Estimate in ${s.seconds.toFixed(1)} s (nothing sent or written): ${s.filesSeen} files seen, ${s.estimate.documents} to embed, ${s.unchanged} unchanged${copies}, ${s.skipped.length} skipped.`);
+  else {
+    writeLine(out, `${s.aborted ? "Interrupted (run again to resume)" : "Done"} in ${s.seconds.toFixed(1)} s: ${s.filesSeen} files seen, ${s.ingested} ingested (${s.replaced} replaced), ${s.unchanged} unchanged${copies}, ${s.pruned} pruned, ${s.skipped.length} skipped.`);
+    writeLine(out, `Wrote ${s.pages} pages, ${s.chunks} chunks, ${s.figures} figures.`);
+  }
   if (s.ignored.count) {
     writeLine(out, `${s.ignored.count} ${s.ignored.count === 1 ? "file" : "files"} of other types ignored: ${s.ignored.extensions.join(", ")}${verbose ? "" : " (--verbose lists them)"}.`);
     if (verbose) for (const p of s.ignored.paths) writeLine(out, `  ${p}`);
   }
+  printTokens(out, s);
   if (s.skipped.length) {
     writeLine(out, "Skipped:");
     for (const f of s.skipped) writeLine(out, `  ${f.path}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}\n    ${f.hint}`);

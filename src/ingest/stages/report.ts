@@ -24,6 +24,7 @@ export class RunReport {
     seconds: 0,
     timings: { prepareSeconds: 0, storeSeconds: 0 },
     warnings: [],
+    usage: null,
   };
   private readonly started = performance.now();
 
@@ -71,13 +72,14 @@ export class RunReport {
 
   /**
    * Closes the summary: `ok` is false when aborted, when every source was skipped (nothing stored,
-   * unchanged or a copy), or with `strict` when any was.
+   * unchanged, a copy or estimated), when a token budget stopped the run, or with `strict` when any was skipped.
    */
   finish(aborted: boolean, strict: boolean): IngestSummary {
     const { skipped, ingested, unchanged, copies } = this.summary;
-    const allSkipped = skipped.length > 0 && ingested + unchanged + copies === 0;
+    const estimated = this.summary.estimate?.documents ?? 0;
+    const allSkipped = skipped.length > 0 && ingested + unchanged + copies + estimated === 0;
     this.summary.aborted = aborted;
-    this.summary.ok = !aborted && !allSkipped && !(strict && skipped.length > 0);
+    this.summary.ok = !aborted && !allSkipped && !(strict && skipped.length > 0) && !this.summary.budget?.reached;
     this.summary.seconds = this.elapsedMs() / 1000;
     return this.summary;
   }

@@ -7,6 +7,7 @@ import { errorMessage, FolioError } from "../../errors.js";
 import type { FolioStoreApi } from "../../store/types.js";
 import type { ReadyDocument } from "./chunk.js";
 import { embedDocument } from "./embed.js";
+import type { TokenAccount } from "./budget.js";
 import type { BoundedQueue } from "./queue.js";
 import type { RunReport } from "./report.js";
 import { FATAL_CODES, hintFor } from "./skip.js";
@@ -17,7 +18,7 @@ export interface StoreProgress {
   stored: number;
 }
 
-export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: FolioStoreApi, report: RunReport, progress: StoreProgress, run: { stopped(): boolean; fail(error: unknown): void }): Promise<void> {
+export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: FolioStoreApi, report: RunReport, progress: StoreProgress, run: { stopped(): boolean; fail(error: unknown): void }, tokens: TokenAccount): Promise<void> {
   for (;;) {
     const ready = await queue.take();
     if (!ready) return;
@@ -25,6 +26,12 @@ export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: 
     const base = progress.stored;
     const storeStarted = performance.now();
     try {
+      // Estimated only (--estimate, or past the token budget): nothing is sent or written.
+      if (!(await tokens.admit(ready))) {
+        progress.stored = base + ready.chunks.length;
+        report.progress("store", progress.stored, progress.queued, "chunks");
+        continue;
+      }
       await store.putEmbedded(ready.input, embedDocument(ready, store), (done) => report.progress("store", base + done, progress.queued, "chunks"));
       report.summary.timings.storeSeconds += (performance.now() - storeStarted) / 1000;
     } catch (error) {
