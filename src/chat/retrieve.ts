@@ -13,6 +13,8 @@ import { mergeLists, rankCandidates, type Candidate } from "./ranking.js";
 
 /** What the chain needs from a reranker: `JinaReranker` fits. */
 export interface Reranker {
+  /** What the reranker has used so far (the server's count), when it reports usage. */
+  readonly usage?: { totalTokens: number; requests: number; retries: number };
   rerank(query: string | EmbeddingInput, documents: EmbeddingInput[], options?: { topN?: number; signal?: AbortSignal }): Promise<Array<{ index: number; relevanceScore: number }>>;
 }
 

@@ -1,10 +1,12 @@
 /** The token lines of an ingest summary: the estimate, what the server counted, and the budget. */
 import type { Writable } from "node:stream";
 import type { IngestSummary } from "../ingest/index.js";
+import { formatPrice } from "../embeddings/tokens.js";
 import { writeLine } from "./io.js";
 
 const n = (value: number) => value.toLocaleString("en-US");
-const money = (price: { amount: number } | undefined) => (price ? `, about ${price.amount.toFixed(price.amount < 1 ? 4 : 2)} at your price` : "");
+const count = (value: number, one: string, many: string) => `${n(value)} ${value === 1 ? one : many}`;
+const money = (price: { amount: number } | undefined) => (price ? `, about ${formatPrice(price.amount)} at your price` : "");
 
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
@@ -22,13 +24,13 @@ export function printTokens(out: Writable, s: IngestSummary): void {
   if (e) {
     const c = e.cost;
     const line = (label: string, count: { inputs: number; tokens: number }) => writeLine(out, `  ${label.padEnd(14)} ${n(count.inputs).padStart(7)} inputs ${n(count.tokens).padStart(11)} tokens`);
-    writeLine(out, `Embedding would send ${n(c.tokens)} tokens in ${n(c.requests)} requests${money(e.price)}:`);
+    writeLine(out, `Embedding would send ${count(c.tokens, "token", "tokens")} in ${count(c.requests, "request", "requests")}${money(e.price)}:`);
     line("text chunks", c.text);
     line("page images", c.pages);
     line("figures", c.figures);
     if (c.multivector.inputs) line("multi-vectors", c.multivector);
     line("from cache", c.cached);
-    if (c.lateChunkingWindows) writeLine(out, `  late chunking: ${n(c.lateChunkingWindows)} windows`);
+    if (c.lateChunkingWindows) writeLine(out, `  late chunking: ${count(c.lateChunkingWindows, "window", "windows")}`);
     const st = c.storage;
     writeLine(out, `Storage: ${n(st.points)} points; dense ${formatBytes(st.denseBytes)}, multi-vector ${formatBytes(st.multivectorBytes)}, sparse ${formatBytes(st.sparseBytes)}, payload ${formatBytes(st.payloadBytes)}.`);
     if (s.usage === null) writeLine(out, "No embeddings endpoint is set: only local BM25 runs, so nothing would be sent. Set JINA_API_KEY (or JINA_BASE_URL) and estimate again.");
@@ -36,9 +38,9 @@ export function printTokens(out: Writable, s: IngestSummary): void {
   }
   const u = s.usage;
   if (u) {
-    const retries = u.retries ? `, ${n(u.retries)} retries` : "";
-    const windows = u.lateChunkingWindows ? `, ${n(u.lateChunkingWindows)} late-chunking windows` : "";
-    writeLine(out, `Embedding used ${n(u.tokens)} tokens (the server's count) in ${n(u.requests)} requests${retries}; cache ${n(u.cacheHits)} hits, ${n(u.cacheMisses)} misses${windows}.`);
+    const retries = u.retries ? `, ${count(u.retries, "retry", "retries")}` : "";
+    const windows = u.lateChunkingWindows ? `, ${count(u.lateChunkingWindows, "late-chunking window", "late-chunking windows")}` : "";
+    writeLine(out, `Embedding used ${count(u.tokens, "token", "tokens")} (the server's count) in ${count(u.requests, "request", "requests")}${retries}${money(u.price)}; cache ${count(u.cacheHits, "hit", "hits")}, ${count(u.cacheMisses, "miss", "misses")}${windows}.`);
   }
   const b = s.budget;
   if (b?.reached) {

@@ -5,8 +5,9 @@
  */
 import type { FolioConfig } from "../config.js";
 import { configuredReranker, createAnswerer } from "../chat/index.js";
-import { DEFAULT_RETRIEVE_OPTIONS } from "../chat/retrieve.js";
+import { DEFAULT_RETRIEVE_OPTIONS, type Reranker } from "../chat/retrieve.js";
 import type { Answer, Citation } from "../chat/types.js";
+import type { EmbeddingUsage } from "../embeddings/types.js";
 import type { FolioStoreApi, SearchHit } from "../store/types.js";
 import { DocumentResolver, resolveGold } from "./gold.js";
 import { answerContains, docRecallAt, ndcgAt, pageHitAt, passageHitAt, rankedUnits, reciprocalRank, supports, type RankedHit, type ResolvedGold } from "./metrics.js";
@@ -39,8 +40,15 @@ export interface QuestionScore {
   answer: string;
 }
 
+/** Tokens one setup used, from the servers' counts: embedding (queries, and filling its own collection) and re-ranking. */
+export interface SetupUsage {
+  embedding: { tokens: number; requests: number; retries: number } | null;
+  rerank: { tokens: number; requests: number; retries: number } | null;
+}
+
 export interface SetupRun {
   setup: SetupSpec;
+  usage?: SetupUsage;
   /** Why the setup did not run (missing embeddings, reranker ...). */
   skipped?: string;
   /** The collection it ran against (a setup with its own chunk size has its own). */
@@ -57,6 +65,8 @@ export interface EvalRun {
   setups: SetupRun[];
   /** True when the run was stopped before the end (Ctrl-C). */
   interrupted: boolean;
+  /** The configured price per million tokens, for the cost line (none is built in). */
+  pricePerMillionTokens?: number;
 }
 
 export interface EvalEnvironment {
@@ -154,6 +164,7 @@ async function runSetup(spec: SetupSpec, questions: Array<{ q: EvalQuestion; gol
   const config = setupConfig(spec, env.config);
   const missing = missingFor(spec, config, env.store.capabilities);
   if (missing) return { setup: spec, skipped: missing, collection: config.collection, scores: [] };
+  const embeddingAtStart = env.store.embeddingUsage();
   const store = spec.chunkTokens === undefined ? env.store : await env.storeFor(spec, config);
   const reranker = config.embeddings.mode === "jina" && config.embeddings.rerank ? configuredReranker(config) : undefined;
   const answerer = createAnswerer(config, store, { reranker, retrieve: { ...DEFAULT_RETRIEVE_OPTIONS, ...(spec.mode ? { mode: spec.mode } : {}), multivector: spec.multivector } });
@@ -173,7 +184,15 @@ async function runSetup(spec: SetupSpec, questions: Array<{ q: EvalQuestion; gol
     scores.push(await scoreQuestion(q, gold, hits, answer, { retrievalMs, answerMs }, options.ks, store));
     options.onProgress?.(spec.name, scores.length, questions.length);
   }
-  return { setup: spec, collection: config.collection, scores };
+  return { setup: spec, collection: config.collection, scores, usage: setupUsage(env.store, embeddingAtStart, reranker) };
+}
+
+/** The embeddings instance is shared by every setup's collection, so the main store's counter covers them all. */
+function setupUsage(store: FolioStoreApi, start: EmbeddingUsage | null, reranker: Reranker | undefined): SetupUsage {
+  const now = store.embeddingUsage();
+  const embedding = now ? { tokens: now.totalTokens - (start?.totalTokens ?? 0), requests: now.requests - (start?.requests ?? 0), retries: now.retries - (start?.retries ?? 0) } : null;
+  const r = reranker?.usage;
+  return { embedding, rerank: r ? { tokens: r.totalTokens, requests: r.requests, retries: r.retries } : null };
 }
 
 export async function runEval(questions: EvalQuestion[], setups: SetupSpec[], env: EvalEnvironment, options: EvalOptions): Promise<EvalRun> {
@@ -196,5 +215,5 @@ export async function runEval(questions: EvalQuestion[], setups: SetupSpec[], en
     }
   }
   if (options.signal?.aborted) interrupted = true;
-  return { questions: usable.length, skippedQuestions, ks: options.ks, answerK: options.answerK ?? env.config.search.topK, setups: runs, interrupted };
+  return { questions: usable.length, skippedQuestions, ks: options.ks, answerK: options.answerK ?? env.config.search.topK, setups: runs, interrupted, ...(env.config.tokens?.pricePerMillionTokens !== undefined ? { pricePerMillionTokens: env.config.tokens.pricePerMillionTokens } : {}) };
 }

@@ -3,7 +3,7 @@
  * JSON document `folio eval --json` prints and the HTML report draws.
  */
 import { mean, pairedBootstrap, percentile, type PairedDifference } from "./metrics.js";
-import type { EvalRun, QuestionScore, SetupRun } from "./run.js";
+import type { EvalRun, QuestionScore, SetupRun, SetupUsage } from "./run.js";
 
 /** A share with the number of questions it is over (null when no question qualifies). */
 export interface Share {
@@ -17,6 +17,8 @@ export interface SetupSummary {
   collection: string;
   skipped?: string;
   questions: number;
+  /** Tokens the setup used (the servers' counts); absent when it did not run. */
+  usage?: SetupUsage;
   docRecall: Record<string, Share>;
   pageRecall: Record<string, Share>;
   passageRecall: Record<string, Share>;
@@ -47,6 +49,7 @@ export interface EvalReport {
   ks: number[];
   answerK: number;
   interrupted: boolean;
+  pricePerMillionTokens?: number;
   setups: SetupSummary[];
   comparisons: Comparison[];
   perQuestion: QuestionRow[];
@@ -77,6 +80,7 @@ function summarizeSetup(run: SetupRun, ks: number[]): SetupSummary {
     collection: run.collection,
     ...(run.skipped ? { skipped: run.skipped } : {}),
     questions: run.scores.length,
+    ...(run.usage ? { usage: run.usage } : {}),
     docRecall: atK((s) => s.docRecall),
     pageRecall: atK((s) => s.pageHit),
     passageRecall: atK((s) => s.passageHit),
@@ -139,6 +143,7 @@ export function summarize(run: EvalRun): EvalReport {
     ks: run.ks,
     answerK: run.answerK,
     interrupted: run.interrupted,
+    ...(run.pricePerMillionTokens !== undefined ? { pricePerMillionTokens: run.pricePerMillionTokens } : {}),
     setups: run.setups.map((s) => summarizeSetup(s, run.ks)),
     comparisons: ran.slice(1).flatMap((other) => compare(ran[0]!, other)),
     perQuestion: [...perQuestion.values()],

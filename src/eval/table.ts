@@ -1,4 +1,5 @@
 /** The report as text: one row per setup, the best value of each column marked with "*". */
+import { formatPrice } from "../embeddings/tokens.js";
 import type { Comparison, EvalReport, SetupSummary, Share } from "./summary.js";
 
 interface Column {
@@ -45,6 +46,22 @@ function formatComparison(c: Comparison): string {
   return `${c.setup} vs ${c.baseline}, ${c.metric}: ${f(r.difference)} (95% CI ${f(r.low)} to ${f(r.high)}, ${r.n} questions): ${verdict}`;
 }
 
+const count = (value: number, one: string, many: string) => `${value.toLocaleString("en-US")} ${value === 1 ? one : many}`;
+
+/** One line per setup that spent tokens: what the embeddings and rerank servers counted, and the price when one is set. */
+function usageLines(setups: SetupSummary[], pricePerMillion: number | undefined): string[] {
+  return setups.flatMap((s) => {
+    const e = s.usage?.embedding;
+    const r = s.usage?.rerank;
+    const tokens = (e?.tokens ?? 0) + (r?.tokens ?? 0);
+    if (!e && !r) return [];
+    const parts = [e ? `embedding ${count(e.tokens, "token", "tokens")} in ${count(e.requests, "request", "requests")}` : "", r ? `re-ranking ${count(r.tokens, "token", "tokens")} in ${count(r.requests, "request", "requests")}` : ""].filter(Boolean);
+    const retries = (e?.retries ?? 0) + (r?.retries ?? 0);
+    const price = pricePerMillion !== undefined ? `, about ${formatPrice((tokens / 1e6) * pricePerMillion)} at your price` : "";
+    return [`tokens used by ${s.name}: ${parts.join(", ")}${retries ? ` (${count(retries, "retry", "retries")})` : ""}${price}.`];
+  });
+}
+
 export function formatReport(report: EvalReport): string {
   const cols = columns(report);
   const ran = report.setups.filter((s) => !s.skipped);
@@ -65,6 +82,8 @@ export function formatReport(report: EvalReport): string {
   for (const s of report.setups.filter((x) => x.skipped)) lines.push(`skipped ${s.name}: ${s.skipped}`);
   for (const q of report.skippedQuestions) lines.push(`skipped question ${q.id}: ${q.reason}`);
   if (report.comparisons.length) lines.push("", ...report.comparisons.map(formatComparison));
+  const usage = usageLines(ran, report.pricePerMillionTokens);
+  if (usage.length) lines.push("", ...usage);
   if (report.interrupted) lines.push("", "Interrupted: the figures cover the questions measured before the stop.");
   return lines.join("\n");
 }

@@ -153,8 +153,9 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
 /** The run's token figures into the summary: usage, and the estimate or the budget when asked. */
 function accountTokens(report: RunReport, tokens: TokenAccount, options: IngestOptions): void {
   const s = report.summary;
-  s.usage = tokens.usage();
   const price = (count: number) => (options.pricePerMillionTokens !== undefined ? { price: { perMillionTokens: options.pricePerMillionTokens, amount: (count / 1_000_000) * options.pricePerMillionTokens } } : {});
+  const usage = tokens.usage();
+  s.usage = usage && { ...usage, ...price(usage.tokens) };
   if (options.estimate) s.estimate = { ...tokens.estimated, ...price(tokens.estimated.cost.tokens) };
   else if (options.maxTokens !== undefined) {
     s.budget = { maxTokens: options.maxTokens, spentTokens: tokens.spent(), reached: tokens.budgetReached, remaining: { ...tokens.remaining, ...price(tokens.remaining.tokens) } };

@@ -43,6 +43,9 @@ export const CostSchema = z.object({
   storage: z.object({ points: z.number().int().nonnegative(), denseBytes: z.number().nonnegative(), multivectorBytes: z.number().nonnegative(), sparseBytes: z.number().nonnegative(), payloadBytes: z.number().nonnegative() }),
 });
 
+/** A price per million tokens (FOLIO_JINA_PRICE_PER_M_TOKENS) applied to a token count. */
+export const PriceSchema = z.object({ perMillionTokens: z.number().nonnegative(), amount: z.number().nonnegative() });
+
 /** What a run used, from the usage the embeddings server returned. */
 export const RunUsageSchema = z.object({
   tokens: z.number().int().nonnegative(),
@@ -52,11 +55,9 @@ export const RunUsageSchema = z.object({
   cacheHits: z.number().int().nonnegative(),
   cacheMisses: z.number().int().nonnegative(),
   lateChunkingWindows: z.number().int().nonnegative(),
+  price: PriceSchema.optional(),
 });
 export type RunUsage = z.infer<typeof RunUsageSchema>;
-
-/** A price per million tokens (FOLIO_JINA_PRICE_PER_M_TOKENS) applied to a token count. */
-export const PriceSchema = z.object({ perMillionTokens: z.number().nonnegative(), amount: z.number().nonnegative() });
 
 export const IngestSummarySchema = z.object({
   /** False when the run was aborted, when every source was skipped, or when `strict` and any was: the CLI exits non-zero. */

@@ -114,6 +114,14 @@ describe("folio eval with a Jina endpoint", () => {
       expect(body.documents?.length).toBeGreaterThan(0);
     }
     expect(new Set(reranks.map((r) => (r.body as RerankBody).query))).toEqual(asked);
+
+    // Each setup's usage is the servers' own count: summed over setups, it is every token the server reported.
+    const used = (pick: (s: SetupSummary) => number) => report.setups.reduce((sum, s) => sum + pick(s), 0);
+    const served = (p: string) => server.requests.filter((r) => r.path === p && r.status === 200).reduce((sum, r) => sum + r.tokens, 0);
+    expect(used((s) => s.usage?.embedding?.tokens ?? 0)).toBe(served("/v1/embeddings"));
+    expect(used((s) => s.usage?.rerank?.tokens ?? 0)).toBe(served("/v1/rerank"));
+    expect(report.setups.find((s) => s.name === "sparse")?.usage?.embedding?.tokens).toBe(0);
+    expect(report.setups.find((s) => s.name === "hybrid+rerank")?.usage?.rerank?.requests).toBe(reranks.length);
   });
 
   it("skips the setups that need Jina when it is not configured, saying what to set", async () => {

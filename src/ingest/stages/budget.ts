@@ -41,12 +41,10 @@ export class TokenAccount {
     }
     const max = this.options.maxTokens;
     if (max === undefined) return true;
-    if (!this.reached) {
-      const need = await this.store.estimateChunks(docId, ready.chunks);
-      if (this.spent() + need.tokens <= max) return true;
-      this.reached = true;
-    }
+    // Admitted documents fill the real cache, so sharing `seen` with them changes no later estimate.
     const cost: DocumentCost = await this.store.estimateChunks(docId, ready.chunks, this.seen);
+    if (!this.reached && this.spent() + cost.tokens <= max) return true;
+    this.reached = true;
     this.remaining.documents++;
     this.remaining.tokens += cost.tokens;
     this.remaining.paths.push(ready.display);
