@@ -6,6 +6,7 @@
  */
 import type { EmbeddingInput, ImageInput } from "../embeddings/types.js";
 import { analyze } from "../store/index.js";
+import { DEFAULT_RETRIEVE_OPTIONS as RETRIEVE_DEFAULTS } from "./retrieve-defaults.js";
 import type { FolioStoreApi, SearchFilters, SearchHit, SearchMode } from "../store/types.js";
 import { withGreekVariants } from "./answer-selection.js";
 import { describeAssumption, PaperIndex, type PaperDirectory, type QuestionRefs } from "./papers.js";
@@ -32,7 +33,7 @@ export interface RetrieveOptions {
   multivector?: boolean;
 }
 
-export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = { rerankFetchFactor: 3, minRerankScore: 0.05 };
+export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = { ...RETRIEVE_DEFAULTS };
 
 export interface RetrieveInput {
   query: string;

@@ -9,8 +9,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddings } from "../../src/embeddings/index.js";
 import { ingest } from "../../src/ingest/index.js";
+import { IngestSummarySchema } from "../../src/ingest/summary.js";
 import { openFolioStore } from "../../src/store/index.js";
 import type { FolioStoreApi } from "../../src/store/types.js";
+import { runFolio } from "../helpers/cli.js";
 import { startJinaTestServer, type JinaTestServer } from "../servers/jina-server.js";
 import { optionsFor, removeDir, tempDir, testConfig } from "./helpers.js";
 
@@ -98,4 +100,29 @@ describe("token accounting (Jina test server)", () => {
     expect(finished.ingested).toBe(stopped.budget!.remaining.documents);
     expect(await capped.store.count()).toBe(fullPoints);
   }, 240_000);
+});
+
+describe("folio ingest --estimate and --max-tokens (the CLI, Jina test server)", () => {
+  it("estimates without writing, prices it, and stops at a budget with exit 1 and what is left", async () => {
+    const env = { FOLIO_HOME: path.join(root, "cli"), JINA_BASE_URL: server.url, JINA_DIMENSIONS: "128", FOLIO_JINA_PRICE_PER_M_TOKENS: "0.05" };
+    server.reset();
+    const estimate = await runFolio(["ingest", "data/papers", "--manifest", "data/manifest.jsonl", "--estimate", "--json"], { env, cwd: repo });
+    expect(estimate.code, estimate.stderr).toBe(0);
+    const e = IngestSummarySchema.parse(JSON.parse(estimate.stdout));
+    expect(server.requests).toEqual([]);
+    expect(e.ingested).toBe(0);
+    expect(e.estimate!.price!.amount).toBeCloseTo((e.estimate!.cost.tokens / 1e6) * 0.05, 10);
+    const listed = await runFolio(["docs", "--json"], { env, cwd: repo });
+    expect((JSON.parse(listed.stdout) as { documents: unknown[] }).documents).toEqual([]);
+
+    const budget = Math.floor(e.estimate!.cost.tokens * 0.6);
+    const capped = await runFolio(["ingest", "data/papers", "--manifest", "data/manifest.jsonl", "--max-tokens", String(budget)], { env, cwd: repo });
+    expect(capped.code).toBe(1);
+    expect(capped.stdout).toMatch(/Token budget reached: [\d,]+ of [\d,]+ tokens used\. \d+ documents? remains?/);
+    expect(capped.stdout).toMatch(/Embedding used [\d,]+ tokens \(the server's count\)/);
+    expect(server.totalTokens).toBeLessThanOrEqual(budget);
+    const bad = await runFolio(["ingest", "data/papers", "--max-tokens", "lots"], { env, cwd: repo });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--max-tokens");
+  });
 });
