@@ -42,6 +42,22 @@ export const EnvSchema = z.object({
 
   QDRANT_URL: optionalUrl,
   QDRANT_API_KEY: optionalString,
+  /** Collection settings used when Folio creates a collection on a Qdrant server or cluster. */
+  FOLIO_QDRANT_SHARDS: intFromEnv(1, 1, 1_000),
+  FOLIO_QDRANT_REPLICAS: intFromEnv(1, 1, 100),
+  FOLIO_QDRANT_WRITE_CONSISTENCY: intFromEnv(1, 1, 100),
+  FOLIO_QDRANT_ON_DISK: boolFromEnv(false),
+  FOLIO_QDRANT_QUANTIZATION: z.preprocess(emptyToUndefined, z.enum(["none", "int8"]).default("none")),
+  /** An ingest that writes at least this many documents to a server defers HNSW indexing until it ends; 0: never. */
+  FOLIO_QDRANT_BULK_DOCUMENTS: intFromEnv(50, 0, 1_000_000_000),
+  FOLIO_QDRANT_READ_RETRIES: intFromEnv(3, 0, 10),
+  /** Qdrant's indexing_threshold (KB of vectors per segment before HNSW indexing), restored after a bulk load. */
+  FOLIO_QDRANT_INDEXING_THRESHOLD: intFromEnv(10_000, 0, 1_000_000_000),
+  /** `folio store serve`: Qdrant's REST API over the embedded store. */
+  FOLIO_STORE_HOST: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
+  FOLIO_STORE_PORT: intFromEnv(6333, 0, 65_535),
+  FOLIO_STORE_API_KEY: optionalString,
+  FOLIO_STORE_MAX_BODY_MB: numberFromEnv(32, 0.01, 1_000),
   /** How long an ingest or reset waits for another process writing to the embedded store. */
   FOLIO_WRITER_WAIT_SECONDS: intFromEnv(600, 0, 86_400),
   /** From this many points, dense vectors are also kept as int8 (a quarter of the memory); 0: never. */
@@ -138,6 +154,18 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<keyof Settings, string>> = {
   FOLIO_COLLECTION: "one collection per corpus",
   QDRANT_URL: "a Qdrant server or cluster instead of the embedded store",
   QDRANT_API_KEY: "API key of that Qdrant server (Qdrant Cloud)",
+  FOLIO_QDRANT_SHARDS: "shards of a collection Folio creates on a Qdrant cluster (`shard_number`): about one per node, more to add nodes later",
+  FOLIO_QDRANT_REPLICAS: "copies of each shard (`replication_factor`): 2 or more keeps search and ingest up when a node goes down; writes then use `ordering=strong`",
+  FOLIO_QDRANT_WRITE_CONSISTENCY: "replicas that must confirm a write (`write_consistency_factor`), at most FOLIO_QDRANT_REPLICAS",
+  FOLIO_QDRANT_ON_DISK: "keep vectors and payload on disk (memory-mapped) on the server: for libraries larger than its RAM",
+  FOLIO_QDRANT_QUANTIZATION: "`int8`: scalar quantization of dense vectors in RAM on the server, results rescored from the originals (a quarter of the memory); `none`",
+  FOLIO_QDRANT_BULK_DOCUMENTS: "an ingest writing at least this many documents to a server turns HNSW indexing off while it uploads, then back on (Qdrant's advice for bulk loads); `0`: never",
+  FOLIO_QDRANT_READ_RETRIES: "retries of a read a server answers with 502, 503 or 504 or drops (a replica restarting), after 0.2 s, 0.4 s, 0.8 s ...",
+  FOLIO_QDRANT_INDEXING_THRESHOLD: "Qdrant's `indexing_threshold` (KB) a bulk ingest restores when it ends (Qdrant's default, 10000)",
+  FOLIO_STORE_HOST: "`folio store serve`: interface to listen on; beyond loopback it needs FOLIO_STORE_API_KEY",
+  FOLIO_STORE_PORT: "`folio store serve`: port (Qdrant's 6333)",
+  FOLIO_STORE_API_KEY: "`folio store serve`: API key clients must send (`api-key` header or bearer), as QDRANT_API_KEY on their side",
+  FOLIO_STORE_MAX_BODY_MB: "`folio store serve`: largest request body (Qdrant's default is 32)",
   FOLIO_WRITER_WAIT_SECONDS: "how long an ingest or reset waits for another one writing to the embedded store",
   FOLIO_INT8_FROM_POINTS: "from this many points an ingest also keeps dense vectors as int8 (a quarter of the memory, top results rescored from the floats), and says so; `0`: never",
   JINA_API_KEY: "Jina Embeddings v4 through Jina's API (unset: BM25 only)",
@@ -205,11 +233,29 @@ export function settingsMarkdown(): string {
   return ["| variable | default | effect |", "|---|---|---|", ...rows].join("\n");
 }
 
+/** How Folio creates and writes collections on a Qdrant server or cluster. */
+export interface QdrantClusterSettings {
+  shards: number;
+  replicas: number;
+  writeConsistency: number;
+  onDisk: boolean;
+  quantization: "none" | "int8";
+  /** Documents from which an ingest defers HNSW indexing (0: never). */
+  bulkDocuments: number;
+  /** Retries of a read on a transient failure. */
+  readRetries: number;
+  /** indexing_threshold restored after a bulk load. */
+  indexingThreshold: number;
+}
+
 export interface FolioConfig {
   /** Absolute data folder: embedded store, caches, figure and page images. */
   home: string;
   collection: string;
-  qdrant: { mode: "embedded"; path: string; writerWaitMs: number } | { mode: "server"; url: string; apiKey?: string };
+  /** `cluster` applies to collections Folio creates on a server; the embedded store keeps it only to show it. */
+  qdrant: { mode: "embedded"; path: string; writerWaitMs: number; cluster: QdrantClusterSettings } | { mode: "server"; url: string; apiKey?: string; cluster: QdrantClusterSettings };
+  /** `folio store serve`. */
+  storeServer: { host: string; port: number; apiKey?: string; maxBodyBytes: number };
   /** Storage choices that hold for a server and the embedded store alike. */
   store: { int8FromPoints: number };
   embeddings:
@@ -336,7 +382,8 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
   return {
     home,
     collection: e.FOLIO_COLLECTION,
-    qdrant: e.QDRANT_URL ? { mode: "server", url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : { mode: "embedded", path: path.join(home, "qdrant"), writerWaitMs: e.FOLIO_WRITER_WAIT_SECONDS * 1000 },
+    qdrant: e.QDRANT_URL ? { mode: "server", url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, cluster: clusterSettings(e) } : { mode: "embedded", path: path.join(home, "qdrant"), writerWaitMs: e.FOLIO_WRITER_WAIT_SECONDS * 1000, cluster: clusterSettings(e) },
+    storeServer: { host: e.FOLIO_STORE_HOST, port: e.FOLIO_STORE_PORT, apiKey: e.FOLIO_STORE_API_KEY, maxBodyBytes: Math.round(e.FOLIO_STORE_MAX_BODY_MB * 1024 * 1024) },
     store: { int8FromPoints: e.FOLIO_INT8_FROM_POINTS },
     embeddings,
     llm,
@@ -374,13 +421,20 @@ export function loadConfig(overrides: Partial<Record<keyof RawEnv, string | numb
       maxSessions: e.FOLIO_MAX_SESSIONS,
       fetchAllowHosts: list(e.FOLIO_FETCH_ALLOW_HOSTS),
     },
-    secrets: [e.QDRANT_API_KEY, e.JINA_API_KEY, e.OPENAI_API_KEY, e.FOLIO_API_TOKEN].filter((s): s is string => Boolean(s)),
+    secrets: [e.QDRANT_API_KEY, e.FOLIO_STORE_API_KEY, e.JINA_API_KEY, e.OPENAI_API_KEY, e.FOLIO_API_TOKEN].filter((s): s is string => Boolean(s)),
   };
 }
 
 /** Whether image inputs can be embedded (Jina's own wire format; the OpenAI format is text only). */
 export function imageSearchAvailable(config: FolioConfig): boolean {
   return config.embeddings.mode === "jina" && config.embeddings.format === "jina";
+}
+
+function clusterSettings(e: Settings): QdrantClusterSettings {
+  if (e.FOLIO_QDRANT_WRITE_CONSISTENCY > e.FOLIO_QDRANT_REPLICAS) {
+    throw new ConfigError(`FOLIO_QDRANT_WRITE_CONSISTENCY (${e.FOLIO_QDRANT_WRITE_CONSISTENCY}) is more than FOLIO_QDRANT_REPLICAS (${e.FOLIO_QDRANT_REPLICAS}): no write could ever be confirmed.`, "Set FOLIO_QDRANT_WRITE_CONSISTENCY to at most the number of replicas.");
+  }
+  return { shards: e.FOLIO_QDRANT_SHARDS, replicas: e.FOLIO_QDRANT_REPLICAS, writeConsistency: e.FOLIO_QDRANT_WRITE_CONSISTENCY, onDisk: e.FOLIO_QDRANT_ON_DISK, quantization: e.FOLIO_QDRANT_QUANTIZATION, bulkDocuments: e.FOLIO_QDRANT_BULK_DOCUMENTS, readRetries: e.FOLIO_QDRANT_READ_RETRIES, indexingThreshold: e.FOLIO_QDRANT_INDEXING_THRESHOLD };
 }
 
 /** The effective configuration for `folio config`: secrets masked, each part says whether it runs embedded. */
@@ -391,8 +445,9 @@ export function describeConfig(config: FolioConfig): Record<string, unknown> {
     collection: config.collection,
     store:
       config.qdrant.mode === "embedded"
-        ? { mode: "embedded", path: config.qdrant.path, note: "embedded Qdrant-compatible local store; set QDRANT_URL for a Qdrant server" }
-        : { mode: "server", url: config.qdrant.url, apiKey: maskSecret(config.qdrant.apiKey) },
+        ? { mode: "embedded", path: config.qdrant.path, note: "embedded Qdrant-compatible local store; set QDRANT_URL for a Qdrant server", cluster: { ...config.qdrant.cluster, note: "used when QDRANT_URL is set and Folio creates a collection there" } }
+        : { mode: "server", url: config.qdrant.url, apiKey: maskSecret(config.qdrant.apiKey), cluster: config.qdrant.cluster },
+    storeServer: { ...config.storeServer, apiKey: maskSecret(config.storeServer.apiKey) },
     embeddings:
       emb.mode === "none"
         ? { mode: "none", note: "local BM25 only; set JINA_API_KEY or JINA_BASE_URL for Jina Embeddings v4" }

@@ -7,7 +7,8 @@ describe("loadConfig", () => {
   it("runs every part embedded when no key or URL is set", () => {
     const config = loadConfig({}, {}, "/work/x");
     expect(config.home).toBe(path.resolve("/work/x", ".folio"));
-    expect(config.qdrant).toEqual({ mode: "embedded", path: path.resolve("/work/x", ".folio", "qdrant"), writerWaitMs: 600_000 });
+    expect(config.qdrant).toMatchObject({ mode: "embedded", path: path.resolve("/work/x", ".folio", "qdrant"), writerWaitMs: 600_000 });
+    expect(config.qdrant.cluster).toEqual({ shards: 1, replicas: 1, writeConsistency: 1, onDisk: false, quantization: "none", bulkDocuments: 50, readRetries: 3, indexingThreshold: 10_000 });
     expect(config.embeddings.mode).toBe("none");
     expect(config.llm.mode).toBe("extractive");
     expect(config.collection).toBe("folio");
@@ -16,7 +17,7 @@ describe("loadConfig", () => {
 
   it("switches each part to its service by key or URL alone", () => {
     const config = loadConfig({}, { QDRANT_URL: "http://localhost:6333", QDRANT_API_KEY: "qk-123456", JINA_API_KEY: "jina_abcdefghijklmnop", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }, "/tmp");
-    expect(config.qdrant).toEqual({ mode: "server", url: "http://localhost:6333", apiKey: "qk-123456" });
+    expect(config.qdrant).toMatchObject({ mode: "server", url: "http://localhost:6333", apiKey: "qk-123456" });
     expect(config.embeddings.mode === "jina" && config.embeddings.endpoint).toBe("api");
     expect(config.embeddings.mode === "jina" && config.embeddings.dimensions).toBe(1024);
     expect(config.llm.mode === "openai" && config.llm.baseUrl).toBe("http://127.0.0.1:9/v1");
@@ -91,5 +92,14 @@ describe("describeConfig", () => {
     expect(embedded.store?.mode).toBe("embedded");
     expect(embedded.embeddings?.mode).toBe("none");
     expect(embedded.llm?.mode).toBe("extractive");
+  });
+});
+
+describe("Qdrant cluster settings", () => {
+  it("reads shards, replicas, consistency, on-disk and quantization, and refuses a consistency no write could meet", () => {
+    const config = loadConfig({ QDRANT_URL: "http://q:6333", FOLIO_QDRANT_SHARDS: "6", FOLIO_QDRANT_REPLICAS: "3", FOLIO_QDRANT_WRITE_CONSISTENCY: "2", FOLIO_QDRANT_ON_DISK: "true", FOLIO_QDRANT_QUANTIZATION: "int8" }, {});
+    expect(config.qdrant.cluster).toMatchObject({ shards: 6, replicas: 3, writeConsistency: 2, onDisk: true, quantization: "int8" });
+    expect(() => loadConfig({ FOLIO_QDRANT_REPLICAS: "2", FOLIO_QDRANT_WRITE_CONSISTENCY: "3" }, {})).toThrow(/FOLIO_QDRANT_WRITE_CONSISTENCY/);
+    expect(() => loadConfig({ FOLIO_QDRANT_QUANTIZATION: "binary" }, {})).toThrow(/FOLIO_QDRANT_QUANTIZATION/);
   });
 });

@@ -21,6 +21,7 @@ import { registerReset } from "./commands/reset.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerMcp } from "./commands/mcp.js";
+import { registerStore } from "./commands/store.js";
 import { folioVersion } from "../util/paths.js";
 
 /** What every command gets: the IO and a way to build the configuration from global flags. */
@@ -60,7 +61,7 @@ function buildProgram(io: CliIO): { program: Command; ctx: CommandContext; lastC
     },
   };
 
-  for (const register of [registerDemo, registerIngest, registerSearch, registerAsk, registerChat, registerServe, registerMcp, registerDocs, registerEmbed, registerReset, registerEval, registerConfig]) {
+  for (const register of [registerDemo, registerIngest, registerSearch, registerAsk, registerChat, registerServe, registerMcp, registerDocs, registerEmbed, registerReset, registerEval, registerStore, registerConfig]) {
     const command = register(program, ctx);
     command.exitOverride().showHelpAfterError("(run with --help for usage)");
   }

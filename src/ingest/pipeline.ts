@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { errorMessage } from "../errors.js";
+import { errorMessage, InputError } from "../errors.js";
 import type { FolioConfig } from "../config.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { DEFAULT_ARXIV_BASE_URL } from "./fetch.js";
@@ -18,6 +18,7 @@ import type { ReadyDocument } from "./stages/chunk.js";
 import type { StageContext } from "./stages/context.js";
 import { startPdfParsing } from "./stages/pdf-parsing.js";
 import { planRun, type Plan, type PlannedItem } from "./stages/plan.js";
+import type { Shard } from "./stages/shard.js";
 import { prepareDocument } from "./stages/prepare.js";
 import { pruneGone } from "./stages/prune.js";
 import { TokenAccount } from "./stages/budget.js";
@@ -46,6 +47,8 @@ export interface IngestOptions extends IngestSettings {
   zotero?: { dataDir: string; collection?: string; linkedBaseDir?: string };
   /** Delete documents whose source file under the given folders is gone. */
   prune?: boolean;
+  /** This process' part of the corpus, one of N (`--shard i/N`): N runs together write what one run writes. */
+  shard?: Shard;
   /** Parse and chunk as usual, consult the embedding cache, and report what embedding would cost: nothing is sent or written. */
   estimate?: boolean;
   /** Token budget of the run: a document is written only when its estimated tokens fit in what is left (FOLIO_MAX_TOKENS). */
@@ -111,7 +114,9 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   };
   const concurrency = Math.max(1, options.concurrency);
 
+  if (options.shard && options.prune) throw new InputError("--prune cannot run with --shard: one shard would remove the documents the others are writing.", "Ingest the shards without --prune, then run `folio ingest --prune` once over the same folders.");
   const plan = await planRun(store, sources, { ...options, arxivBaseUrl: options.arxivBaseUrl ?? DEFAULT_ARXIV_BASE_URL, cwd }, report);
+  if (options.shard) report.summary.shard = { ...options.shard, planned: plan.items.length };
   const parsing = await startPdfParsing({
     pdfCount: plan.items.filter(({ item }) => item.type === "url" || sourceKindOf(item.path) === "pdf").length,
     concurrency,
@@ -128,6 +133,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   const progress: StoreProgress = { queued: 0, stored: 0 };
   report.progress("parse", 0, plan.items.length, "files");
   const tokens = new TokenAccount(store, { estimate: Boolean(options.estimate), ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) });
+  const endBulkLoad = options.estimate ? async () => undefined : await store.beginBulkLoad(plan.items.length);
   const writing = writeDocuments(queue, store, report, progress, run, tokens);
   try {
     // With workers, one file more than there are workers is read and waiting, so a worker that
@@ -140,6 +146,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     queue.close();
     await writing;
     await parsing.close();
+    await endBulkLoad();
   }
   if (run.fatal !== undefined) throw run.fatal;
 

@@ -87,6 +87,8 @@ export const IngestSummarySchema = z.object({
   timings: z.object({ prepareSeconds: z.number().nonnegative(), storeSeconds: z.number().nonnegative() }),
   /** Non-fatal problems, prefixed with the file they concern. */
   warnings: z.array(z.string()),
+  /** With `--shard i/N`: which part of the corpus this run took, and how many of the files seen it planned. */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive(), planned: z.number().int().nonnegative() }).optional(),
   /** Embedding usage of the run, as the server counted it; null without an embeddings endpoint (BM25 is local). */
   usage: RunUsageSchema.nullable(),
   /** With `estimate`: nothing was written or sent; what the documents that would be embedded cost. */

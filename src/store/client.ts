@@ -4,53 +4,26 @@
  */
 import { QdrantClient } from "@qdrant/js-client-rest";
 import type { FolioConfig } from "../config.js";
-import { errorMessage, FolioError, InputError, StoreError } from "../errors.js";
+import { FolioError, InputError, StoreError } from "../errors.js";
 import { redact } from "../util/redact.js";
+import { errorDetail, errorStatus, isConnectionFailure } from "./client-errors.js";
 import { LocalQdrantClient } from "./local/index.js";
+import { ServerQdrantClient } from "./server-client.js";
+
+export { errorDetail, errorStatus } from "./client-errors.js";
 
 export const QDRANT_SERVER_HINT = "Check QDRANT_URL (and QDRANT_API_KEY), or start a server with `docker run -p 6333:6333 qdrant/qdrant`; unset QDRANT_URL to use the embedded store.";
 
 export function createQdrantClient(config: FolioConfig): QdrantClient {
   if (config.qdrant.mode === "embedded") return new LocalQdrantClient({ path: config.qdrant.path });
-  // No compatibility probe: it would fire a request (and a console warning) before we can report errors our way.
-  return new QdrantClient({ url: config.qdrant.url, apiKey: config.qdrant.apiKey, checkCompatibility: false });
+  // No compatibility probe (ServerQdrantClient): it would fire a request (and a console warning) before we can report errors our way.
+  const { cluster } = config.qdrant;
+  return new ServerQdrantClient({ url: config.qdrant.url, ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}), readRetries: cluster.readRetries, ...(cluster.replicas > 1 ? { ordering: "strong" as const } : {}) });
 }
 
 /** Whether the client is the embedded local store (and not a server). */
 export function isLocalClient(client: QdrantClient): boolean {
   return client instanceof LocalQdrantClient;
-}
-
-/** HTTP status of a js-client error (`ApiError`), if any. */
-export function errorStatus(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
-    if (typeof status === "number") return status;
-  }
-  return undefined;
-}
-
-/** The server's own explanation of a js-client error, if any. */
-export function errorDetail(error: unknown): string {
-  if (typeof error !== "object" || error === null) return String(error);
-  const data = (error as { data?: { status?: { error?: unknown } } }).data;
-  const serverMessage = data?.status?.error;
-  const message = errorMessage(error);
-  return typeof serverMessage === "string" && serverMessage !== message ? `${message}: ${serverMessage}` : message;
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === "object" && !seen.has(current)) {
-    seen.add(current);
-    const code = (current as { code?: unknown }).code;
-    const message = current instanceof Error ? current.message : "";
-    if (typeof code === "string" && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/.test(code)) return true;
-    if (/fetch failed|ECONNREFUSED|ENOTFOUND|timed? ?out|TimeoutError/i.test(message) || current.constructor?.name === "QdrantClientTimeoutError") return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /**

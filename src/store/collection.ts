@@ -4,7 +4,7 @@
  * plus a small `<collection>_documents` collection holding one registry record per document.
  */
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import { MULTIVECTOR_SIZE, type FolioConfig } from "../config.js";
+import { MULTIVECTOR_SIZE, type FolioConfig, type QdrantClusterSettings } from "../config.js";
 import type { MultimodalEmbeddings } from "../embeddings/types.js";
 import { FolioError, StoreError } from "../errors.js";
 import { errorDetail, errorStatus } from "./client.js";
@@ -66,9 +66,27 @@ export class VectorConfigMismatchError extends StoreError {
   }
 }
 
-export function createCollectionRequest(layout: CollectionLayout, multivectorDatatype: Schemas["Datatype"] | null): Schemas["CreateCollection"] {
+/** Scalar int8 quantization kept in RAM; the float originals stay (on disk, with FOLIO_QDRANT_ON_DISK) for rescoring. */
+export const INT8_QUANTIZATION: Schemas["QuantizationConfig"] = { scalar: { type: "int8", quantile: 0.99, always_ram: true } };
+
+/** How a collection is laid out on a server's nodes: only for collections Folio creates on a server. */
+export type ClusterLayout = Pick<QdrantClusterSettings, "shards" | "replicas" | "writeConsistency" | "onDisk" | "quantization">;
+
+/** The parts of a create-collection request that place it on a cluster. */
+export function clusterRequest(cluster: ClusterLayout): Pick<Schemas["CreateCollection"], "shard_number" | "replication_factor" | "write_consistency_factor" | "on_disk_payload" | "quantization_config"> {
+  return {
+    shard_number: cluster.shards,
+    replication_factor: cluster.replicas,
+    write_consistency_factor: cluster.writeConsistency,
+    on_disk_payload: cluster.onDisk,
+    ...(cluster.quantization === "int8" ? { quantization_config: INT8_QUANTIZATION } : {}),
+  };
+}
+
+export function createCollectionRequest(layout: CollectionLayout, multivectorDatatype: Schemas["Datatype"] | null, cluster?: ClusterLayout): Schemas["CreateCollection"] {
   const vectors: Record<string, Schemas["VectorParams"]> = {};
-  if (layout.dense !== null) vectors[DENSE_VECTOR] = { size: layout.dense, distance: "Cosine" };
+  const onDisk = cluster?.onDisk ? { on_disk: true } : {};
+  if (layout.dense !== null) vectors[DENSE_VECTOR] = { size: layout.dense, distance: "Cosine", ...onDisk };
   if (layout.multivector) {
     vectors[MULTI_VECTOR] = {
       size: MULTIVECTOR_SIZE,
@@ -77,9 +95,11 @@ export function createCollectionRequest(layout: CollectionLayout, multivectorDat
       // Only used to re-score candidates: no HNSW graph needed.
       hnsw_config: { m: 0 },
       ...(multivectorDatatype ? { datatype: multivectorDatatype } : {}),
+      ...onDisk,
     };
   }
-  return { vectors, sparse_vectors: { [SPARSE_VECTOR]: { modifier: "idf" } } };
+  const sparse: Schemas["SparseVectorParams"] = { modifier: "idf", ...(cluster?.onDisk ? { index: { on_disk: true } } : {}) };
+  return { vectors, sparse_vectors: { [SPARSE_VECTOR]: sparse }, ...(cluster ? clusterRequest(cluster) : {}) };
 }
 
 /** Reads the layout of an existing collection; null when it is not a Folio collection (e.g. one unnamed vector). */
@@ -139,11 +159,11 @@ export async function getCollectionInfo(client: QdrantClient, name: string): Pro
   }
 }
 
-async function createWithFallback(client: QdrantClient, name: string, layout: CollectionLayout): Promise<void> {
+async function createWithFallback(client: QdrantClient, name: string, layout: CollectionLayout, cluster: ClusterLayout | undefined): Promise<void> {
   if (layout.multivector) {
     try {
       // float16 halves the size of the (large) multi-vectors; some servers or the embedded store may refuse it.
-      await client.createCollection(name, createCollectionRequest(layout, "float16"));
+      await client.createCollection(name, createCollectionRequest(layout, "float16", cluster));
       return;
     } catch (error) {
       const status = errorStatus(error);
@@ -151,7 +171,7 @@ async function createWithFallback(client: QdrantClient, name: string, layout: Co
       if (!unsupported || !/datatype|float16/i.test(errorDetail(error))) throw error;
     }
   }
-  await client.createCollection(name, createCollectionRequest(layout, null));
+  await client.createCollection(name, createCollectionRequest(layout, null, cluster));
 }
 
 /** Tolerates an existing collection (another process may have created it in between). */
@@ -167,14 +187,16 @@ async function createIfMissing(client: QdrantClient, name: string, create: () =>
 
 /**
  * Makes sure the points collection and the registry exist and fit `wanted`. Returns the layout in force.
+ * The payload indexes are made right after the collection, before any point: Qdrant builds them
+ * as points arrive instead of re-reading a bulk upload.
  */
-export async function ensureFolioCollections(client: QdrantClient, name: string, wanted: CollectionLayout): Promise<CollectionLayout> {
+export async function ensureFolioCollections(client: QdrantClient, name: string, wanted: CollectionLayout, cluster?: ClusterLayout): Promise<CollectionLayout> {
   let layout = wanted;
   let info = await getCollectionInfo(client, name);
   if (info) {
     layout = checkLayout(name, info, wanted, true);
   } else {
-    const created = await createIfMissing(client, name, () => createWithFallback(client, name, wanted));
+    const created = await createIfMissing(client, name, () => createWithFallback(client, name, wanted, cluster));
     info = created ? null : await getCollectionInfo(client, name);
     if (info) layout = checkLayout(name, info, wanted, true);
   }
@@ -192,7 +214,7 @@ export async function ensureFolioCollections(client: QdrantClient, name: string,
   if (!(await collectionExists(client, registry))) {
     // A 1-d dummy vector: Qdrant needs one, the registry is only ever read by id or scrolled.
     await createIfMissing(client, registry, async () => {
-      await client.createCollection(registry, { vectors: { size: 1, distance: "Dot" } });
+      await client.createCollection(registry, { vectors: { size: 1, distance: "Dot" }, ...(cluster ? clusterRequest({ ...cluster, quantization: "none" }) : {}) });
     });
   }
   return layout;

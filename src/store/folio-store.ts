@@ -14,7 +14,7 @@ import type { EmbeddingUsage, ImageInput, MultimodalEmbeddings } from "../embedd
 import type { DocumentCost } from "./cost.js";
 import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.js";
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
-import { VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
+import { INT8_QUANTIZATION, VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
 import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
 import { imageIdsOf, removeUnusedImages } from "./image-refs.js";
 import { ImageStore } from "./images.js";
@@ -49,8 +49,6 @@ export interface FolioStoreOptions {
   prefetchLimit?: number;
 }
 
-/** Qdrant's scalar int8 quantization, kept in RAM; the float originals stay for rescoring. */
-const INT8_QUANTIZATION: Schemas["QuantizationConfig"] = { scalar: { type: "int8", quantile: 0.99, always_ram: true } };
 
 /** "bm25/a2", or e.g. "jina-embeddings-v4@1024+bm25/a2+mv": a change means the points must be re-made. */
 export function embeddingSignatureFor(config: FolioConfig, layout: CollectionLayout): string {
@@ -102,7 +100,12 @@ export class FolioStore implements FolioStoreApi {
     this.embeddingSignature = embeddingSignatureFor(config, layout);
     this.batchSize = options.batchSize ?? (layout.multivector ? 8 : 64);
     this.vectorizer = new PointVectorizer(embeddings, this.capabilities, this.bm25, this.batchSize);
-    this.points = new FolioPoints(client, config.collection, { layout: () => Promise.resolve(layout), bm25: this.bm25, prefetchLimit: options.prefetchLimit });
+    this.points = new FolioPoints(client, config.collection, {
+      layout: () => Promise.resolve(layout),
+      bm25: this.bm25,
+      prefetchLimit: options.prefetchLimit,
+      ...(config.qdrant.mode === "server" ? { cluster: config.qdrant.cluster } : {}),
+    });
   }
 
   /**
@@ -415,6 +418,18 @@ export class FolioStore implements FolioStoreApi {
       if (this.client instanceof LocalQdrantClient) await this.client.compact(this.collection);
       return `Dense vectors are now also kept as int8 (${points.toLocaleString("en")} points, FOLIO_INT8_FROM_POINTS=${threshold.toLocaleString("en")}): a quarter of the memory; the top results are rescored from the float vectors.`;
     });
+  }
+
+  async beginBulkLoad(documents: number): Promise<() => Promise<void>> {
+    const q = this.config.qdrant;
+    if (q.mode !== "server" || q.cluster.bulkDocuments === 0 || documents < q.cluster.bulkDocuments) return async () => undefined;
+    const threshold = q.cluster.indexingThreshold;
+    await this.guard("bulk load", async () => {
+      await this.points.ensureCollection();
+      await this.client.updateCollection(this.collection, { optimizers_config: { indexing_threshold: 0 } });
+    });
+    // Another process of a sharded ingest may restore it first: indexing then starts early, which is only slower.
+    return () => this.guard("bulk load", async () => void (await this.client.updateCollection(this.collection, { optimizers_config: { indexing_threshold: threshold } })));
   }
 
   async close(): Promise<void> {

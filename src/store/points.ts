@@ -7,7 +7,7 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import type { Bm25Encoder } from "../embeddings/bm25.js";
 import type { SparseVector } from "../embeddings/types.js";
-import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, collectionExists, ensureFolioCollections, type CollectionLayout } from "./collection.js";
+import { DENSE_VECTOR, MULTI_VECTOR, SPARSE_VECTOR, collectionExists, ensureFolioCollections, type ClusterLayout, type CollectionLayout } from "./collection.js";
 import type { QdrantFilter } from "./filters.js";
 import { isValidPointId } from "./ids.js";
 import type { SearchMode } from "./types.js";
@@ -131,6 +131,8 @@ export interface FolioPointsOptions {
   prefetchLimit?: number;
   contentPayloadKey?: string;
   metadataPayloadKey?: string;
+  /** Shards, replicas, on-disk and quantization of a collection created on a server. */
+  cluster?: ClusterLayout;
 }
 
 /** The points of one Folio collection on a Qdrant client (server or embedded). */
@@ -140,6 +142,7 @@ export class FolioPoints {
   readonly bm25: Bm25Encoder;
   readonly prefetchLimit: number | undefined;
   private readonly layout: () => Promise<CollectionLayout>;
+  private readonly cluster: ClusterLayout | undefined;
   private ensured: Promise<CollectionLayout> | null = null;
   private seenCollection = false;
 
@@ -149,6 +152,7 @@ export class FolioPoints {
     options: FolioPointsOptions,
   ) {
     this.layout = options.layout;
+    this.cluster = options.cluster;
     this.bm25 = options.bm25;
     this.prefetchLimit = options.prefetchLimit;
     this.contentPayloadKey = options.contentPayloadKey ?? CONTENT_PAYLOAD_KEY;
@@ -158,7 +162,7 @@ export class FolioPoints {
   /** Creates the collection (named vectors, payload indexes, registry) when missing; refuses a mismatched one. */
   async ensureCollection(): Promise<void> {
     if (!this.ensured) {
-      this.ensured = this.layout().then((layout) => ensureFolioCollections(this.client, this.collectionName, layout));
+      this.ensured = this.layout().then((layout) => ensureFolioCollections(this.client, this.collectionName, layout, this.cluster));
       this.ensured.catch(() => {
         this.ensured = null;
       });

@@ -235,6 +235,12 @@ export interface FolioStoreApi {
    * collection is large enough (FOLIO_INT8_FROM_POINTS). Returns what it did, for the user, or null.
    */
   optimize(): Promise<string | null>;
+  /**
+   * Before a large run of writes to a server (at least FOLIO_QDRANT_BULK_DOCUMENTS documents): turns
+   * HNSW indexing off (indexing_threshold 0), as Qdrant advises for bulk loads; the returned function
+   * turns it back on at the configured threshold. Does nothing on the embedded store.
+   */
+  beginBulkLoad(documents: number): Promise<() => Promise<void>>;
   getChunk(id: string): Promise<SearchHit | null>;
   /** Up to `limit` points that match the filters, in stored order, scored 0 (e.g. a paper's "Table 2" record). */
   find(filters: SearchFilters, limit: number): Promise<SearchHit[]>;

@@ -8,11 +8,12 @@ import { InputError, UsageError } from "../../errors.js";
 import type { IngestOptions, IngestSummary } from "../../ingest/index.js";
 import { collect, parsePositiveInt } from "../options.js";
 import { printTokens } from "../tokens.js";
+import { parseShard, type Shard } from "../../ingest/stages/shard.js";
 import type { Folio } from "../../folio.js";
 import type { CliIO } from "../io.js";
 
 /** The flags map onto IngestOptions one to one; the manifest path is resolved against the working directory. */
-type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force" | "estimate" | "maxTokens"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean; verbose?: boolean };
+type IngestFlags = Pick<IngestOptions, "include" | "exclude" | "manifest" | "prune" | "strict" | "force" | "estimate" | "maxTokens" | "shard"> & Pick<IngestOptions, "zotero"> & { bib?: string; zoteroCollection?: string; zoteroBaseDir?: string; json?: boolean; progress?: boolean; figureImages?: boolean; verbose?: boolean };
 
 /** Warnings the summary prints before it says how many more there are (--verbose prints all). */
 const WARNINGS_SHOWN = 5;
@@ -43,6 +44,7 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--no-figure-images", "find figures and tables by caption but do not crop their images (text-only runs about twice as fast)")
     .option("--estimate", "parse and chunk, consult the embedding cache, send and write nothing: print the tokens, requests and storage the run would take")
     .option("--max-tokens <n>", "token budget of the run (FOLIO_MAX_TOKENS): stop before a document that would cross it, exit 1 and say what is left", parsePositiveInt("--max-tokens", 1e12))
+    .option("--shard <i/N>", "take part i of N (1-based): N processes, on one machine or several, ingest one corpus into one Qdrant server together", shardOption)
     .option("--no-progress", "no progress bars")
     .option("--verbose", "also list every warning, the files of other types that were ignored, and copies found")
     .option("--json", "machine-readable summary on stdout")
@@ -75,6 +77,12 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     });
 }
 
+function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new UsageError(`--shard must be i/N with 1 <= i <= N, got "${value}".`, "For example --shard 1/3, --shard 2/3 and --shard 3/3 in three processes.");
+  return shard;
+}
+
 /** Runs ingest with progress bars and per-file lines on stderr; Ctrl-C stops cleanly (re-run resumes). */
 export async function runIngest(folio: Folio, sources: string[], opts: IngestFlags, io: CliIO): Promise<IngestSummary> {
   const [{ ingest, ingestOptionsFromConfig }, { createProgress }] = await Promise.all([import("../../ingest/index.js"), import("../progress.js")]);
@@ -97,6 +105,7 @@ export async function runIngest(folio: Folio, sources: string[], opts: IngestFla
         force: Boolean(opts.force),
         estimate: Boolean(opts.estimate),
         ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
+        ...(opts.shard ? { shard: opts.shard } : {}),
         cropFigures: opts.figureImages !== false,
         cwd: io.cwd,
         signal: abort.signal,
@@ -124,6 +133,7 @@ export function printSummary(io: CliIO, s: IngestSummary, verbose = false): void
     writeLine(out, `${s.aborted ? "Interrupted (run again to resume)" : "Done"} in ${s.seconds.toFixed(1)} s: ${s.filesSeen} files seen, ${s.ingested} ingested (${s.replaced} replaced), ${s.unchanged} unchanged${copies}, ${s.pruned} pruned, ${s.skipped.length} skipped.`);
     writeLine(out, `Wrote ${s.pages} pages, ${s.chunks} chunks, ${s.figures} figures.`);
   }
+  if (s.shard) writeLine(out, `Shard ${s.shard.index}/${s.shard.count}: this run took ${s.shard.planned} of the ${s.filesSeen} files seen; the other shards take the rest.`);
   if (s.ignored.count) {
     writeLine(out, `${s.ignored.count} ${s.ignored.count === 1 ? "file" : "files"} of other types ignored: ${s.ignored.extensions.join(", ")}${verbose ? "" : " (--verbose lists them)"}.`);
     if (verbose) for (const p of s.ignored.paths) writeLine(out, `  ${p}`);

@@ -14,6 +14,7 @@ import { loadBibliography } from "../bibliography.js";
 import { loadZoteroLibrary, type ZoteroOptions } from "../zotero.js";
 import { loadManifest, mergeManifests } from "../manifest.js";
 import type { RunReport } from "./report.js";
+import { shardKey, shardOf, type Shard } from "./shard.js";
 import { displayOf } from "./skip.js";
 
 /** One source to prepare. */
@@ -55,6 +56,8 @@ export interface PlanOptions {
   /** A Zotero data folder: its PDF attachments, with their items' metadata. */
   zotero?: { dataDir: string } & ZoteroOptions;
   prune?: boolean;
+  /** Only this process' part of the corpus (`--shard i/N`). */
+  shard?: Shard;
   arxivBaseUrl: string;
   cwd: string;
 }
@@ -108,8 +111,10 @@ export async function planRun(store: FolioStoreApi, sources: string[], options: 
     if (size !== undefined) bySize.set(size, [...(bySize.get(size) ?? []), position]);
   }
   for (const positions of bySize.values()) if (positions.length > 1) identities.orderSameSize(positions);
+  const planned = order.map((i, position) => ({ item: items[i]!, position, docId: docIds[i]!, idFrom: idSourceOf(items[i]!, knownArxivIds[i]), knownArxivId: knownArxivIds[i], paperId: paperIds[i], size: sizes[i] }));
+  const shard = options.shard;
   return {
-    items: order.map((i, position) => ({ item: items[i]!, position, docId: docIds[i]!, idFrom: idSourceOf(items[i]!, knownArxivIds[i]), knownArxivId: knownArxivIds[i], paperId: paperIds[i], size: sizes[i] })),
+    items: shard ? planned.filter((p) => shardOf(shardKey(p), shard.count) === shard.index) : planned,
     storedById: stored ? new Map(stored.map((record) => [record.docId, record])) : undefined,
     storedFiles,
     roots: discovered.roots,
