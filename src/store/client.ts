@@ -21,6 +21,17 @@ export function createQdrantClient(config: FolioConfig): QdrantClient {
   return new ServerQdrantClient({ url: config.qdrant.url, ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}), readRetries: cluster.readRetries, ...(cluster.replicas > 1 ? { ordering: "strong" as const } : {}) });
 }
 
+/** Closes the embedded store (a server client holds nothing to close). */
+export async function closeClient(client: QdrantClient): Promise<void> {
+  if (client instanceof LocalQdrantClient) await client.close();
+}
+
+/** Holds the embedded store against other writers (an ingest between two pages of an export); a server orders writes itself. */
+export async function holdForWriting(client: QdrantClient, config: FolioConfig, label: string): Promise<() => void> {
+  if (!(client instanceof LocalQdrantClient) || config.qdrant.mode !== "embedded") return () => undefined;
+  return client.lockForWriting({ label, timeoutMs: config.qdrant.writerWaitMs });
+}
+
 /** Whether the client is the embedded local store (and not a server). */
 export function isLocalClient(client: QdrantClient): boolean {
   return client instanceof LocalQdrantClient;

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../program.js";
-import { writeLine } from "../io.js";
-import { ConfigError } from "../../errors.js";
+import path from "node:path";
+import { writeJson, writeLine } from "../io.js";
+import { ConfigError, InputError } from "../../errors.js";
 import { parsePositiveInt } from "../options.js";
 
 interface ServeFlags {
@@ -35,6 +36,57 @@ export function registerStore(program: Command, ctx: CommandContext): Command {
         process.once("SIGTERM", resolve);
       });
       await server.close();
+    });
+  store
+    .command("snapshot")
+    .description("back up the collections: Qdrant's own snapshots on a server; a portable export (any store) with --portable or on the embedded store")
+    .option("--out <dir>", "folder to write them to", "snapshots")
+    .option("--portable", "write Folio's portable export (restorable into any store with `folio store restore`)")
+    .option("--json", "the files written, as JSON")
+    .action(async (opts: { out: string; portable?: boolean; json?: boolean }, command: Command) => {
+      const config = ctx.loadConfig(command);
+      const [{ closeClient, createQdrantClient, holdForWriting, toStoreError }, { documentsCollectionName }, snapshots] = await Promise.all([import("../../store/client.js"), import("../../store/collection.js"), import("../../store/snapshots.js")]);
+      const client = createQdrantClient(config);
+      const out = path.resolve(ctx.io.cwd, opts.out);
+      const names = [config.collection, documentsCollectionName(config.collection)];
+      const files: Array<{ collection: string; file: string; bytes: number; points?: number }> = [];
+      const q = config.qdrant;
+      // On the embedded store an ingest must not write between the pages of the export.
+      const release = await holdForWriting(client, config, "snapshot");
+      try {
+        for (const name of names) {
+          if (!(await client.collectionExists(name)).exists) throw new InputError(`There is no collection "${name}" to back up.`, "Ingest first, or set FOLIO_COLLECTION to the collection you mean.");
+          files.push(q.mode === "server" && !opts.portable ? await snapshots.downloadServerSnapshot(client, { url: q.url, ...(q.apiKey ? { apiKey: q.apiKey } : {}) }, name, out) : await snapshots.exportCollection(client, name, out));
+        }
+      } catch (error) {
+        throw toStoreError(error, config, "snapshot");
+      } finally {
+        release();
+        await closeClient(client);
+      }
+      if (opts.json) return writeJson(ctx.io, { files });
+      for (const f of files) writeLine(ctx.io.stdout, `${f.file}  ${f.bytes.toLocaleString("en-US")} bytes${f.points !== undefined ? `, ${f.points.toLocaleString("en-US")} points` : ""}`);
+      writeLine(ctx.io.stderr, q.mode === "server" && !opts.portable ? "Qdrant snapshots: restore them with Qdrant's recover API (PUT /collections/<name>/snapshots/recover or /snapshots/upload)." : "Portable exports: `folio store restore <files>` loads them into the configured store (embedded, or a server with QDRANT_URL).");
+    });
+  store
+    .command("restore")
+    .description("load portable exports (from `folio store snapshot --portable`) into the configured store: e.g. move an embedded library to a Qdrant cluster")
+    .argument("<files...>", "<collection>.folio.jsonl.gz files")
+    .option("--json", "what was restored, as JSON")
+    .action(async (files: string[], opts: { json?: boolean }, command: Command) => {
+      const config = ctx.loadConfig(command);
+      const [{ closeClient, createQdrantClient, toStoreError }, { restoreExport }] = await Promise.all([import("../../store/client.js"), import("../../store/snapshots.js")]);
+      const client = createQdrantClient(config);
+      const restored = [];
+      try {
+        for (const file of files) restored.push(await restoreExport(client, path.resolve(ctx.io.cwd, file), config.qdrant.mode === "server" ? { cluster: config.qdrant.cluster } : {}));
+      } catch (error) {
+        throw toStoreError(error, config, "restore");
+      } finally {
+        await closeClient(client);
+      }
+      if (opts.json) return writeJson(ctx.io, { restored });
+      for (const r of restored) writeLine(ctx.io.stdout, `${r.collection}: ${r.points?.toLocaleString("en-US")} points from ${r.file}`);
     });
   return store;
 }
