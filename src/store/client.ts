@@ -18,7 +18,7 @@ export function createQdrantClient(config: FolioConfig): QdrantClient {
   if (config.qdrant.mode === "embedded") return new LocalQdrantClient({ path: config.qdrant.path });
   // No compatibility probe (ServerQdrantClient): it would fire a request (and a console warning) before we can report errors our way.
   const { cluster } = config.qdrant;
-  return new ServerQdrantClient({ url: config.qdrant.url, ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}), readRetries: cluster.readRetries, ...(cluster.replicas > 1 ? { ordering: "strong" as const } : {}) });
+  return new ServerQdrantClient({ url: config.qdrant.url, ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}), readRetries: cluster.readRetries, ordering: cluster.replicas > 1 ? "strong" : "weak" });
 }
 
 /** Closes the embedded store (a server client holds nothing to close). */

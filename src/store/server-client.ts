@@ -10,8 +10,8 @@ import { errorStatus, isConnectionFailure } from "./client-errors.js";
 export interface ServerClientOptions {
   url: string;
   apiKey?: string;
-  /** Ordering of writes: "strong" when shards have replicas. */
-  ordering?: "weak" | "medium" | "strong";
+  /** Ordering of writes: "strong" when shards have replicas, else "weak" (Qdrant's default). */
+  ordering: "weak" | "medium" | "strong";
   /** Attempts after the first for a read. */
   readRetries: number;
 }
@@ -38,7 +38,7 @@ export class ServerQdrantClient extends QdrantClient {
   }
 
   private ordered<A extends object>(args: A): A {
-    return this.ordering && !("ordering" in args && args.ordering) ? { ...args, ordering: this.ordering } : args;
+    return "ordering" in args && args.ordering ? args : { ...args, ordering: this.ordering };
   }
 
   private async retrying<T>(read: () => Promise<T>): Promise<T> {

@@ -19,6 +19,7 @@ export const QDRANT_SPEC_PATH = path.resolve(import.meta.dirname, "../../../shar
 
 interface SpecOperation {
   operationId: string;
+  responses?: Record<string, { content?: { "application/json"?: { schema?: object } } }>;
   requestBody?: { content?: { "application/json"?: { schema?: object } } };
   parameters?: Array<{ name: string; in: string; schema?: object; required?: boolean }>;
 }
@@ -33,24 +34,39 @@ export interface SpecMismatch {
   body: unknown;
 }
 
-/** Validators of every operation's request body and query parameters, from the OpenAPI document. */
-export function loadRequestValidators(specPath = QDRANT_SPEC_PATH): { check(operation: Operation, request: OperationRequest): string | undefined; operationIds: Set<string> } {
+/** Validators of every operation's request body and query parameters, and of its answers, from the OpenAPI document. */
+export function loadRequestValidators(specPath = QDRANT_SPEC_PATH): {
+  check(operation: Operation, request: OperationRequest): string | undefined;
+  checkResponse(operation: Operation, status: number, body: unknown): string | undefined;
+  operationIds: Set<string>;
+} {
   const spec = JSON.parse(readFileSync(specPath, "utf8")) as Spec;
   // OpenAPI 3.0 (nullable, uint formats): Ajv's draft-07 core with formats left unchecked.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ $id: "qdrant", components: jsonSchema(spec.components) });
   const bodies = new Map<string, ValidateFunction | null>();
   const queries = new Map<string, ValidateFunction>();
+  const answers = new Map<string, { ok?: ValidateFunction; error?: ValidateFunction }>();
   for (const [, methods] of Object.entries(spec.paths)) {
     for (const [, op] of Object.entries(methods)) {
       const schema = op.requestBody?.content?.["application/json"]?.schema;
       bodies.set(op.operationId, schema ? ajv.compile(rebase(jsonSchema(schema) as object)) : null);
+      const schemaOf = (code: string) => op.responses?.[code]?.content?.["application/json"]?.schema;
+      const ok = schemaOf("200");
+      const error = schemaOf("4XX") ?? schemaOf("default");
+      answers.set(op.operationId, { ...(ok ? { ok: ajv.compile(rebase(jsonSchema(ok) as object)) } : {}), ...(error ? { error: ajv.compile(rebase(jsonSchema(error) as object)) } : {}) });
       const params = (op.parameters ?? []).filter((p) => p.in === "query");
       queries.set(op.operationId, ajv.compile({ type: "object", additionalProperties: false, properties: Object.fromEntries(params.map((p) => [p.name, {}])) }));
     }
   }
   return {
     operationIds: new Set(bodies.keys()),
+    checkResponse(operation, status, body) {
+      const validators = answers.get(operation.id);
+      const validate = status === 200 ? validators?.ok : validators?.error;
+      if (!validate) return undefined;
+      return validate(body) ? undefined : ajv.errorsText(validate.errors, { dataVar: "response" });
+    },
     check(operation, request) {
       if (!bodies.has(operation.id)) return `${operation.id} is not an operation of Qdrant's OpenAPI document`;
       const validateQuery = queries.get(operation.id)!;
@@ -91,6 +107,8 @@ export interface QdrantRestTestServer {
   mismatches: SpecMismatch[];
   /** Legacy operations served without a schema to check them by (e.g. `search_points`). */
   unchecked: string[];
+  /** Answers the OpenAPI document does not allow (status, operation, what is wrong). */
+  responseMismatches: Array<{ operation: string; status: number; errors: string }>;
   /** Operations served, by operationId, and how often. */
   served: Map<string, number>;
   /** Every operation in arrival order, with its query flags and body. */
@@ -103,12 +121,18 @@ export async function startQdrantRestServer(options: { apiKey?: string; maxBodyB
   const validators = loadRequestValidators();
   const mismatches: SpecMismatch[] = [];
   const unchecked: string[] = [];
+  const responseMismatches: QdrantRestTestServer["responseMismatches"] = [];
   const served = new Map<string, number>();
   const requests: QdrantRestTestServer["requests"] = [];
   const app = createQdrantRestApp({
     client,
     maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    observeResponse(operation, status, body) {
+      if (operation.legacy && !validators.operationIds.has(operation.id)) return;
+      const wrong = validators.checkResponse(operation, status, body);
+      if (wrong) responseMismatches.push({ operation: operation.id, status, errors: wrong });
+    },
     checkRequest(operation, request) {
       served.set(operation.id, (served.get(operation.id) ?? 0) + 1);
       requests.push({ operation: operation.id, query: { ...request.query }, body: request.body });
@@ -127,6 +151,7 @@ export async function startQdrantRestServer(options: { apiKey?: string; maxBodyB
     client,
     mismatches,
     unchecked,
+    responseMismatches,
     served,
     requests,
     close: async () => {

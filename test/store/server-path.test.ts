@@ -80,12 +80,16 @@ describe("the Qdrant server path (REST test server)", () => {
     // Every write waits and, with replicas, is strongly ordered.
     for (const w of sent.filter((r) => ["upsert_points", "delete_points", "create_field_index"].includes(r.operation))) expect(w.query).toMatchObject({ wait: "true", ordering: "strong" });
     expect(server.mismatches).toEqual([]);
+    expect(server.responseMismatches).toEqual([]);
   });
 
   it("three --shard i/3 processes write the same points as one ingest", async () => {
     const base = { QDRANT_URL: server.url, FOLIO_QDRANT_BULK_DOCUMENTS: "0" };
     const single = await runFolio(DEMO, { env: { ...base, FOLIO_HOME: path.join(home(), "single"), FOLIO_COLLECTION: "single" }, cwd: root });
     expect(single.code, single.stderr).toBe(0);
+
+    // One replica: writes still wait, with Qdrant's default (weak) ordering said out loud.
+    expect(server.requests.filter((r) => r.operation === "upsert_points").at(-1)?.query).toMatchObject({ wait: "true", ordering: "weak" });
 
     const sharded = { ...base, FOLIO_HOME: path.join(home(), "sharded"), FOLIO_COLLECTION: "sharded" };
     const runs = await Promise.all([1, 2, 3].map((i) => runBinary([...DEMO, "--shard", `${i}/3`], { env: sharded, cwd: root })));
@@ -107,6 +111,7 @@ describe("the Qdrant server path (REST test server)", () => {
     const again = await runBinary([...DEMO, "--shard", "2/3"], { env: sharded, cwd: root });
     expect(JSON.parse(again.stdout)).toMatchObject({ ingested: 0 });
     expect(server.mismatches).toEqual([]);
+    expect(server.responseMismatches).toEqual([]);
   });
 
   it("refuses a bad --shard and --shard with --prune, saying what to do", async () => {

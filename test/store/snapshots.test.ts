@@ -58,6 +58,7 @@ describe("folio store snapshot / restore", () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain("already holds");
     expect(server.mismatches).toEqual([]);
+    expect(server.responseMismatches).toEqual([]);
   });
 
   it("says clearly what is wrong with a file that is not an export, or a damaged one", async () => {

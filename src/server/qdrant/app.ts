@@ -19,6 +19,8 @@ export interface QdrantRestOptions {
   readOnly?: boolean;
   /** Called before an operation runs; a returned message refuses the request (tests check bodies against the OpenAPI schema here). */
   checkRequest?(operation: Operation, request: OperationRequest): string | undefined;
+  /** Sees every answer of an operation before it is sent (tests check it against the OpenAPI schema). */
+  observeResponse?(operation: Operation, status: number, body: unknown): void;
 }
 
 const started = () => process.hrtime.bigint();
@@ -50,6 +52,14 @@ function failure(error: unknown): { status: number; message: string } {
 function route(operation: Operation, options: QdrantRestOptions) {
   return async (req: Request, res: Response) => {
     const since = started();
+    const observed = options.observeResponse;
+    if (observed) {
+      const json = res.json.bind(res);
+      res.json = (body: unknown) => {
+        observed(operation, res.statusCode, body);
+        return json(body);
+      };
+    }
     if (operation.writes && options.readOnly) return sendError(res, 403, "Forbidden: this Folio store is served read-only", since);
     const body = req.body === undefined || req.body === null ? {} : req.body;
     if (typeof body !== "object" || Array.isArray(body)) return sendError(res, 400, "Format error in JSON body: expected a JSON object", since);
