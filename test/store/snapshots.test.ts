@@ -53,6 +53,11 @@ describe("folio store snapshot / restore", () => {
     const docs = await runFolio(["docs", "--json"], { env: remote, cwd: root });
     expect((JSON.parse(docs.stdout) as { documents: unknown[] }).documents).toHaveLength(4);
 
+    // `folio store serve` has no snapshot API: the user is told to take the portable export.
+    const native = await runFolio(["store", "snapshot", "--out", path.join(home(), "none")], { env: remote, cwd: root });
+    expect(native.code).not.toBe(0);
+    expect(native.stderr).toContain("folio store snapshot --portable");
+
     // A second restore would mix two libraries: refused, nothing written.
     const again = await runFolio(["store", "restore", files[0]!.file], { env: remote, cwd: root });
     expect(again.code).not.toBe(0);

@@ -59,6 +59,10 @@ export function registerStore(program: Command, ctx: CommandContext): Command {
           files.push(q.mode === "server" && !opts.portable ? await snapshots.downloadServerSnapshot(client, { url: q.url, ...(q.apiKey ? { apiKey: q.apiKey } : {}) }, name, out) : await snapshots.exportCollection(client, name, out));
         }
       } catch (error) {
+        const status = (error as { status?: unknown }).status;
+        if (q.mode === "server" && !opts.portable && status === 404) {
+          throw new InputError(`The server at ${q.url} has no snapshot API (a \`folio store serve\`, or a proxy that hides it).`, "Run `folio store snapshot --portable` for a portable export, or snapshot on the Qdrant server itself.");
+        }
         throw toStoreError(error, config, "snapshot");
       } finally {
         release();
