@@ -25,5 +25,8 @@ export { bibtexFor, citationKey } from "./chat/bibtex.js";
 export type { Answer, Answerer, AnswerEvent, AnswerRequest, Citation, ChatTurn } from "./chat/types.js";
 
 export { createApp, startServer } from "./server/index.js";
+export { createQdrantRestApp, startStoreServer } from "./server/qdrant/index.js";
+export type { QdrantRestOptions, RunningStoreServer, StoreServerOptions } from "./server/qdrant/index.js";
+export { exportCollection, restoreExport, downloadServerSnapshot } from "./store/snapshots.js";
 export { openFolio } from "./folio.js";
 export type { Folio } from "./folio.js";

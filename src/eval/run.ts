@@ -42,7 +42,7 @@ export interface QuestionScore {
 
 /** Tokens one setup used, from the servers' counts: embedding (queries, and filling its own collection) and re-ranking. */
 export interface SetupUsage {
-  embedding: { tokens: number; requests: number; retries: number } | null;
+  embedding: { tokens: number; requests: number; retries: number; cacheHits: number; cacheMisses: number; lateChunkingWindows: number } | null;
   rerank: { tokens: number; requests: number; retries: number } | null;
 }
 
@@ -190,7 +190,8 @@ async function runSetup(spec: SetupSpec, questions: Array<{ q: EvalQuestion; gol
 /** The embeddings instance is shared by every setup's collection, so the main store's counter covers them all. */
 function setupUsage(store: FolioStoreApi, start: EmbeddingUsage | null, reranker: Reranker | undefined): SetupUsage {
   const now = store.embeddingUsage();
-  const embedding = now ? { tokens: now.totalTokens - (start?.totalTokens ?? 0), requests: now.requests - (start?.requests ?? 0), retries: now.retries - (start?.retries ?? 0) } : null;
+  const was = (key: "totalTokens" | "requests" | "retries" | "cacheHits" | "cacheMisses" | "lateChunkingWindows") => (now?.[key] ?? 0) - (start?.[key] ?? 0);
+  const embedding = now ? { tokens: was("totalTokens"), requests: was("requests"), retries: was("retries"), cacheHits: was("cacheHits"), cacheMisses: was("cacheMisses"), lateChunkingWindows: was("lateChunkingWindows") } : null;
   const r = reranker?.usage;
   return { embedding, rerank: r ? { tokens: r.totalTokens, requests: r.requests, retries: r.retries } : null };
 }

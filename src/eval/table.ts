@@ -55,7 +55,7 @@ function usageLines(setups: SetupSummary[], pricePerMillion: number | undefined)
     const r = s.usage?.rerank;
     const tokens = (e?.tokens ?? 0) + (r?.tokens ?? 0);
     if (!e && !r) return [];
-    const parts = [e ? `embedding ${count(e.tokens, "token", "tokens")} in ${count(e.requests, "request", "requests")}` : "", r ? `re-ranking ${count(r.tokens, "token", "tokens")} in ${count(r.requests, "request", "requests")}` : ""].filter(Boolean);
+    const parts = [e ? `embedding ${count(e.tokens, "token", "tokens")} in ${count(e.requests, "request", "requests")} (cache ${count(e.cacheHits, "hit", "hits")}, ${count(e.cacheMisses, "miss", "misses")})` : "", r ? `re-ranking ${count(r.tokens, "token", "tokens")} in ${count(r.requests, "request", "requests")}` : ""].filter(Boolean);
     const retries = (e?.retries ?? 0) + (r?.retries ?? 0);
     const price = pricePerMillion !== undefined ? `, about ${formatPrice((tokens / 1e6) * pricePerMillion)} at your price` : "";
     return [`tokens used by ${s.name}: ${parts.join(", ")}${retries ? ` (${count(retries, "retry", "retries")})` : ""}${price}.`];

@@ -121,6 +121,11 @@ describe("folio eval with a Jina endpoint", () => {
     expect(used((s) => s.usage?.embedding?.tokens ?? 0)).toBe(served("/v1/embeddings"));
     expect(used((s) => s.usage?.rerank?.tokens ?? 0)).toBe(served("/v1/rerank"));
     expect(report.setups.find((s) => s.name === "sparse")?.usage?.embedding?.tokens).toBe(0);
+    // The dense setup embeds each question once; the setups after it find the query vectors in the cache.
+    expect(report.setups.find((s) => s.name === "dense")?.usage?.embedding?.cacheMisses).toBe(asked.size);
+    const hybrid = report.setups.find((s) => s.name === "hybrid")?.usage?.embedding;
+    expect(hybrid).toMatchObject({ tokens: 0, requests: 0, cacheMisses: 0 });
+    expect(hybrid!.cacheHits).toBeGreaterThanOrEqual(asked.size);
     expect(report.setups.find((s) => s.name === "hybrid+rerank")?.usage?.rerank?.requests).toBe(reranks.length);
   });
 
