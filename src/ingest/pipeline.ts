@@ -19,6 +19,7 @@ import type { StageContext } from "./stages/context.js";
 import { startPdfParsing } from "./stages/pdf-parsing.js";
 import { planRun, type Plan, type PlannedItem } from "./stages/plan.js";
 import type { Shard } from "./stages/shard.js";
+import { BulkLoad } from "./stages/bulk.js";
 import { prepareDocument } from "./stages/prepare.js";
 import { pruneGone } from "./stages/prune.js";
 import { TokenAccount } from "./stages/budget.js";
@@ -133,8 +134,8 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
   const progress: StoreProgress = { queued: 0, stored: 0 };
   report.progress("parse", 0, plan.items.length, "files");
   const tokens = new TokenAccount(store, { estimate: Boolean(options.estimate), ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) });
-  const endBulkLoad = options.estimate ? async () => undefined : await store.beginBulkLoad(plan.items.length);
-  const writing = writeDocuments(queue, store, report, progress, run, tokens);
+  const bulk = new BulkLoad(store, (m) => report.warn(m));
+  const writing = writeDocuments(queue, store, report, progress, run, tokens, bulk);
   try {
     // With workers, one file more than there are workers is read and waiting, so a worker that
     // finishes starts its next file at once instead of after the main thread's store writes.
@@ -144,9 +145,12 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
     await Promise.all(Array.from({ length: Math.min(preparers, Math.max(1, plan.items.length)) }, () => prepareAll(pending, plan, ctx, parsing.parsePdf, queue, progress, run)));
   } finally {
     queue.close();
-    await writing;
-    await parsing.close();
-    await endBulkLoad();
+    try {
+      await writing;
+    } finally {
+      await parsing.close();
+      await bulk.finish();
+    }
   }
   if (run.fatal !== undefined) throw run.fatal;
 

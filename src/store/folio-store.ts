@@ -14,6 +14,8 @@ import type { EmbeddingUsage, ImageInput, MultimodalEmbeddings } from "../embedd
 import type { DocumentCost } from "./cost.js";
 import { EmptyStoreError, InputError, UnsupportedFeatureError } from "../errors.js";
 import { createQdrantClient, toStoreError, verifyConnection } from "./client.js";
+import { errorDetail } from "./client-errors.js";
+import { redact } from "../util/redact.js";
 import { INT8_QUANTIZATION, VectorConfigMismatchError, checkLayout, collectionExists, documentsCollectionName, getCollectionInfo, layoutFor, type CollectionLayout } from "./collection.js";
 import { buildFilter, docIdFilter, type QdrantFilter } from "./filters.js";
 import { imageIdsOf, removeUnusedImages } from "./image-refs.js";
@@ -408,28 +410,59 @@ export class FolioStore implements FolioStoreApi {
   }
 
   async optimize(): Promise<string | null> {
+    const repaired = await this.repairIndexing();
     const threshold = this.config.store.int8FromPoints;
-    if (!this.capabilities.dense || threshold === 0) return null;
+    if (!this.capabilities.dense || threshold === 0) return repaired;
     return this.guard("optimize", async () => {
       const info = await getCollectionInfo(this.client, this.collection);
       const points = info?.points_count ?? 0;
-      if (!info || info.config.quantization_config || points < threshold) return null;
+      if (!info || info.config.quantization_config || points < threshold) return repaired;
       await this.client.updateCollection(this.collection, { quantization_config: INT8_QUANTIZATION });
       if (this.client instanceof LocalQdrantClient) await this.client.compact(this.collection);
       return `Dense vectors are now also kept as int8 (${points.toLocaleString("en")} points, FOLIO_INT8_FROM_POINTS=${threshold.toLocaleString("en")}): a quarter of the memory; the top results are rescored from the float vectors.`;
     });
   }
 
-  async beginBulkLoad(documents: number): Promise<() => Promise<void>> {
+  get bulkLoadFrom(): number {
     const q = this.config.qdrant;
-    if (q.mode !== "server" || q.cluster.bulkDocuments === 0 || documents < q.cluster.bulkDocuments) return async () => undefined;
-    const threshold = q.cluster.indexingThreshold;
-    await this.guard("bulk load", async () => {
+    return q.mode === "server" ? q.cluster.bulkDocuments : 0;
+  }
+
+  async beginBulkLoad(): Promise<() => Promise<string | null>> {
+    const q = this.config.qdrant;
+    if (q.mode !== "server") return async () => null;
+    const previous = await this.guard("bulk load", async () => {
       await this.points.ensureCollection();
+      const info = await getCollectionInfo(this.client, this.collection);
+      const now = info?.config.optimizer_config.indexing_threshold;
       await this.client.updateCollection(this.collection, { optimizers_config: { indexing_threshold: 0 } });
+      // 0 already: another shard's bulk load, or one that never ended; either way the configured value comes back.
+      return typeof now === "number" && now > 0 ? now : q.cluster.indexingThreshold;
     });
-    // Another process of a sharded ingest may restore it first: indexing then starts early, which is only slower.
-    return () => this.guard("bulk load", async () => void (await this.client.updateCollection(this.collection, { optimizers_config: { indexing_threshold: threshold } })));
+    return () => this.restoreIndexing(previous);
+  }
+
+  /** A server collection left with indexing off (a bulk load that was killed) gets it back after the next ingest. */
+  private async repairIndexing(): Promise<string | null> {
+    const q = this.config.qdrant;
+    if (q.mode !== "server") return null;
+    const info = await this.guard("optimize", () => getCollectionInfo(this.client, this.collection));
+    if (info?.config.optimizer_config.indexing_threshold !== 0) return null;
+    return (await this.restoreIndexing(q.cluster.indexingThreshold)) ?? `HNSW indexing of "${this.collection}" was off (a bulk load that did not end): it is back on, at indexing_threshold ${q.cluster.indexingThreshold}.`;
+  }
+
+  /** Turns HNSW indexing back on; a failure is reported, not thrown (the documents are stored). */
+  private async restoreIndexing(threshold: number): Promise<string | null> {
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.client.updateCollection(this.collection, { optimizers_config: { indexing_threshold: threshold } });
+        return null;
+      } catch (error) {
+        last = error;
+      }
+    }
+    return `HNSW indexing of "${this.collection}" is still off after the bulk load (${redact(errorDetail(last), this.config.secrets)}): searches scan every point until it is back. The next ingest turns it back on, or PATCH /collections/${this.collection} with {"optimizers_config": {"indexing_threshold": ${threshold}}}.`;
   }
 
   async close(): Promise<void> {

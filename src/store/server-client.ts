@@ -1,6 +1,6 @@
 /**
- * The QdrantClient for a Qdrant server or cluster: writes ask for `ordering=strong` when shards
- * have replicas (every replica applies them in one order, so a read from any replica sees the
+ * The QdrantClient for a Qdrant server or cluster: writes ask for `ordering=strong` when the
+ * collection's shards have replicas (every replica applies them in one order, so a read from any replica sees the
  * same store), and reads retry a replica's transient failures (502, 503, 504, a dropped
  * connection) with a short backoff, as a node restarting or re-balancing gives them.
  */
@@ -37,8 +37,27 @@ export class ServerQdrantClient extends QdrantClient {
     this.readRetries = options.readRetries;
   }
 
-  private ordered<A extends object>(args: A): A {
-    return "ordering" in args && args.ordering ? args : { ...args, ordering: this.ordering };
+  private readonly replicated = new Map<string, Promise<boolean>>();
+
+  /**
+   * Strong ordering when the collection itself has replicas, whatever this machine's settings say
+   * (another machine may have created it); asked once per collection.
+   */
+  private async ordered<A extends object>(name: string, args: A): Promise<A> {
+    if ("ordering" in args && args.ordering) return args;
+    if (this.ordering === "strong") return { ...args, ordering: "strong" };
+    let replicated = this.replicated.get(name);
+    if (!replicated) {
+      replicated = super.getCollection(name).then(
+        (info) => (info.config.params.replication_factor ?? 1) > 1,
+        () => {
+          this.replicated.delete(name); // not known yet (no collection, or a failure): ask again next time
+          return false;
+        },
+      );
+      this.replicated.set(name, replicated);
+    }
+    return { ...args, ordering: (await replicated) ? "strong" : this.ordering };
   }
 
   private async retrying<T>(read: () => Promise<T>): Promise<T> {
@@ -52,23 +71,23 @@ export class ServerQdrantClient extends QdrantClient {
     }
   }
 
-  override upsert(name: string, args: Args<"upsert">) {
-    return super.upsert(name, this.ordered(args));
+  override async upsert(name: string, args: Args<"upsert">) {
+    return super.upsert(name, await this.ordered(name, args));
   }
-  override delete(name: string, args: Args<"delete">) {
-    return super.delete(name, this.ordered(args));
+  override async delete(name: string, args: Args<"delete">) {
+    return super.delete(name, await this.ordered(name, args));
   }
-  override setPayload(name: string, args: Args<"setPayload">) {
-    return super.setPayload(name, this.ordered(args));
+  override async setPayload(name: string, args: Args<"setPayload">) {
+    return super.setPayload(name, await this.ordered(name, args));
   }
-  override overwritePayload(name: string, args: Args<"overwritePayload">) {
-    return super.overwritePayload(name, this.ordered(args));
+  override async overwritePayload(name: string, args: Args<"overwritePayload">) {
+    return super.overwritePayload(name, await this.ordered(name, args));
   }
-  override updateVectors(name: string, args: Args<"updateVectors">) {
-    return super.updateVectors(name, this.ordered(args));
+  override async updateVectors(name: string, args: Args<"updateVectors">) {
+    return super.updateVectors(name, await this.ordered(name, args));
   }
-  override createPayloadIndex(name: string, args: Args<"createPayloadIndex">) {
-    return super.createPayloadIndex(name, this.ordered(args));
+  override async createPayloadIndex(name: string, args: Args<"createPayloadIndex">) {
+    return super.createPayloadIndex(name, await this.ordered(name, args));
   }
 
   override query(name: string, args: Args<"query">) {

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
@@ -21,18 +21,23 @@ import { clusterRequest, type ClusterLayout } from "./collection.js";
 
 export const EXPORT_FORMAT = "folio-collection-export";
 const EXPORT_VERSION = 1;
-/** Points per scroll page and per upsert when exporting and restoring. */
+/** Points per scroll page when exporting (fewer with multi-vectors, which run to megabytes a point). */
 const PAGE = 256;
+const MULTIVECTOR_PAGE = 8;
+/** An upsert during a restore stays under this many bytes of JSON (Qdrant's default request limit is 32 MB). */
+const RESTORE_BATCH_BYTES = 8 * 1024 * 1024;
 
 const ExportHeaderSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(EXPORT_VERSION),
   collection: z.string().min(1),
+  /** Points when the export began (the closing line has the count written). */
   points: z.number().int().nonnegative(),
   vectors: z.record(z.string(), z.unknown()),
   sparse_vectors: z.record(z.string(), z.unknown()).nullable(),
-  payload_indexes: z.array(z.object({ field: z.string(), schema: z.string() })),
+  payload_indexes: z.array(z.object({ field: z.string(), schema: z.union([z.string(), z.record(z.string(), z.unknown())]) })),
 });
+const ExportEndSchema = z.object({ end: z.literal(true), points: z.number().int().nonnegative() });
 const ExportPointSchema = z.object({ id: z.union([z.string(), z.number().int().nonnegative()]), vector: z.union([z.array(z.number()), z.record(z.string(), z.unknown())]), payload: z.record(z.string(), z.unknown()).nullable() });
 
 export interface SnapshotFile {
@@ -50,28 +55,37 @@ export async function exportCollection(client: QdrantClient, collection: string,
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     collection,
-    points: info.points_count ?? 0,
+    points: (await client.count(collection, { exact: true })).count,
     vectors: (params.vectors ?? {}) as Record<string, unknown>,
     sparse_vectors: (params.sparse_vectors ?? null) as Record<string, unknown> | null,
-    payload_indexes: Object.entries(info.payload_schema ?? {}).map(([field, s]) => ({ field, schema: String(s?.data_type) })),
+    // The index's parameters when it has any (a text index's tokenizer), else its type.
+    payload_indexes: Object.entries(info.payload_schema ?? {}).map(([field, s]) => ({ field, schema: s?.params ?? String(s?.data_type) })),
   };
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${collection}.folio.jsonl.gz`);
   const partial = `${file}.partial`;
   let points = 0;
+  const pageSize = Object.values(header.vectors).some((v) => typeof v === "object" && v !== null && "multivector_config" in v) ? MULTIVECTOR_PAGE : PAGE;
   async function* lines(): AsyncGenerator<string> {
     yield `${JSON.stringify(header)}\n`;
     let offset: Schemas["ExtendedPointId"] | undefined;
     do {
-      const page = await client.scroll(collection, { limit: PAGE, with_payload: true, with_vector: true, ...(offset !== undefined ? { offset } : {}) });
+      const page = await client.scroll(collection, { limit: pageSize, with_payload: true, with_vector: true, ...(offset !== undefined ? { offset } : {}) });
       for (const p of page.points) {
         points++;
         yield `${JSON.stringify({ id: p.id, vector: p.vector ?? {}, payload: p.payload ?? null })}\n`;
       }
       offset = (page.next_page_offset ?? undefined) as Schemas["ExtendedPointId"] | undefined;
     } while (offset !== undefined);
+    // The last line says how many points came before it: a cut-short file is told from a whole one.
+    yield `${JSON.stringify({ end: true, points })}\n`;
   }
-  await pipeline(Readable.from(lines()), createGzip(), createWriteStream(partial));
+  try {
+    await pipeline(Readable.from(lines()), createGzip(), createWriteStream(partial));
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
   await rename(partial, file);
   return { collection, file, bytes: (await stat(file)).size, points };
 }
@@ -81,16 +95,27 @@ export async function exportCollection(client: QdrantClient, collection: string,
  * collection that already holds points: a restore never mixes two libraries.
  */
 export async function restoreExport(client: QdrantClient, file: string, options: { as?: string; cluster?: ClusterLayout } = {}): Promise<SnapshotFile> {
-  const input = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  try {
+    await stat(file);
+  } catch {
+    throw new InputError(`No export at ${file}.`, "Give the <collection>.folio.jsonl.gz files `folio store snapshot` wrote.");
+  }
+  const gunzip = createGunzip();
+  // pipeline() hands a read error to the gunzip stream, where the loop below sees it.
+  pipeline(createReadStream(file), gunzip).catch((error: unknown) => gunzip.destroy(error instanceof Error ? error : new Error(String(error))));
+  const input = createInterface({ input: gunzip, crlfDelay: Infinity });
   let header: z.infer<typeof ExportHeaderSchema> | undefined;
   let batch: Array<z.infer<typeof ExportPointSchema>> = [];
+  let batchBytes = 0;
   let points = 0;
+  let announced: number | undefined;
   let name = "";
   const flush = async () => {
     if (!batch.length) return;
     await client.upsert(name, { wait: true, points: batch as Schemas["PointStruct"][] });
     points += batch.length;
     batch = [];
+    batchBytes = 0;
   };
   try {
     for await (const line of input) {
@@ -104,8 +129,13 @@ export async function restoreExport(client: QdrantClient, file: string, options:
         await createForRestore(client, name, header, options.cluster);
         continue;
       }
+      if (typeof value === "object" && value !== null && "end" in value) {
+        announced = ExportEndSchema.parse(value).points;
+        continue;
+      }
+      if (batchBytes + line.length > RESTORE_BATCH_BYTES) await flush();
       batch.push(ExportPointSchema.parse(value));
-      if (batch.length >= PAGE) await flush();
+      batchBytes += line.length;
     }
     await flush();
   } catch (error) {
@@ -116,7 +146,8 @@ export async function restoreExport(client: QdrantClient, file: string, options:
     throw error;
   }
   if (!header) throw new InputError(`${file} is empty.`, "Give a file written by `folio store snapshot --portable`.");
-  return { collection: name, file, bytes: 0, points };
+  if (announced !== points) throw new InputError(`${file} was cut short: ${points} points restored, ${announced === undefined ? "and its closing line is missing" : `its closing line says ${announced}`}.`, "Restore from an intact copy, after dropping the partly restored collection (`folio reset --yes`).");
+  return { collection: name, file, bytes: (await stat(file)).size, points };
 }
 
 async function createForRestore(client: QdrantClient, name: string, header: z.infer<typeof ExportHeaderSchema>, cluster: ClusterLayout | undefined): Promise<void> {
@@ -131,12 +162,32 @@ async function createForRestore(client: QdrantClient, name: string, header: z.in
     });
   }
   for (const index of header.payload_indexes) {
-    await client.createPayloadIndex(name, { field_name: index.field, field_schema: index.schema as Schemas["PayloadSchemaType"], wait: true });
+    await client.createPayloadIndex(name, { field_name: index.field, field_schema: index.schema as Schemas["PayloadFieldSchema"], wait: true });
   }
 }
 
-/** Qdrant's own snapshot of `collection` on the server, downloaded to `dir` and checked against its checksum. */
+/**
+ * Shards of `collection` that live on other nodes: a collection snapshot holds only the shards of
+ * the node that takes it, so on a cluster it would miss them. Empty on a single node, and when the
+ * server has no cluster API (404).
+ */
+async function remoteShards(client: QdrantClient, collection: string): Promise<number[]> {
+  try {
+    const info = await client.collectionClusterInfo(collection);
+    const local = new Set(info.local_shards.map((s) => s.shard_id));
+    return [...new Set(info.remote_shards.map((s) => s.shard_id).filter((id) => !local.has(id)))];
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return [];
+    throw error;
+  }
+}
+
+/** Qdrant's own snapshot of `collection` on the server, downloaded to `dir`, checked against its checksum, then removed from the server. */
 export async function downloadServerSnapshot(client: QdrantClient, server: { url: string; apiKey?: string }, collection: string, dir: string): Promise<SnapshotFile> {
+  const missing = await remoteShards(client, collection);
+  if (missing.length) {
+    throw new InputError(`The node at ${server.url} holds only some of the shards of "${collection}" (shards ${missing.join(", ")} are on other nodes): its snapshot would miss them.`, "Run `folio store snapshot --portable` (it reads every shard through the cluster), or take a snapshot on every node with Qdrant's snapshot API.");
+  }
   const made = (await client.createSnapshot(collection, { wait: true })) as Schemas["SnapshotDescription"] | null;
   if (!made) throw new StoreError(`The Qdrant server made no snapshot of "${collection}".`, "Check the server's logs and its free disk space, then try again.");
   const url = `${server.url.replace(/\/+$/, "")}/collections/${encodeURIComponent(collection)}/snapshots/${encodeURIComponent(made.name)}`;
@@ -147,7 +198,7 @@ export async function downloadServerSnapshot(client: QdrantClient, server: { url
   const partial = `${file}.partial`;
   const hash = createHash("sha256");
   let bytes = 0;
-  await pipeline(
+  const download = pipeline(
     Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>),
     async function* (chunks: AsyncIterable<Buffer>) {
       for await (const chunk of chunks) {
@@ -158,8 +209,19 @@ export async function downloadServerSnapshot(client: QdrantClient, server: { url
     },
     createWriteStream(partial),
   );
+  try {
+    await download;
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
   const checksum = hash.digest("hex");
-  if (made.checksum && made.checksum !== checksum) throw new StoreError(`The snapshot ${made.name} of "${collection}" arrived damaged (sha256 ${checksum}, the server says ${made.checksum}).`, "Run `folio store snapshot` again.");
+  if (made.checksum && made.checksum !== checksum) {
+    await rm(partial, { force: true });
+    throw new StoreError(`The snapshot ${made.name} of "${collection}" arrived damaged (sha256 ${checksum}, the server says ${made.checksum}).`, "Run `folio store snapshot` again.");
+  }
   await rename(partial, file);
+  // Downloaded and checked: the server's copy would only fill its disk, one more per backup.
+  await client.deleteSnapshot(collection, made.name).catch(() => undefined);
   return { collection, file, bytes };
 }

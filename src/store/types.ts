@@ -235,12 +235,14 @@ export interface FolioStoreApi {
    * collection is large enough (FOLIO_INT8_FROM_POINTS). Returns what it did, for the user, or null.
    */
   optimize(): Promise<string | null>;
+  /** Documents a run writes before it turns HNSW indexing off for the rest (FOLIO_QDRANT_BULK_DOCUMENTS on a server; 0: never). */
+  readonly bulkLoadFrom: number;
   /**
-   * Before a large run of writes to a server (at least FOLIO_QDRANT_BULK_DOCUMENTS documents): turns
-   * HNSW indexing off (indexing_threshold 0), as Qdrant advises for bulk loads; the returned function
-   * turns it back on at the configured threshold. Does nothing on the embedded store.
+   * A large run of writes to a server: turns HNSW indexing off (indexing_threshold 0), as Qdrant
+   * advises for bulk loads. The returned function turns it back on at the collection's previous
+   * threshold and resolves with a warning when it could not. Does nothing on the embedded store.
    */
-  beginBulkLoad(documents: number): Promise<() => Promise<void>>;
+  beginBulkLoad(): Promise<() => Promise<string | null>>;
   getChunk(id: string): Promise<SearchHit | null>;
   /** Up to `limit` points that match the filters, in stored order, scored 0 (e.g. a paper's "Table 2" record). */
   find(filters: SearchFilters, limit: number): Promise<SearchHit[]>;

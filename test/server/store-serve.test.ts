@@ -99,9 +99,20 @@ describe("the REST app's limits and errors", () => {
       const broken = await put(listener.origin, "/collections/c/points", "{not json");
       expect(broken.status).toBe(400);
       expect(((await broken.json()) as { status: { error: string } }).status.error).toMatch(/^Format error in JSON body/);
-      const unknown = await fetch(`${listener.origin}/collections/c/points/discover`, { method: "POST", body: "{}" });
+      const unknown = await fetch(`${listener.origin}/collections/c/points/discover`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toMatchObject({ status: { error: expect.stringContaining("not an operation this Folio store serves") }, time: expect.any(Number) });
+      // What a web page can send across sites without asking first (text/plain) is refused, not parsed.
+      const plain = await fetch(`${listener.origin}/collections/c/points/delete`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ points: [1] }) });
+      expect(plain.status).toBe(415);
+      // Without a key, a request addressed to another host name (DNS rebinding) is refused.
+      const rebound = await new Promise<number>((resolve, reject) => {
+        http.get(`${listener.origin}/collections`, { headers: { host: "evil.example:6333" } }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        }).on("error", reject);
+      });
+      expect(rebound).toBe(403);
       const missing = await fetch(`${listener.origin}/collections/nope`);
       expect(missing.status).toBe(404);
       expect(((await missing.json()) as { status: { error: string } }).status.error).toContain("doesn't exist");

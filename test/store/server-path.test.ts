@@ -5,12 +5,14 @@
  * payload indexes precede the upload, a bulk load defers HNSW indexing, and three `--shard i/3`
  * processes write the same store as one.
  */
+import http from "node:http";
 import path from "node:path";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBinary } from "../helpers/binary.js";
 import { runFolio } from "../helpers/cli.js";
 import { useTempDir } from "../helpers/tmp.js";
+import { listenLocal } from "../servers/listen.js";
 import { startQdrantRestServer, type QdrantRestTestServer } from "../servers/qdrant-rest.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -66,17 +68,56 @@ describe("the Qdrant server path (REST test server)", () => {
 
     const index = (op: string) => sent.findIndex((r) => r.operation === op);
     const lastIndex = (op: string) => sent.map((r) => r.operation).lastIndexOf(op);
-    // Payload indexes, then indexing off, then the upload, then indexing back on.
+    // Payload indexes before any point; after the first document (FOLIO_QDRANT_BULK_DOCUMENTS=2) indexing
+    // goes off for the rest of the upload and comes back, at the collection's own threshold, after the last point.
     expect(index("create_field_index")).toBeGreaterThan(index("create_collection"));
+    expect(lastIndex("create_field_index")).toBeLessThan(index("upsert_points"));
     const updates = sent.filter((r) => r.operation === "update_collection").map((r) => r.body);
-    expect(updates).toEqual([{ optimizers_config: { indexing_threshold: 0 } }, { optimizers_config: { indexing_threshold: 10000 } }]);
+    const before = sent.find((r) => r.operation === "get_collection" && sent.indexOf(r) < sent.findIndex((x) => x.operation === "update_collection"));
+    expect(before).toBeDefined();
+    // Back on at what the collection had before (this engine's default), not at a value of Folio's.
+    const own = (await new QdrantClient({ url: server.url, checkCompatibility: false }).getCollection("cluster")).config.optimizer_config.indexing_threshold;
+    expect(own).toBeGreaterThan(0);
+    expect(updates).toEqual([{ optimizers_config: { indexing_threshold: 0 } }, { optimizers_config: { indexing_threshold: own } }]);
     const offAt = sent.findIndex((r) => r.operation === "update_collection");
     const onAt = sent.map((r) => r.operation).lastIndexOf("update_collection");
-    expect(lastIndex("create_field_index")).toBeLessThan(index("upsert_points"));
-    expect(offAt).toBeLessThan(index("upsert_points"));
     const pointUpserts = sent.map((r, i) => ({ r, i })).filter(({ r }) => r.operation === "upsert_points" && (r.body.points as Array<{ vector: object }>)?.some((p) => "bm25" in p.vector));
-    expect(pointUpserts.length).toBeGreaterThan(0);
+    expect(pointUpserts.length).toBeGreaterThan(1);
+    expect(pointUpserts.some(({ i }) => i < offAt)).toBe(true); // the first document, indexed as usual
+    expect(pointUpserts.some(({ i }) => i > offAt)).toBe(true);
     expect(onAt).toBeGreaterThan(pointUpserts.at(-1)!.i);
+
+    // A re-run writes nothing, so it leaves indexing alone; a threshold left at 0 (a killed bulk load) is put back, at FOLIO_QDRANT_INDEXING_THRESHOLD.
+    const client = new QdrantClient({ url: server.url, checkCompatibility: false });
+    await client.updateCollection("cluster", { optimizers_config: { indexing_threshold: 0 } });
+    const mark = server.requests.length;
+    const again = await runFolio(DEMO, { env, cwd: root });
+    expect(JSON.parse(again.stdout)).toMatchObject({ ingested: 0 });
+    expect(server.requests.slice(mark).filter((r) => r.operation === "update_collection").map((r) => r.body)).toEqual([{ optimizers_config: { indexing_threshold: 10000 } }]);
+    expect((await client.getCollection("cluster")).config.optimizer_config.indexing_threshold).toBe(10000);
+
+    // Another machine, without the cluster settings, writing to a replicated collection: still strongly
+    // ordered. The embedded engine has no replicas, so a proxy answers for it as a cluster node would.
+    const proxy = http.createServer(async (req, res) => {
+      const body = await new Promise<Buffer>((resolve) => {
+        const parts: Buffer[] = [];
+        req.on("data", (c: Buffer) => parts.push(c)).on("end", () => resolve(Buffer.concat(parts)));
+      });
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length")) as Record<string, string>;
+      const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, headers, ...(body.length ? { body: body.toString("utf8") } : {}) });
+      let text = await upstream.text();
+      if (req.method === "GET" && /^\/collections\/cluster(_documents)?$/.test(req.url ?? "")) text = text.replace('"replication_factor":1', '"replication_factor":2');
+      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" }).end(text);
+    });
+    const viaProxy = await listenLocal(proxy);
+    const elsewhere = { FOLIO_HOME: path.join(home(), "elsewhere"), QDRANT_URL: viaProxy.origin, FOLIO_COLLECTION: "cluster" };
+    const markElsewhere = server.requests.length;
+    const forced = await runFolio(["ingest", "data/papers/evaluating-retrieval.pdf", "--force", "--json"], { env: elsewhere, cwd: root });
+    await viaProxy.close();
+    expect(forced.code, forced.stderr).toBe(0);
+    const writes = server.requests.slice(markElsewhere).filter((r) => r.operation === "upsert_points" || r.operation === "delete_points");
+    expect(writes.length).toBeGreaterThan(0);
+    for (const w of writes) expect(w.query).toMatchObject({ ordering: "strong" });
     // Every write waits and, with replicas, is strongly ordered.
     for (const w of sent.filter((r) => ["upsert_points", "delete_points", "create_field_index"].includes(r.operation))) expect(w.query).toMatchObject({ wait: "true", ordering: "strong" });
     expect(server.mismatches).toEqual([]);
@@ -126,5 +167,8 @@ describe("the Qdrant server path (REST test server)", () => {
     const prune = await runFolio(["ingest", "data/papers", "--shard", "1/2", "--prune"], { env, cwd: root });
     expect(prune.code).not.toBe(0);
     expect(prune.stderr).toContain("--prune cannot run with --shard");
+    const embedded = await runFolio(["ingest", "data/papers", "--shard", "1/2"], { env: { FOLIO_HOME: path.join(home(), "embedded") }, cwd: root });
+    expect(embedded.code).toBe(2);
+    expect(embedded.stderr).toContain("QDRANT_URL");
   });
 });

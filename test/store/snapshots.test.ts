@@ -84,6 +84,17 @@ describe("folio store snapshot / restore", () => {
     const r2 = await runFolio(["store", "restore", truncated], { env: { FOLIO_HOME: path.join(home(), "bad2") }, cwd: root });
     expect(r2.code).not.toBe(0);
     expect(r2.stderr).toContain("is damaged");
+    // Whole lines but no closing line: cut short at a line boundary, still told apart.
+    const { gunzipSync } = await import("node:zlib");
+    const lines = gunzipSync(whole).toString("utf8").trimEnd().split("\n");
+    const cut = path.join(home(), "cut.jsonl.gz");
+    await writeFile(cut, gzipSync(`${lines.slice(0, -2).join("\n")}\n`));
+    const r3 = await runFolio(["store", "restore", cut], { env: { FOLIO_HOME: path.join(home(), "bad3") }, cwd: root });
+    expect(r3.code).not.toBe(0);
+    expect(r3.stderr).toContain("was cut short");
+    const r4 = await runFolio(["store", "restore", path.join(home(), "nowhere.jsonl.gz")], { env, cwd: root });
+    expect(r4.code).not.toBe(0);
+    expect(r4.stderr).toContain("No export at");
   });
 
   it("fetches Qdrant's own snapshots on a server and checks them against the server's checksum", async () => {
@@ -91,9 +102,24 @@ describe("folio store snapshot / restore", () => {
     const engine = new LocalQdrantClient({ path: ":memory:" });
     const app = createQdrantRestApp({ client: engine, maxBodyBytes: 32 * 1024 * 1024 });
     const made = new Map<string, Buffer>();
+    const deleted: string[] = [];
     let corrupt = false;
+    let spread = false;
     const qdrant = http.createServer((req, res) => {
       const m = /^\/collections\/([^/]+)\/snapshots(?:\/([^/?]+))?/.exec(req.url ?? "");
+      const cluster = /^\/collections\/([^/]+)\/cluster$/.exec(req.url ?? "");
+      if (cluster && req.method === "GET") {
+        // A cluster node holding shard 0 of 3; shards 1 and 2 live on other peers.
+        const result = { peer_id: 1, shard_count: 3, local_shards: [{ shard_id: 0, points_count: 1, state: "Active" }], remote_shards: [{ shard_id: 1, peer_id: 2, state: "Active" }, { shard_id: 2, peer_id: 3, state: "Active" }], shard_transfers: [] };
+        if (spread) res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result, status: "ok", time: 0 }));
+        else res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ status: { error: "Not found" }, time: 0 }));
+        return;
+      }
+      if (m && req.method === "DELETE" && m[2]) {
+        deleted.push(decodeURIComponent(m[2]));
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result: true, status: "ok", time: 0 }));
+        return;
+      }
       if (m && req.method === "POST") {
         const bytes = Buffer.from(`snapshot of ${m[1]} ${made.size}`);
         const name = `${m[1]}-${made.size}.snapshot`;
@@ -118,11 +144,20 @@ describe("folio store snapshot / restore", () => {
       const files = (JSON.parse(snap.stdout) as { files: Array<{ file: string }> }).files;
       expect(files.map((f) => path.basename(f.file))).toEqual(["folio-0.snapshot", "folio_documents-1.snapshot"]);
       expect(await readFile(files[0]!.file, "utf8")).toBe("snapshot of folio 0");
+      // Downloaded and checked, so removed from the server.
+      expect(deleted).toEqual(["folio-0.snapshot", "folio_documents-1.snapshot"]);
       corrupt = true;
       const bad = await runFolio(["store", "snapshot", "--out", out], { env, cwd: root });
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain("arrived damaged");
-      expect((await readdir(out)).filter((f) => f.endsWith(".partial"))).toHaveLength(1);
+      expect((await readdir(out)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+      // On a cluster node that lacks some shards, a node snapshot would be incomplete: refused.
+      corrupt = false;
+      spread = true;
+      const partial = await runFolio(["store", "snapshot", "--out", out], { env, cwd: root });
+      expect(partial.code).not.toBe(0);
+      expect(partial.stderr).toContain("shards 1, 2 are on other nodes");
+      expect(partial.stderr).toContain("--portable");
     } finally {
       await listener.close();
       await engine.close();

@@ -50,6 +50,8 @@ export function registerIngest(program: Command, ctx: CommandContext): Command {
     .option("--json", "machine-readable summary on stdout")
     .action(async (given: string[], opts: IngestFlags, command: Command) => {
       const config = ctx.loadConfig(command);
+      // The embedded store takes one ingest at a time: shards there would only queue behind each other.
+      if (opts.shard && config.qdrant.mode === "embedded") throw new UsageError("--shard splits an ingest across processes writing to one Qdrant server; the embedded store takes one ingest at a time.", "Set QDRANT_URL to a Qdrant server (or a `folio store serve`), or ingest without --shard.");
       const zotero = given.filter((s) => s.startsWith(ZOTERO_PREFIX));
       if (zotero.length > 1) throw new UsageError("Give one Zotero library at a time.", "Run `folio ingest zotero:DIR` once per library.");
       if (opts.zoteroCollection && !zotero.length) throw new UsageError("--zotero-collection needs a zotero: source.", "Run `folio ingest zotero:~/Zotero --zotero-collection NAME`.");

@@ -8,6 +8,7 @@ import type { FolioStoreApi } from "../../store/types.js";
 import type { ReadyDocument } from "./chunk.js";
 import { embedDocument } from "./embed.js";
 import type { TokenAccount } from "./budget.js";
+import type { BulkLoad } from "./bulk.js";
 import type { BoundedQueue } from "./queue.js";
 import type { RunReport } from "./report.js";
 import { FATAL_CODES, hintFor } from "./skip.js";
@@ -18,7 +19,7 @@ export interface StoreProgress {
   stored: number;
 }
 
-export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: FolioStoreApi, report: RunReport, progress: StoreProgress, run: { stopped(): boolean; fail(error: unknown): void }, tokens: TokenAccount): Promise<void> {
+export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: FolioStoreApi, report: RunReport, progress: StoreProgress, run: { stopped(): boolean; fail(error: unknown): void }, tokens: TokenAccount, bulk: BulkLoad): Promise<void> {
   for (;;) {
     const ready = await queue.take();
     if (!ready) return;
@@ -32,6 +33,7 @@ export async function writeDocuments(queue: BoundedQueue<ReadyDocument>, store: 
         report.progress("store", progress.stored, progress.queued, "chunks");
         continue;
       }
+      await bulk.beforeWrite();
       await store.putEmbedded(ready.input, embedDocument(ready, store), (done) => report.progress("store", base + done, progress.queued, "chunks"));
       report.summary.timings.storeSeconds += (performance.now() - storeStarted) / 1000;
     } catch (error) {

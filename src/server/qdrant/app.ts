@@ -30,6 +30,12 @@ function sendError(res: Response, status: number, error: string, since: bigint):
   res.status(status).json({ status: { error }, time: seconds(since) });
 }
 
+/** A Host header naming this machine: localhost, 127.x.x.x or [::1], with any port. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
+  return name === "localhost" || name === "::1" || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
 function given(req: Request): string | undefined {
   const header = req.get("api-key");
   if (header) return header;
@@ -84,7 +90,11 @@ export function createQdrantRestApp(options: QdrantRestOptions): express.Express
     res.type("text/plain").send("healthz check passed");
   });
   app.use((req, res, next) => {
-    if (!options.apiKey) return next();
+    if (!options.apiKey) {
+      // Without a key only this machine may ask: a web page's DNS-rebinding trick arrives with its own Host.
+      if (!isLoopbackHost(req.get("host") ?? "")) return sendError(res, 403, "Forbidden: without an API key this Folio store answers only requests addressed to localhost", started());
+      return next();
+    }
     const key = given(req);
     if (key && tokensEqual(key, options.apiKey)) return next();
     sendError(res, 401, key ? "Invalid api-key" : "Must provide an API key or an Authorization bearer token", started());
@@ -92,7 +102,13 @@ export function createQdrantRestApp(options: QdrantRestOptions): express.Express
   app.get("/", async (_req, res) => {
     res.json({ ...(await options.client.versionInfo()), folio: true });
   });
-  app.use(express.json({ limit: options.maxBodyBytes, type: () => true }));
+  // JSON bodies only: a browser may send text/plain or a form across sites without asking first.
+  app.use((req, res, next) => {
+    const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
+    if (hasBody && !req.is("application/json")) return sendError(res, 415, "Unsupported media type: send the body as application/json", started());
+    next();
+  });
+  app.use(express.json({ limit: options.maxBodyBytes, type: "application/json" }));
   for (const operation of OPERATIONS) app[operation.method](operation.path, route(operation, options));
   app.use((req, res) => {
     sendError(res, 404, `Not found: ${req.method} ${req.path} is not an operation this Folio store serves (it serves ${OPERATIONS.length} of Qdrant's: collections, payload indexes, points, query, scroll, count and facet)`, started());

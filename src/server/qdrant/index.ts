@@ -29,7 +29,7 @@ export interface RunningStoreServer {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return LOOPBACK.has(host) || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export async function startStoreServer(options: StoreServerOptions): Promise<RunningStoreServer> {
@@ -49,7 +49,13 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Run
     const code = (error as { code?: unknown }).code;
     throw new ConfigError(`Cannot listen on ${options.host}:${options.port} (${String(code)}).`, "Another program (a Qdrant server?) uses that port, or the address is not this machine's: pick another with --port / FOLIO_STORE_PORT or --host / FOLIO_STORE_HOST.");
   }
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
+  // A host name (localhost included) is checked by where it really listens.
+  if (!options.apiKey && !isLoopback(address)) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await client.close();
+    throw new ConfigError(`Refusing to serve the store on ${options.host} (${address}) without an API key: it is not this machine's loopback address.`, "Set FOLIO_STORE_API_KEY (or --api-key), or listen on 127.0.0.1.");
+  }
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
