@@ -18,7 +18,9 @@ export function registerConfig(program: Command, ctx: CommandContext): Command {
       const described = { ...describeConfig(config), tokenCosts: costs };
       if (opts.json) return writeJson(ctx.io, described);
       const parts = describeConfig(config) as { store: { mode: string; note?: string; url?: string }; embeddings: { mode: string; note?: string; baseUrl?: string }; llm: { mode: string; note?: string; model?: string } };
-      writeLine(ctx.io.stdout, `store:      ${parts.store.mode === "embedded" ? "embedded (local, on disk)" : `Qdrant server at ${parts.store.url}`}`);
+      const c = config.qdrant.cluster;
+      const cluster = `${c.shards} shard${c.shards === 1 ? "" : "s"}, ${c.replicas} replica${c.replicas === 1 ? "" : "s"}, write consistency ${c.writeConsistency}${c.onDisk ? ", on disk" : ""}${c.quantization === "int8" ? ", int8" : ""}`;
+      writeLine(ctx.io.stdout, `store:      ${parts.store.mode === "embedded" ? "embedded (local, on disk)" : `Qdrant server at ${parts.store.url}; new collections: ${cluster}`}`);
       writeLine(ctx.io.stdout, `embeddings: ${parts.embeddings.mode === "none" ? "none: local BM25 only" : `Jina at ${parts.embeddings.baseUrl}`}`);
       writeLine(ctx.io.stdout, `answers:    ${parts.llm.mode === "extractive" ? "extractive (no LLM)" : `LLM ${parts.llm.model}`}`);
       writeLine(ctx.io.stdout);
