@@ -2,7 +2,8 @@
  * The operations of Qdrant's REST API (v1.19's OpenAPI document) that the embedded store serves,
  * each mapped to the `QdrantClient` method that the JS client would call for it. The JS client turns
  * `method(name, {...flags, ...body})` into `PATH?flags` + `body`; this table undoes that, so any Qdrant
- * client (JS, Python, Rust, Go) gets the embedded engine's answers.
+ * client that speaks REST (JS, Python, curl; not the gRPC-only Rust and Go clients) gets the
+ * embedded engine's answers.
  */
 import type { QdrantClient } from "@qdrant/js-client-rest";
 
