@@ -1,11 +1,9 @@
 /** The token lines of an ingest summary: the estimate, what the server counted, and the budget. */
 import type { Writable } from "node:stream";
 import type { IngestSummary } from "../ingest/index.js";
-import { formatPrice } from "../embeddings/tokens.js";
+import { countOf as count, formatCount as n, formatPrice } from "../util/numbers.js";
 import { writeLine } from "./io.js";
 
-const n = (value: number) => value.toLocaleString("en-US");
-const count = (value: number, one: string, many: string) => `${n(value)} ${value === 1 ? one : many}`;
 const money = (price: { amount: number } | undefined) => (price ? `, about ${formatPrice(price.amount)} at your price` : "");
 
 export function formatBytes(bytes: number): string {

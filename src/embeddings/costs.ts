@@ -3,6 +3,7 @@
  * batcher and `ingest --estimate` use (images: one token per 28-px patch). `folio config` prints it;
  * the README's table is the default column.
  */
+import { formatCount as n } from "../util/numbers.js";
 import { DEFAULT_TOKEN_ESTIMATE, imageTokensForSize } from "./tokens.js";
 
 /** US Letter, the size of most arXiv PDFs (an A4 page costs 4% more). */
@@ -30,8 +31,6 @@ export interface SwitchCost {
   multiplier?: number;
   note: string;
 }
-
-const n = (value: number) => value.toLocaleString("en-US");
 
 export function pageTokens(dpi: number): number {
   return imageTokensForSize(Math.round(PAGE_INCHES.width * dpi), Math.round(PAGE_INCHES.height * dpi), DEFAULT_TOKEN_ESTIMATE);

@@ -61,8 +61,3 @@ export function imageTokensOfBytes(bytes: Uint8Array, estimate: TokenEstimate = 
     return estimate.imageTokens;
   }
 }
-
-/** A cost for a person to read: cents for sums of a cent or more, two significant digits below that. */
-export function formatPrice(amount: number): string {
-  return amount >= 0.01 || amount === 0 ? amount.toFixed(2) : amount.toPrecision(2);
-}

@@ -8,6 +8,7 @@ import { configuredReranker, createAnswerer } from "../chat/index.js";
 import { DEFAULT_RETRIEVE_OPTIONS, type Reranker } from "../chat/retrieve.js";
 import type { Answer, Citation } from "../chat/types.js";
 import type { EmbeddingUsage } from "../embeddings/types.js";
+import { usageSince, type UsageDelta } from "../embeddings/usage.js";
 import type { FolioStoreApi, SearchHit } from "../store/types.js";
 import { DocumentResolver, resolveGold } from "./gold.js";
 import { answerContains, docRecallAt, ndcgAt, pageHitAt, passageHitAt, rankedUnits, reciprocalRank, supports, type RankedHit, type ResolvedGold } from "./metrics.js";
@@ -42,7 +43,7 @@ export interface QuestionScore {
 
 /** Tokens one setup used, from the servers' counts: embedding (queries, and filling its own collection) and re-ranking. */
 export interface SetupUsage {
-  embedding: { tokens: number; requests: number; retries: number; cacheHits: number; cacheMisses: number; lateChunkingWindows: number } | null;
+  embedding: UsageDelta | null;
   rerank: { tokens: number; requests: number; retries: number } | null;
 }
 
@@ -190,8 +191,7 @@ async function runSetup(spec: SetupSpec, questions: Array<{ q: EvalQuestion; gol
 /** The embeddings instance is shared by every setup's collection, so the main store's counter covers them all. */
 function setupUsage(store: FolioStoreApi, start: EmbeddingUsage | null, reranker: Reranker | undefined): SetupUsage {
   const now = store.embeddingUsage();
-  const was = (key: "totalTokens" | "requests" | "retries" | "cacheHits" | "cacheMisses" | "lateChunkingWindows") => (now?.[key] ?? 0) - (start?.[key] ?? 0);
-  const embedding = now ? { tokens: was("totalTokens"), requests: was("requests"), retries: was("retries"), cacheHits: was("cacheHits"), cacheMisses: was("cacheMisses"), lateChunkingWindows: was("lateChunkingWindows") } : null;
+  const embedding = now ? usageSince(start, now) : null;
   const r = reranker?.usage;
   return { embedding, rerank: r ? { tokens: r.totalTokens, requests: r.requests, retries: r.retries } : null };
 }

@@ -1,5 +1,5 @@
 /** The report as text: one row per setup, the best value of each column marked with "*". */
-import { formatPrice } from "../embeddings/tokens.js";
+import { countOf as count, formatPrice, priceOf } from "../util/numbers.js";
 import type { Comparison, EvalReport, SetupSummary, Share } from "./summary.js";
 
 interface Column {
@@ -46,8 +46,6 @@ function formatComparison(c: Comparison): string {
   return `${c.setup} vs ${c.baseline}, ${c.metric}: ${f(r.difference)} (95% CI ${f(r.low)} to ${f(r.high)}, ${r.n} questions): ${verdict}`;
 }
 
-const count = (value: number, one: string, many: string) => `${value.toLocaleString("en-US")} ${value === 1 ? one : many}`;
-
 /** One line per setup that spent tokens: what the embeddings and rerank servers counted, and the price when one is set. */
 function usageLines(setups: SetupSummary[], pricePerMillion: number | undefined): string[] {
   return setups.flatMap((s) => {
@@ -57,7 +55,7 @@ function usageLines(setups: SetupSummary[], pricePerMillion: number | undefined)
     if (!e && !r) return [];
     const parts = [e ? `embedding ${count(e.tokens, "token", "tokens")} in ${count(e.requests, "request", "requests")} (cache ${count(e.cacheHits, "hit", "hits")}, ${count(e.cacheMisses, "miss", "misses")})` : "", r ? `re-ranking ${count(r.tokens, "token", "tokens")} in ${count(r.requests, "request", "requests")}` : ""].filter(Boolean);
     const retries = (e?.retries ?? 0) + (r?.retries ?? 0);
-    const price = pricePerMillion !== undefined ? `, about ${formatPrice((tokens / 1e6) * pricePerMillion)} at your price` : "";
+    const price = pricePerMillion !== undefined ? `, about ${formatPrice(priceOf(tokens, pricePerMillion))} at your price` : "";
     return [`tokens used by ${s.name}: ${parts.join(", ")}${retries ? ` (${count(retries, "retry", "retries")})` : ""}${price}.`];
   });
 }

@@ -9,6 +9,7 @@
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { errorMessage, InputError } from "../errors.js";
+import { priceOf } from "../util/numbers.js";
 import type { FolioConfig } from "../config.js";
 import type { FolioStoreApi } from "../store/types.js";
 import { DEFAULT_ARXIV_BASE_URL } from "./fetch.js";
@@ -164,7 +165,7 @@ export async function runIngest(store: FolioStoreApi, sources: string[], options
 /** The run's token figures into the summary: usage, and the estimate or the budget when asked. */
 function accountTokens(report: RunReport, tokens: TokenAccount, options: IngestOptions): void {
   const s = report.summary;
-  const price = (count: number) => (options.pricePerMillionTokens !== undefined ? { price: { perMillionTokens: options.pricePerMillionTokens, amount: (count / 1_000_000) * options.pricePerMillionTokens } } : {});
+  const price = (count: number) => (options.pricePerMillionTokens !== undefined ? { price: { perMillionTokens: options.pricePerMillionTokens, amount: priceOf(count, options.pricePerMillionTokens) } } : {});
   const usage = tokens.usage();
   s.usage = usage && { ...usage, ...price(usage.tokens) };
   if (options.estimate) s.estimate = { ...tokens.estimated, ...price(tokens.estimated.cost.tokens) };

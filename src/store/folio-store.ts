@@ -52,6 +52,9 @@ export interface FolioStoreOptions {
 }
 
 
+/** Tries at turning indexing back on after a bulk load before it is reported instead. */
+const RESTORE_ATTEMPTS = 3;
+
 /** "bm25/a2", or e.g. "jina-embeddings-v4@1024+bm25/a2+mv": a change means the points must be re-made. */
 export function embeddingSignatureFor(config: FolioConfig, layout: CollectionLayout): string {
   // BM25 parameters shape the stored sparse values: non-default ones are part of the signature.
@@ -410,17 +413,24 @@ export class FolioStore implements FolioStoreApi {
   }
 
   async optimize(): Promise<string | null> {
-    const repaired = await this.repairIndexing();
     const threshold = this.config.store.int8FromPoints;
-    if (!this.capabilities.dense || threshold === 0) return repaired;
+    const quantizing = this.capabilities.dense && threshold > 0;
+    if (this.config.qdrant.mode !== "server" && !quantizing) return null;
     return this.guard("optimize", async () => {
+      // One read of the collection serves both upkeeps.
       const info = await getCollectionInfo(this.client, this.collection);
-      const points = info?.points_count ?? 0;
-      if (!info || info.config.quantization_config || points < threshold) return repaired;
-      await this.client.updateCollection(this.collection, { quantization_config: INT8_QUANTIZATION });
-      if (this.client instanceof LocalQdrantClient) await this.client.compact(this.collection);
-      return `Dense vectors are now also kept as int8 (${points.toLocaleString("en")} points, FOLIO_INT8_FROM_POINTS=${threshold.toLocaleString("en")}): a quarter of the memory; the top results are rescored from the float vectors.`;
+      if (!info) return null;
+      const notices = [await this.repairIndexing(info), quantizing ? await this.quantizeOnceLarge(info, threshold) : null].filter((m): m is string => m !== null);
+      return notices.length ? notices.join(" ") : null;
     });
+  }
+
+  private async quantizeOnceLarge(info: Schemas["CollectionInfo"], threshold: number): Promise<string | null> {
+    const points = info.points_count ?? 0;
+    if (info.config.quantization_config || points < threshold) return null;
+    await this.client.updateCollection(this.collection, { quantization_config: INT8_QUANTIZATION });
+    if (this.client instanceof LocalQdrantClient) await this.client.compact(this.collection);
+    return `Dense vectors are now also kept as int8 (${points.toLocaleString("en")} points, FOLIO_INT8_FROM_POINTS=${threshold.toLocaleString("en")}): a quarter of the memory; the top results are rescored from the float vectors.`;
   }
 
   get bulkLoadFrom(): number {
@@ -443,18 +453,16 @@ export class FolioStore implements FolioStoreApi {
   }
 
   /** A server collection left with indexing off (a bulk load that was killed) gets it back after the next ingest. */
-  private async repairIndexing(): Promise<string | null> {
+  private async repairIndexing(info: Schemas["CollectionInfo"]): Promise<string | null> {
     const q = this.config.qdrant;
-    if (q.mode !== "server") return null;
-    const info = await this.guard("optimize", () => getCollectionInfo(this.client, this.collection));
-    if (info?.config.optimizer_config.indexing_threshold !== 0) return null;
+    if (q.mode !== "server" || info.config.optimizer_config.indexing_threshold !== 0) return null;
     return (await this.restoreIndexing(q.cluster.indexingThreshold)) ?? `HNSW indexing of "${this.collection}" was off (a bulk load that did not end): it is back on, at indexing_threshold ${q.cluster.indexingThreshold}.`;
   }
 
   /** Turns HNSW indexing back on; a failure is reported, not thrown (the documents are stored). */
   private async restoreIndexing(threshold: number): Promise<string | null> {
     let last: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < RESTORE_ATTEMPTS; attempt++) {
       try {
         await this.client.updateCollection(this.collection, { optimizers_config: { indexing_threshold: threshold } });
         return null;

@@ -17,6 +17,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { z } from "zod";
 import { InputError, StoreError } from "../errors.js";
+import { errorStatus } from "./client-errors.js";
 import { clusterRequest, type ClusterLayout } from "./collection.js";
 
 export const EXPORT_FORMAT = "folio-collection-export";
@@ -177,7 +178,7 @@ async function remoteShards(client: QdrantClient, collection: string): Promise<n
     const local = new Set(info.local_shards.map((s) => s.shard_id));
     return [...new Set(info.remote_shards.map((s) => s.shard_id).filter((id) => !local.has(id)))];
   } catch (error) {
-    if ((error as { status?: unknown }).status === 404) return [];
+    if (errorStatus(error) === 404) return [];
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { DEFAULT_RETRIEVE_OPTIONS } from "../../chat/retrieve-defaults.js";
 import { describeConfig, settingsMarkdown, type FolioConfig } from "../../config.js";
 import { switchCosts, type SwitchCost } from "../../embeddings/costs.js";
+import { formatCount } from "../../util/numbers.js";
 import type { CommandContext } from "../program.js";
 import { writeJson, writeLine } from "../io.js";
 
@@ -38,7 +39,7 @@ function tokenCosts(config: FolioConfig, rerankFetchFactor: number): SwitchCost[
 function printCosts(ctx: CommandContext, costs: SwitchCost[], embedding: boolean): void {
   writeLine(ctx.io.stdout, `embedding tokens per switch${embedding ? "" : " (they apply once JINA_API_KEY or JINA_BASE_URL is set)"}; \`folio ingest --estimate\` gives a corpus' figure:`);
   for (const c of costs) {
-    const amount = c.tokens !== null ? `${c.tokens.toLocaleString("en-US")} tokens per ${c.unit}` : `x${c.multiplier ?? 1} the ingest's tokens`;
+    const amount = c.tokens !== null ? `${formatCount(c.tokens)} tokens per ${c.unit}` : `x${c.multiplier ?? 1} the ingest's tokens`;
     writeLine(ctx.io.stdout, `  ${c.settings.padEnd(34)} ${amount.padEnd(28)} ${c.note}`);
   }
 }

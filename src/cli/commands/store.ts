@@ -4,6 +4,8 @@ import path from "node:path";
 import { writeJson, writeLine } from "../io.js";
 import { ConfigError, InputError } from "../../errors.js";
 import { parsePositiveInt } from "../options.js";
+import { countOf } from "../../util/numbers.js";
+import type { SnapshotFile } from "../../store/snapshots.js";
 
 interface ServeFlags {
   port?: number;
@@ -45,22 +47,23 @@ export function registerStore(program: Command, ctx: CommandContext): Command {
     .option("--json", "the files written, as JSON")
     .action(async (opts: { out: string; portable?: boolean; json?: boolean }, command: Command) => {
       const config = ctx.loadConfig(command);
-      const [{ closeClient, createQdrantClient, holdForWriting, toStoreError }, { documentsCollectionName }, snapshots] = await Promise.all([import("../../store/client.js"), import("../../store/collection.js"), import("../../store/snapshots.js")]);
+      const [{ closeClient, createQdrantClient, errorStatus, holdForWriting, toStoreError }, { documentsCollectionName }, snapshots] = await Promise.all([import("../../store/client.js"), import("../../store/collection.js"), import("../../store/snapshots.js")]);
       const client = createQdrantClient(config);
       const out = path.resolve(ctx.io.cwd, opts.out);
       const names = [config.collection, documentsCollectionName(config.collection)];
-      const files: Array<{ collection: string; file: string; bytes: number; points?: number }> = [];
+      const files: SnapshotFile[] = [];
       const q = config.qdrant;
+      // Qdrant's own snapshots on a server; the portable export everywhere else, or when asked.
+      const native = q.mode === "server" && !opts.portable;
       // On the embedded store an ingest must not write between the pages of the export.
       const release = await holdForWriting(client, config, "snapshot");
       try {
         for (const name of names) {
           if (!(await client.collectionExists(name)).exists) throw new InputError(`There is no collection "${name}" to back up.`, "Ingest first, or set FOLIO_COLLECTION to the collection you mean.");
-          files.push(q.mode === "server" && !opts.portable ? await snapshots.downloadServerSnapshot(client, { url: q.url, ...(q.apiKey ? { apiKey: q.apiKey } : {}) }, name, out) : await snapshots.exportCollection(client, name, out));
+          files.push(native ? await snapshots.downloadServerSnapshot(client, { url: q.url, ...(q.apiKey ? { apiKey: q.apiKey } : {}) }, name, out) : await snapshots.exportCollection(client, name, out));
         }
       } catch (error) {
-        const status = (error as { status?: unknown }).status;
-        if (q.mode === "server" && !opts.portable && status === 404) {
+        if (native && errorStatus(error) === 404) {
           throw new InputError(`The server at ${q.url} has no snapshot API (a \`folio store serve\`, or a proxy that hides it).`, "Run `folio store snapshot --portable` for a portable export, or snapshot on the Qdrant server itself.");
         }
         throw toStoreError(error, config, "snapshot");
@@ -69,8 +72,8 @@ export function registerStore(program: Command, ctx: CommandContext): Command {
         await closeClient(client);
       }
       if (opts.json) return writeJson(ctx.io, { files });
-      for (const f of files) writeLine(ctx.io.stdout, `${f.file}  ${f.bytes.toLocaleString("en-US")} bytes${f.points !== undefined ? `, ${f.points.toLocaleString("en-US")} points` : ""}`);
-      writeLine(ctx.io.stderr, q.mode === "server" && !opts.portable ? "Qdrant snapshots: restore them with Qdrant's recover API (PUT /collections/<name>/snapshots/recover or /snapshots/upload)." : "Portable exports: `folio store restore <files>` loads them into the configured store (embedded, or a server with QDRANT_URL).");
+      for (const f of files) writeLine(ctx.io.stdout, `${f.file}  ${countOf(f.bytes, "byte", "bytes")}${f.points !== undefined ? `, ${countOf(f.points, "point", "points")}` : ""}`);
+      writeLine(ctx.io.stderr, native ? "Qdrant snapshots: restore them with Qdrant's recover API (PUT /collections/<name>/snapshots/recover or /snapshots/upload)." : "Portable exports: `folio store restore <files>` loads them into the configured store (embedded, or a server with QDRANT_URL).");
     });
   store
     .command("restore")
@@ -90,7 +93,7 @@ export function registerStore(program: Command, ctx: CommandContext): Command {
         await closeClient(client);
       }
       if (opts.json) return writeJson(ctx.io, { restored });
-      for (const r of restored) writeLine(ctx.io.stdout, `${r.collection}: ${r.points?.toLocaleString("en-US")} points from ${r.file}`);
+      for (const r of restored) writeLine(ctx.io.stdout, `${r.collection}: ${countOf(r.points ?? 0, "point", "points")} from ${r.file}`);
     });
   return store;
 }

@@ -5,6 +5,7 @@
  * does not, the run only estimates, so the summary says how many documents remain and their cost.
  */
 import type { EmbeddingUsage } from "../../embeddings/types.js";
+import { usageSince } from "../../embeddings/usage.js";
 import { addCost, emptyCost, type DocumentCost } from "../../store/cost.js";
 import type { FolioStoreApi } from "../../store/types.js";
 import type { RunUsage } from "../summary.js";
@@ -59,15 +60,6 @@ export class TokenAccount {
   /** What the run used, from the server's counts; null without an embeddings provider. */
   usage(): RunUsage | null {
     const now = this.store.embeddingUsage();
-    if (!now) return null;
-    const was = this.start ?? { totalTokens: 0, requests: 0, retries: 0, cacheHits: 0, cacheMisses: 0, lateChunkingWindows: 0 };
-    return {
-      tokens: now.totalTokens - was.totalTokens,
-      requests: now.requests - was.requests,
-      retries: now.retries - was.retries,
-      cacheHits: now.cacheHits - was.cacheHits,
-      cacheMisses: now.cacheMisses - was.cacheMisses,
-      lateChunkingWindows: now.lateChunkingWindows - was.lateChunkingWindows,
-    };
+    return now ? usageSince(this.start, now) : null;
   }
 }

@@ -6,7 +6,9 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { UnsupportedFeatureError } from "../../errors.js";
+import { errorStatus } from "../../store/client-errors.js";
 import { tokensEqual } from "../middleware/auth.js";
+import { isLoopbackHost } from "./loopback.js";
 import { OPERATIONS, PointNotFound, type Operation, type OperationRequest } from "./operations.js";
 
 export interface QdrantRestOptions {
@@ -30,12 +32,6 @@ function sendError(res: Response, status: number, error: string, since: bigint):
   res.status(status).json({ status: { error }, time: seconds(since) });
 }
 
-/** A Host header naming this machine: localhost, 127.x.x.x or [::1], with any port. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
-  return name === "localhost" || name === "::1" || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-
 function given(req: Request): string | undefined {
   const header = req.get("api-key");
   if (header) return header;
@@ -45,10 +41,12 @@ function given(req: Request): string | undefined {
 /** The status and message Qdrant would answer with for what an operation threw. */
 function failure(error: unknown): { status: number; message: string } {
   if (error instanceof PointNotFound) return { status: 404, message: `Not found: ${error.message}` };
-  if (typeof error === "object" && error !== null && "status" in error && typeof error.status === "number") {
+  const status = errorStatus(error);
+  if (status !== undefined) {
+    // The engine's errors carry Qdrant's own wording in data.status.error.
     const data = (error as { data?: { status?: { error?: unknown } } }).data;
     const message = typeof data?.status?.error === "string" ? data.status.error : error instanceof Error ? error.message : String(error);
-    return { status: error.status, message };
+    return { status, message };
   }
   // What the engine does not support (a Qdrant feature it lacks) is the caller's request, not a crash.
   if (error instanceof UnsupportedFeatureError) return { status: 400, message: `Bad request: ${error.message} ${error.hint}` };

@@ -7,9 +7,11 @@ import type { AddressInfo } from "node:net";
 import { ConfigError } from "../../errors.js";
 import { LocalQdrantClient } from "../../store/local/index.js";
 import { createQdrantRestApp } from "./app.js";
+import { isLoopback } from "./loopback.js";
 
 export { createQdrantRestApp, type QdrantRestOptions } from "./app.js";
 export { OPERATIONS, type Operation, type OperationRequest } from "./operations.js";
+export { isLoopback, isLoopbackHost } from "./loopback.js";
 
 export interface StoreServerOptions {
   /** The embedded store's folder. */
@@ -24,12 +26,6 @@ export interface StoreServerOptions {
 export interface RunningStoreServer {
   url: string;
   close(): Promise<void>;
-}
-
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export async function startStoreServer(options: StoreServerOptions): Promise<RunningStoreServer> {
